@@ -1,0 +1,151 @@
+//! Findings (what vrt reports) and the rule descriptors every finding comes from.
+
+use crate::source::Span;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; never fails a run.
+    Note,
+    /// A design weakness; fails a run only with `--deny-warnings`.
+    Warning,
+    /// The topology is wrong; the run exits 1.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in JSON output and docs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Note => "note",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// A rule (or structural check) with a stable code; its `doc` is what `vrt explain` prints.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, `VRT` and three digits; never reused.
+    pub code: &'static str,
+    /// Kebab-case name of the problem it reports (reads as "allow <name>").
+    pub name: &'static str,
+    /// Severity of its findings (a rule documents when it lowers it, e.g. for non-production).
+    pub severity: Severity,
+    /// Whether a topology file may suppress it (rules whose violation breaks replication
+    /// outright may not).
+    pub suppressible: bool,
+    /// The Markdown documentation: a summary line, then the sections.
+    pub doc: &'static str,
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for Rule {}
+
+impl Rule {
+    /// The first line of the documentation.
+    pub fn summary(&self) -> &'static str {
+        self.doc.lines().next().unwrap_or("").trim()
+    }
+}
+
+/// Declares a [`Rule`] whose doc comment is its documentation (as clippy's
+/// `declare_clippy_lint!` does).
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $id:ident = $code:literal, $name:literal, $severity:ident $(, $flag:ident)?;
+    ) => {
+        $(#[doc = $doc])*
+        pub static $id: $crate::diag::Rule = $crate::diag::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::diag::Severity::$severity,
+            suppressible: $crate::declare_rule!(@suppressible $($flag)?),
+            doc: concat!($($doc, "\n"),*),
+        };
+    };
+    (@suppressible) => { true };
+    (@suppressible unsuppressible) => { false };
+}
+
+/// A labelled span: a place in the file and what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What the place is ("declared here"); may be empty.
+    pub text: String,
+}
+
+/// One problem found in one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule that produced it.
+    pub rule: &'static Rule,
+    /// Its severity (the rule's, unless the rule documents an exception).
+    pub severity: Severity,
+    /// What is wrong, rustc style: lowercase, no trailing period, names in backticks.
+    pub message: String,
+    /// The value most responsible.
+    pub primary: Label,
+    /// Related places ("referenced here", "declared here").
+    pub related: Vec<Label>,
+    /// What to do, in the imperative.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding of `rule` at `span`, with the rule's severity.
+    pub fn new(rule: &'static Rule, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            primary: Label {
+                span,
+                text: String::new(),
+            },
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Sets the label text on the primary span.
+    #[must_use]
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        self.primary.text = text.into();
+        self
+    }
+
+    /// Adds a related labelled span.
+    #[must_use]
+    pub fn related(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.related.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Sets the help text.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Overrides the severity (for rules that document a lower severity in some cases).
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}

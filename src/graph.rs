@@ -1,0 +1,265 @@
+//! `Model` → `Topology`: the replication graph (petgraph) and the domain questions rules
+//! and planners ask of it, so that they never touch petgraph themselves.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::model::{Client, ClientId, Cluster, ClusterId, Model, SiteId};
+use crate::spec::{Environment, Role};
+
+/// What an edge of the replication graph carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    /// Performance replication: shared data only; tokens and leases stay on each cluster.
+    Performance,
+    /// DR replication: all data, including tokens and leases.
+    Dr,
+}
+
+impl EdgeKind {
+    /// Short name: `performance` or `dr`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Performance => "performance",
+            Self::Dr => "dr",
+        }
+    }
+}
+
+/// The topology as a graph: nodes are clusters (node index = cluster index), an edge runs
+/// from the upstream cluster to the one replicating from it.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    /// The resolved model.
+    pub model: Model,
+    graph: DiGraph<ClusterId, EdgeKind>,
+}
+
+impl Topology {
+    /// Builds the graph over a model. Cannot fail.
+    pub fn new(model: Model) -> Self {
+        let mut graph = DiGraph::with_capacity(model.clusters.len(), model.clusters.len());
+        for i in 0..model.clusters.len() {
+            graph.add_node(ClusterId(i));
+        }
+        for (i, c) in model.clusters.iter().enumerate() {
+            if let Some(up) = &c.upstream {
+                let kind = match c.role.get() {
+                    Role::DrSecondary => EdgeKind::Dr,
+                    _ => EdgeKind::Performance,
+                };
+                graph.add_edge(NodeIndex::new(up.get().0), NodeIndex::new(i), kind);
+            }
+        }
+        Self { model, graph }
+    }
+
+    /// A cluster.
+    pub fn cluster(&self, id: ClusterId) -> &Cluster {
+        &self.model.clusters[id.0]
+    }
+
+    /// Every cluster id, in file order.
+    pub fn cluster_ids(&self) -> impl Iterator<Item = ClusterId> + '_ {
+        (0..self.model.clusters.len()).map(ClusterId)
+    }
+
+    /// A cluster's name.
+    pub fn name(&self, id: ClusterId) -> &str {
+        self.cluster(id).name.get()
+    }
+
+    /// A cluster's role.
+    pub fn role(&self, id: ClusterId) -> Role {
+        *self.cluster(id).role.get()
+    }
+
+    /// The cluster `id` replicates from, with the kind of the edge.
+    pub fn upstream(&self, id: ClusterId) -> Option<(ClusterId, EdgeKind)> {
+        self.graph
+            .edges_directed(NodeIndex::new(id.0), petgraph::Direction::Incoming)
+            .next()
+            .map(|e| (ClusterId(e.source().index()), *e.weight()))
+    }
+
+    /// The clusters replicating from `id`, in file order.
+    pub fn downstream(&self, id: ClusterId) -> Vec<(ClusterId, EdgeKind)> {
+        let mut out: Vec<_> = self
+            .graph
+            .edges_directed(NodeIndex::new(id.0), petgraph::Direction::Outgoing)
+            .map(|e| (ClusterId(e.target().index()), *e.weight()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The DR secondaries of `id`, in file order.
+    pub fn dr_secondaries(&self, id: ClusterId) -> Vec<ClusterId> {
+        self.downstream_of_kind(id, EdgeKind::Dr)
+    }
+
+    /// The performance secondaries of `id`, in file order.
+    pub fn performance_secondaries(&self, id: ClusterId) -> Vec<ClusterId> {
+        self.downstream_of_kind(id, EdgeKind::Performance)
+    }
+
+    fn downstream_of_kind(&self, id: ClusterId, kind: EdgeKind) -> Vec<ClusterId> {
+        self.downstream(id)
+            .into_iter()
+            .filter(|(_, k)| *k == kind)
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    /// The replication cycles: each is a set of clusters that (transitively) replicate
+    /// from each other, in file order.
+    pub fn cycles(&self) -> Vec<Vec<ClusterId>> {
+        let mut out: Vec<Vec<ClusterId>> = petgraph::algo::tarjan_scc(&self.graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1)
+            .map(|scc| {
+                let mut ids: Vec<_> = scc.into_iter().map(|n| ClusterId(n.index())).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Whether `id` lies on a replication cycle.
+    pub fn on_cycle(&self, id: ClusterId) -> bool {
+        self.cycles().iter().any(|c| c.contains(&id))
+    }
+
+    /// The chain of clusters above `id`, nearest first; stops at a cycle.
+    pub fn ancestors(&self, id: ClusterId) -> Vec<ClusterId> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::from([id]);
+        let mut cur = id;
+        while let Some((up, _)) = self.upstream(cur) {
+            if !seen.insert(up) {
+                break;
+            }
+            out.push(up);
+            cur = up;
+        }
+        out
+    }
+
+    /// The root of the replication set `id` belongs to (a primary, or the top of a broken
+    /// chain); `id` itself when it replicates from nothing.
+    pub fn root(&self, id: ClusterId) -> ClusterId {
+        self.ancestors(id).last().copied().unwrap_or(id)
+    }
+
+    /// The clusters of the replication set rooted at `root` (root first, then breadth-first
+    /// in file order).
+    pub fn replication_set(&self, root: ClusterId) -> Vec<ClusterId> {
+        let mut out = vec![root];
+        let mut seen = BTreeSet::from([root]);
+        let mut i = 0;
+        while i < out.len() {
+            for (d, _) in self.downstream(out[i]) {
+                if seen.insert(d) {
+                    out.push(d);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The roots of every replication set, in file order.
+    pub fn roots(&self) -> Vec<ClusterId> {
+        let mut roots: Vec<_> = self.cluster_ids().map(|c| self.root(c)).collect();
+        roots.sort();
+        roots.dedup();
+        roots
+    }
+
+    /// Whose tokens and leases each cluster holds. Tokens and leases are `local` storage
+    /// entries: they travel only over DR edges (REPL-IDX), so a DR secondary holds what its
+    /// upstream holds. A cluster that replicates from a DR secondary would receive a copy
+    /// of that secondary's full store, tokens included.
+    pub fn token_holdings(&self) -> BTreeMap<ClusterId, BTreeSet<ClusterId>> {
+        let mut out = BTreeMap::new();
+        for id in self.cluster_ids() {
+            let mut held = BTreeSet::from([id]);
+            let mut cur = id;
+            let mut seen = BTreeSet::from([id]);
+            while let Some((up, kind)) = self.upstream(cur) {
+                let carries = kind == EdgeKind::Dr || self.role(up) == Role::DrSecondary;
+                if !carries || !seen.insert(up) {
+                    break;
+                }
+                held.insert(up);
+                cur = up;
+            }
+            out.insert(id, held);
+        }
+        out
+    }
+
+    /// The environment of a cluster's site.
+    pub fn environment(&self, id: ClusterId) -> Environment {
+        self.model.sites[self.cluster(id).site.get().0].environment
+    }
+
+    /// The site of a cluster.
+    pub fn site_of(&self, id: ClusterId) -> SiteId {
+        *self.cluster(id).site.get()
+    }
+
+    /// The region of a site.
+    pub fn region_of(&self, site: SiteId) -> &str {
+        self.model.sites[site.0].region.get()
+    }
+
+    /// The regions, in order of first appearance.
+    pub fn regions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for s in &self.model.sites {
+            if !out.contains(&s.region.as_str()) {
+                out.push(s.region.as_str());
+            }
+        }
+        out
+    }
+
+    /// The clusters in a site, in file order.
+    pub fn clusters_in_site(&self, site: SiteId) -> Vec<ClusterId> {
+        self.cluster_ids()
+            .filter(|c| self.site_of(*c) == site)
+            .collect()
+    }
+
+    /// The sites in a region, in file order.
+    pub fn sites_in_region(&self, region: &str) -> Vec<SiteId> {
+        (0..self.model.sites.len())
+            .map(SiteId)
+            .filter(|s| self.region_of(*s) == region)
+            .collect()
+    }
+
+    /// The clients attached to a cluster, in file order.
+    pub fn clients_of(&self, id: ClusterId) -> Vec<(ClientId, &Client)> {
+        self.model
+            .clients
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| *c.cluster.get() == id)
+            .map(|(i, c)| (ClientId(i), c))
+            .collect()
+    }
+
+    /// The clusters in topological order, upstream before downstream; `None` when the
+    /// graph has a cycle.
+    pub fn upstream_first(&self) -> Option<Vec<ClusterId>> {
+        petgraph::algo::toposort(&self.graph, None)
+            .ok()
+            .map(|order| order.into_iter().map(|n| ClusterId(n.index())).collect())
+    }
+}

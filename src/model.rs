@@ -1,0 +1,761 @@
+//! `Spec` → `Model`: names resolved to ids, defaults applied, values parsed. Every
+//! structural problem (bad values, unknown or duplicate names, misplaced `replicates_from`)
+//! is collected, so one run reports them all.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Finding, Severity};
+use crate::source::Span;
+use crate::spec::{self, ClusterPort, Environment, Protocol, Provider, Role, Spec};
+use crate::structure as code;
+use crate::values::{self, Addr, Cidr, PortRange, Version};
+use crate::yaml::Sp;
+
+/// Index of a site in [`Model::sites`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteId(pub usize);
+/// Index of a cluster in [`Model::clusters`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClusterId(pub usize);
+/// Index of a client in [`Model::clients`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientId(pub usize);
+/// Index of a service in [`Model::services`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceId(pub usize);
+
+/// The resolved topology: every reference is an id, every default applied.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The topology's name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Sites, in file order.
+    pub sites: Vec<Site>,
+    /// Clusters, in file order.
+    pub clusters: Vec<Cluster>,
+    /// Clients, in file order.
+    pub clients: Vec<Client>,
+    /// External services, in file order.
+    pub services: Vec<Service>,
+    /// Declared firewall rules; `None` when the file declares none (no facts, no checks).
+    pub firewall: Option<Vec<FirewallRule>>,
+    /// Declared DNS resolution; `None` when the file declares none.
+    pub dns: Option<Vec<DnsEntry>>,
+}
+
+/// A site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Its name.
+    pub name: Sp<String>,
+    /// Its region (default: the site's name).
+    pub region: Sp<String>,
+    /// Where it runs.
+    pub provider: Provider,
+    /// Production or not.
+    pub environment: Environment,
+    /// Span of the `environment` value, or of the name when defaulted.
+    pub environment_span: Span,
+    /// Zones.
+    pub zones: Vec<Sp<String>>,
+    /// Address space.
+    pub cidrs: Vec<Sp<Cidr>>,
+}
+
+/// A Vault cluster.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Its name.
+    pub name: Sp<String>,
+    /// Its site.
+    pub site: Sp<SiteId>,
+    /// Its role.
+    pub role: Sp<Role>,
+    /// The cluster it replicates from (secondaries only).
+    pub upstream: Option<Sp<ClusterId>>,
+    /// Its API address.
+    pub api_addr: Option<Sp<Addr>>,
+    /// Its cluster address.
+    pub cluster_addr: Option<Sp<Addr>>,
+    /// Its Vault version.
+    pub version: Option<Sp<Version>>,
+    /// Its Raft voter count.
+    pub nodes: Option<Sp<u32>>,
+    /// Zones its nodes are in.
+    pub zones: Vec<Sp<String>>,
+    /// Its address ranges.
+    pub cidrs: Vec<Sp<Cidr>>,
+    /// Its load balancer.
+    pub load_balancer: Option<LoadBalancer>,
+}
+
+impl Cluster {
+    /// The API port (default 8200).
+    pub fn api_port(&self) -> u16 {
+        self.api_addr.as_ref().map_or(8200, |a| a.port)
+    }
+
+    /// The cluster port (default 8201).
+    pub fn cluster_port(&self) -> u16 {
+        self.cluster_addr.as_ref().map_or(8201, |a| a.port)
+    }
+}
+
+/// A load balancer in front of a cluster.
+#[derive(Debug, Clone)]
+pub struct LoadBalancer {
+    /// Its address.
+    pub address: Sp<String>,
+    /// What it does with the cluster port.
+    pub cluster_port: ClusterPort,
+    /// Span of `cluster_port`, or of the address when defaulted.
+    pub cluster_port_span: Span,
+}
+
+/// A group of clients.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// Its name.
+    pub name: Sp<String>,
+    /// Its site.
+    pub site: Sp<SiteId>,
+    /// The cluster it uses.
+    pub cluster: Sp<ClusterId>,
+    /// Its address ranges.
+    pub cidrs: Vec<Sp<Cidr>>,
+}
+
+/// An external service.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Its name.
+    pub name: Sp<String>,
+    /// Its site.
+    pub site: Sp<SiteId>,
+    /// Its port.
+    pub port: Sp<u16>,
+    /// Its addresses.
+    pub cidrs: Vec<Sp<Cidr>>,
+    /// Clusters that use it.
+    pub used_by: Vec<Sp<ClusterId>>,
+}
+
+/// One end of a firewall rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Anything.
+    Any,
+    /// An address range.
+    Cidr(Cidr),
+    /// Every address of a site.
+    Site(SiteId),
+    /// A cluster's addresses.
+    Cluster(ClusterId),
+    /// A client group's addresses.
+    Client(ClientId),
+    /// A service's addresses.
+    Service(ServiceId),
+}
+
+/// A declared firewall allow rule.
+#[derive(Debug, Clone)]
+pub struct FirewallRule {
+    /// Its name.
+    pub name: Sp<String>,
+    /// Source.
+    pub from: Sp<Endpoint>,
+    /// Destination.
+    pub to: Sp<Endpoint>,
+    /// Ports.
+    pub ports: Vec<Sp<PortRange>>,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Whether it also allows `to` → `from`.
+    pub bidirectional: bool,
+}
+
+/// What one site's resolvers resolve.
+#[derive(Debug, Clone)]
+pub struct DnsEntry {
+    /// The site.
+    pub site: Sp<SiteId>,
+    /// DNS suffixes, lowercased, without a trailing dot.
+    pub resolves: Vec<Sp<String>>,
+}
+
+/// Builds the model, or returns every structural finding.
+pub fn build(spec: &Spec) -> Result<Model, Vec<Finding>> {
+    let mut b = Builder::default();
+    let model = b.model(spec);
+    if b.findings.iter().any(|f| f.severity == Severity::Error) {
+        Err(b.findings)
+    } else {
+        Ok(model)
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    findings: Vec<Finding>,
+}
+
+/// Names of one kind, for resolving references and spotting duplicates.
+struct Names<'a> {
+    kind: &'static str,
+    index: BTreeMap<&'a str, (usize, Span)>,
+}
+
+impl<'a> Names<'a> {
+    fn new(kind: &'static str) -> Self {
+        Self {
+            kind,
+            index: BTreeMap::new(),
+        }
+    }
+
+    fn resolve(&self, name: &Sp<String>, b: &mut Builder) -> Option<usize> {
+        if let Some((i, _)) = self.index.get(name.as_str()) {
+            return Some(*i);
+        }
+        let mut f = Finding::new(
+            &code::UNKNOWN_REFERENCE,
+            name.span(),
+            format!("unknown {} `{}`", self.kind, name.get()),
+        )
+        .label(format!("no {} has this name", self.kind));
+        f = match values::closest(name, self.index.keys().copied()) {
+            Some(c) => f
+                .help(format!("did you mean `{c}`?"))
+                .related(self.index[c].1, format!("`{c}` is declared here")),
+            None if self.index.is_empty() => {
+                f.help(format!("declare a {} named `{}`", self.kind, name.get()))
+            }
+            None => f.help(format!(
+                "use one of the declared {}s: {}",
+                self.kind,
+                list(self.index.keys().copied())
+            )),
+        };
+        b.findings.push(f);
+        None
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if all.len() > 8 {
+        format!("{}, … ({} in all)", all[..8].join(", "), all.len())
+    } else {
+        all.join(", ")
+    }
+}
+
+impl Builder {
+    fn error(&mut self, rule: &'static crate::diag::Rule, span: Span, message: String) {
+        self.findings.push(Finding::new(rule, span, message));
+    }
+
+    fn name<'a>(&mut self, name: &'a Sp<String>, names: &mut Names<'a>) -> bool {
+        if let Err(e) = values::check_name(name) {
+            self.findings.push(
+                Finding::new(&code::INVALID_VALUE, name.span(), e)
+                    .help("use lowercase letters, digits and `-`, such as `dc-a` or `primary-1`"),
+            );
+            return false;
+        }
+        let next = names.index.len();
+        if let Some((_, first)) = names.index.get(name.as_str()) {
+            self.findings.push(
+                Finding::new(
+                    &code::DUPLICATE_NAME,
+                    name.span(),
+                    format!("{} `{}` is declared twice", names.kind, name.get()),
+                )
+                .label("second declaration")
+                .related(*first, "first declared here")
+                .help(format!("rename one of the two {}s", names.kind)),
+            );
+            return false;
+        }
+        names.index.insert(name.as_str(), (next, name.span()));
+        true
+    }
+
+    fn cidrs(&mut self, cidrs: &[Sp<String>]) -> Vec<Sp<Cidr>> {
+        cidrs
+            .iter()
+            .filter_map(|c| match c.parse::<Cidr>() {
+                Ok(v) => Some(Sp::new(v, c.span())),
+                Err(e) => {
+                    self.findings.push(
+                        Finding::new(&code::INVALID_VALUE, c.span(), e)
+                            .label("not a CIDR")
+                            .help("write a network as `address/prefix`, such as `10.10.0.0/16`"),
+                    );
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn addr(&mut self, a: Option<&Sp<String>>, default_port: u16) -> Option<Sp<Addr>> {
+        let a = a?;
+        match Addr::parse(a, default_port) {
+            Ok(v) => Some(Sp::new(v, a.span())),
+            Err(e) => {
+                self.findings.push(
+                    Finding::new(&code::INVALID_VALUE, a.span(), e).help(format!(
+                        "write the address as `https://host:{default_port}`"
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_lines)] // one pass over the file, section by section
+    fn model(&mut self, spec: &Spec) -> Model {
+        if *spec.version.get() != 1 {
+            self.findings.push(
+                Finding::new(
+                    &code::UNSUPPORTED_FORMAT,
+                    spec.version.span(),
+                    format!("format version {} is not supported", spec.version.get()),
+                )
+                .help("set `version: 1`; this vrt reads format version 1"),
+            );
+        }
+        let mut topology_names = Names::new("topology");
+        self.name(&spec.name, &mut topology_names);
+        if spec.sites.is_empty() {
+            self.error(
+                &code::EMPTY_SECTION,
+                spec.sites.span(),
+                "`sites` is empty".into(),
+            );
+        }
+        if spec.clusters.is_empty() {
+            self.error(
+                &code::EMPTY_SECTION,
+                spec.clusters.span(),
+                "`clusters` is empty".into(),
+            );
+        }
+
+        let mut site_names = Names::new("site");
+        let sites: Vec<Site> = spec
+            .sites
+            .iter()
+            .map(|s| {
+                self.name(&s.name, &mut site_names);
+                if let Some(r) = &s.region
+                    && let Err(e) = values::check_name(r)
+                {
+                    self.error(&code::INVALID_VALUE, r.span(), e);
+                }
+                Site {
+                    name: s.name.clone(),
+                    region: s.region.clone().unwrap_or_else(|| s.name.clone()),
+                    provider: s.provider.as_ref().map_or(Provider::OnPrem, |p| *p.get()),
+                    environment: s
+                        .environment
+                        .as_ref()
+                        .map_or(Environment::Production, |e| *e.get()),
+                    environment_span: s
+                        .environment
+                        .as_ref()
+                        .map_or(s.name.span(), Sp::span),
+                    zones: s.zones.clone(),
+                    cidrs: self.cidrs(&s.cidrs),
+                }
+            })
+            .collect();
+
+        let mut cluster_names = Names::new("cluster");
+        for c in spec.clusters.iter() {
+            self.name(&c.name, &mut cluster_names);
+        }
+        let clusters: Vec<Cluster> = spec
+            .clusters
+            .iter()
+            .filter_map(|c| self.cluster(c, &sites, &site_names, &cluster_names))
+            .collect();
+
+        let mut client_names = Names::new("client");
+        let clients: Vec<Client> = spec
+            .clients
+            .iter()
+            .filter_map(|c| {
+                self.name(&c.name, &mut client_names);
+                let site = site_names.resolve(&c.site, self);
+                let cluster = cluster_names.resolve(&c.cluster, self);
+                let cidrs = self.cidrs(&c.cidrs);
+                if let Some(site) = site {
+                    self.inside_site(&cidrs, &sites[site], "client", &c.name);
+                }
+                Some(Client {
+                    name: c.name.clone(),
+                    site: Sp::new(SiteId(site?), c.site.span()),
+                    cluster: Sp::new(ClusterId(cluster?), c.cluster.span()),
+                    cidrs,
+                })
+            })
+            .collect();
+
+        let mut service_names = Names::new("external service");
+        let services: Vec<Service> = spec
+            .external_services
+            .iter()
+            .filter_map(|s| {
+                self.name(&s.name, &mut service_names);
+                let site = site_names.resolve(&s.site, self);
+                let port = match values::check_port(*s.port.get()) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        self.error(&code::INVALID_VALUE, s.port.span(), e);
+                        None
+                    }
+                };
+                let used_by: Vec<_> = s
+                    .used_by
+                    .iter()
+                    .filter_map(|u| {
+                        cluster_names
+                            .resolve(u, self)
+                            .map(|i| Sp::new(ClusterId(i), u.span()))
+                    })
+                    .collect();
+                Some(Service {
+                    name: s.name.clone(),
+                    site: Sp::new(SiteId(site?), s.site.span()),
+                    port: Sp::new(port?, s.port.span()),
+                    cidrs: self.cidrs(&s.cidrs),
+                    used_by,
+                })
+            })
+            .collect();
+
+        let network = spec.network.as_ref();
+        let kinds = [
+            (&site_names, 0),
+            (&cluster_names, 1),
+            (&client_names, 2),
+            (&service_names, 3),
+        ];
+        let firewall = network.and_then(|n| n.firewall.as_ref()).map(|rules| {
+            let mut rule_names = Names::new("firewall rule");
+            rules
+                .iter()
+                .filter_map(|r| self.firewall_rule(r, &mut rule_names, &kinds))
+                .collect()
+        });
+        let dns = network.and_then(|n| n.dns.as_ref()).map(|entries| {
+            entries
+                .iter()
+                .filter_map(|d| {
+                    let site = site_names.resolve(&d.site, self);
+                    let resolves = d
+                        .resolves
+                        .iter()
+                        .filter_map(|s| match values::check_dns_name(s) {
+                            Ok(()) => Some(Sp::new(
+                                s.trim_end_matches('.').to_ascii_lowercase(),
+                                s.span(),
+                            )),
+                            Err(e) => {
+                                self.error(&code::INVALID_VALUE, s.span(), e);
+                                None
+                            }
+                        })
+                        .collect();
+                    Some(DnsEntry {
+                        site: Sp::new(SiteId(site?), d.site.span()),
+                        resolves,
+                    })
+                })
+                .collect()
+        });
+
+        Model {
+            name: spec.name.get().clone(),
+            description: spec.description.as_ref().map(|d| d.get().clone()),
+            sites,
+            clusters,
+            clients,
+            services,
+            firewall,
+            dns,
+        }
+    }
+
+    fn cluster(
+        &mut self,
+        c: &spec::ClusterSpec,
+        sites: &[Site],
+        site_names: &Names<'_>,
+        cluster_names: &Names<'_>,
+    ) -> Option<Cluster> {
+        let site = site_names.resolve(&c.site, self);
+        let upstream = match (c.role.get(), &c.replicates_from) {
+            (Role::Primary, Some(r)) => {
+                self.findings.push(
+                    Finding::new(
+                        &code::REPLICATES_FROM,
+                        r.span(),
+                        format!("primary `{}` has `replicates_from`", c.name.get()),
+                    )
+                    .label("a primary replicates from nothing")
+                    .related(c.role.span(), "declared a primary here")
+                    .help("remove `replicates_from`, or make the cluster a `performance-secondary` or `dr-secondary`"),
+                );
+                None
+            }
+            (role, None) if *role != Role::Primary => {
+                self.findings.push(
+                    Finding::new(
+                        &code::REPLICATES_FROM,
+                        c.role.span(),
+                        format!(
+                            "{} `{}` has no `replicates_from`",
+                            role.as_str(),
+                            c.name.get()
+                        ),
+                    )
+                    .label("a secondary needs an upstream cluster")
+                    .help("add `replicates_from: <cluster>` naming the cluster it replicates from"),
+                );
+                None
+            }
+            (_, Some(r)) if r.get() == c.name.get() => {
+                self.findings.push(
+                    Finding::new(
+                        &code::REPLICATES_FROM,
+                        r.span(),
+                        format!("cluster `{}` replicates from itself", c.name.get()),
+                    )
+                    .help("name the cluster it replicates from"),
+                );
+                None
+            }
+            (_, Some(r)) => cluster_names
+                .resolve(r, self)
+                .map(|i| Sp::new(ClusterId(i), r.span())),
+            (_, None) => None,
+        };
+        let version = c.version.as_ref().and_then(|v| match Version::parse(v) {
+            Ok(p) => Some(Sp::new(p, v.span())),
+            Err(e) => {
+                self.error(&code::INVALID_VALUE, v.span(), e);
+                None
+            }
+        });
+        let nodes = c.nodes.as_ref().and_then(|n| {
+            match u32::try_from(*n.get()).ok().filter(|n| *n >= 1) {
+                Some(v) => Some(Sp::new(v, n.span())),
+                None => {
+                    self.findings.push(
+                        Finding::new(
+                            &code::INVALID_VALUE,
+                            n.span(),
+                            format!("`nodes` is {}; a cluster has at least one node", n.get()),
+                        )
+                        .help("give the number of Raft voters, such as 5"),
+                    );
+                    None
+                }
+            }
+        });
+        let api_addr = self.addr(c.api_addr.as_ref(), 8200);
+        let cluster_addr = self.addr(c.cluster_addr.as_ref(), 8201);
+        let cidrs = self.cidrs(&c.cidrs);
+        if let Some(site) = site {
+            let site = &sites[site];
+            for z in &c.zones {
+                if !site.zones.iter().any(|s| s.get() == z.get()) {
+                    let mut f = Finding::new(
+                        &code::ZONE_NOT_IN_SITE,
+                        z.span(),
+                        format!("zone `{}` is not a zone of site `{}`", z.get(), site.name.get()),
+                    )
+                    .related(site.name.span(), "site declared here");
+                    f = match values::closest(z, site.zones.iter().map(|s| s.as_str())) {
+                        Some(m) => f.help(format!("did you mean `{m}`?")),
+                        None => f.help(format!(
+                            "add `{}` to the `zones` of site `{}`",
+                            z.get(),
+                            site.name.get()
+                        )),
+                    };
+                    self.findings.push(f);
+                }
+            }
+            self.inside_site(&cidrs, site, "cluster", &c.name);
+        }
+        let load_balancer = c.load_balancer.as_ref().map(|lb| LoadBalancer {
+            address: lb.address.clone(),
+            cluster_port: lb
+                .cluster_port
+                .as_ref()
+                .map_or(ClusterPort::None, |p| *p.get()),
+            cluster_port_span: lb
+                .cluster_port
+                .as_ref()
+                .map_or(lb.address.span(), Sp::span),
+        });
+        if let Some(lb) = &load_balancer
+            && lb.address.parse::<std::net::IpAddr>().is_err()
+            && let Err(e) = values::check_dns_name(&lb.address)
+        {
+            self.error(&code::INVALID_VALUE, lb.address.span(), e);
+        }
+        Some(Cluster {
+            name: c.name.clone(),
+            site: Sp::new(SiteId(site?), c.site.span()),
+            role: c.role.clone(),
+            upstream,
+            api_addr,
+            cluster_addr,
+            version,
+            nodes,
+            zones: c.zones.clone(),
+            cidrs,
+            load_balancer,
+        })
+    }
+
+    fn inside_site(&mut self, cidrs: &[Sp<Cidr>], site: &Site, kind: &str, name: &Sp<String>) {
+        if site.cidrs.is_empty() {
+            return;
+        }
+        for c in cidrs {
+            if !site.cidrs.iter().any(|s| s.contains(c)) {
+                self.findings.push(
+                    Finding::new(
+                        &code::CIDR_OUTSIDE_SITE,
+                        c.span(),
+                        format!(
+                            "{kind} `{}` has `{}`, outside every CIDR of site `{}`",
+                            name.get(),
+                            c.get(),
+                            site.name.get()
+                        ),
+                    )
+                    .related(site.name.span(), "site declared here")
+                    .help(format!(
+                        "correct the CIDR, or add it to the `cidrs` of site `{}`",
+                        site.name.get()
+                    )),
+                );
+            }
+        }
+    }
+
+    fn firewall_rule<'a>(
+        &mut self,
+        r: &'a spec::FirewallRuleSpec,
+        rule_names: &mut Names<'a>,
+        kinds: &[(&Names<'_>, u8); 4],
+    ) -> Option<FirewallRule> {
+        self.name(&r.name, rule_names);
+        let from = self.endpoint(&r.from, kinds);
+        let to = self.endpoint(&r.to, kinds);
+        let ports: Vec<_> = r
+            .ports
+            .iter()
+            .filter_map(|p| {
+                let parsed = match p.get() {
+                    spec::PortSpec::Number(n) => values::check_port(*n).map(PortRange::single),
+                    spec::PortSpec::Range(t) => match values::parse_port_text(t) {
+                        Ok(n) => Ok(PortRange::single(n)),
+                        Err(_) => PortRange::parse(t),
+                    },
+                };
+                match parsed {
+                    Ok(v) => Some(Sp::new(v, p.span())),
+                    Err(e) => {
+                        self.error(&code::INVALID_VALUE, p.span(), e);
+                        None
+                    }
+                }
+            })
+            .collect();
+        if r.ports.is_empty() {
+            self.error(
+                &code::EMPTY_SECTION,
+                r.ports.span(),
+                format!("firewall rule `{}` allows no ports", r.name.get()),
+            );
+        }
+        Some(FirewallRule {
+            name: r.name.clone(),
+            from: Sp::new(from?, r.from.span()),
+            to: Sp::new(to?, r.to.span()),
+            ports,
+            protocol: r.protocol.as_ref().map_or(Protocol::Tcp, |p| *p.get()),
+            bidirectional: r.bidirectional.as_ref().is_some_and(|b| *b.get()),
+        })
+    }
+
+    fn endpoint(&mut self, text: &Sp<String>, kinds: &[(&Names<'_>, u8); 4]) -> Option<Endpoint> {
+        let t = text.as_str();
+        if t == "any" {
+            return Some(Endpoint::Any);
+        }
+        if t.contains('/') || t.parse::<std::net::IpAddr>().is_ok() {
+            let with_prefix = if t.contains('/') {
+                t.to_string()
+            } else if t.contains(':') {
+                format!("{t}/128")
+            } else {
+                format!("{t}/32")
+            };
+            return match with_prefix.parse::<Cidr>() {
+                Ok(c) => Some(Endpoint::Cidr(c)),
+                Err(e) => {
+                    self.error(&code::INVALID_VALUE, text.span(), e);
+                    None
+                }
+            };
+        }
+        let hits: Vec<(usize, u8, &str)> = kinds
+            .iter()
+            .filter_map(|(names, k)| names.index.get(t).map(|(i, _)| (*i, *k, names.kind)))
+            .collect();
+        match hits.as_slice() {
+            [(i, k, _)] => Some(match k {
+                0 => Endpoint::Site(SiteId(*i)),
+                1 => Endpoint::Cluster(ClusterId(*i)),
+                2 => Endpoint::Client(ClientId(*i)),
+                _ => Endpoint::Service(ServiceId(*i)),
+            }),
+            [] => {
+                let all = kinds.iter().flat_map(|(n, _)| n.index.keys().copied());
+                let mut f = Finding::new(
+                    &code::UNKNOWN_REFERENCE,
+                    text.span(),
+                    format!("`{t}` is not a site, cluster, client, external service, CIDR or `any`"),
+                );
+                f = match values::closest(t, all) {
+                    Some(c) => f.help(format!("did you mean `{c}`?")),
+                    None => f.help("name a declared site, cluster, client or external service, or write a CIDR"),
+                };
+                self.findings.push(f);
+                None
+            }
+            many => {
+                let kinds: Vec<&str> = many.iter().map(|(_, _, k)| *k).collect();
+                self.findings.push(
+                    Finding::new(
+                        &code::AMBIGUOUS_REFERENCE,
+                        text.span(),
+                        format!("`{t}` names a {}", kinds.join(" and a ")),
+                    )
+                    .help("rename one of them so that the firewall rule is unambiguous"),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! The topology file's shape (format v1), mirroring the YAML one to one. Every value keeps
+//! its span. The doc comments on these types are the format reference: they become the
+//! descriptions of the JSON Schema (`vrt schema`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use crate::yaml::Sp;
+
+/// A vrt topology file (format v1): the sites, the Vault clusters and how they replicate,
+/// the clients and services around them, and facts about the network.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "vrt topology (format v1)")]
+pub struct Spec {
+    /// Format version; only `1` is accepted.
+    #[schemars(range(min = 1, max = 1))]
+    pub version: Sp<i64>,
+    /// Name of the topology: lowercase letters, digits and `-`.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub name: Sp<String>,
+    /// Free text describing the topology.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+    /// Data centers, cloud regions or availability domains that hold clusters and clients.
+    /// At least one.
+    #[schemars(length(min = 1))]
+    pub sites: Sp<Vec<SiteSpec>>,
+    /// The Vault clusters. At least one.
+    #[schemars(length(min = 1))]
+    pub clusters: Sp<Vec<ClusterSpec>>,
+    /// Who talks to Vault: applications, CI runners, operators.
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
+    /// What Vault's secrets engines talk to (databases, LDAP, cloud APIs).
+    #[serde(default)]
+    pub external_services: Vec<ServiceSpec>,
+    /// Facts about the network as it is today: firewall allow rules and DNS resolution.
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
+}
+
+/// A site: a data center, cloud region or other failure domain.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSpec {
+    /// Unique site name: lowercase letters, digits and `-`.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub name: Sp<String>,
+    /// Region the site belongs to; sites in one region fail together. Defaults to the site's
+    /// name.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub region: Option<Sp<String>>,
+    /// Where the site runs. Default `on-prem`.
+    #[serde(default)]
+    pub provider: Option<Sp<Provider>>,
+    /// Production or non-production. Default `production`.
+    #[serde(default)]
+    pub environment: Option<Sp<Environment>>,
+    /// Availability zones or racks of the site.
+    #[serde(default)]
+    pub zones: Vec<Sp<String>>,
+    /// Address space of the site, as CIDRs (`10.10.0.0/16`); firewall output is generated
+    /// from it.
+    #[serde(default)]
+    pub cidrs: Vec<Sp<String>>,
+}
+
+/// Where a site runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provider {
+    /// An on-premises data center.
+    OnPrem,
+    /// A VMware data center.
+    Vmware,
+    /// Amazon Web Services.
+    Aws,
+    /// Microsoft Azure.
+    Azure,
+    /// Google Cloud.
+    Gcp,
+    /// Anything else.
+    Other,
+}
+
+/// Whether a site holds production data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Environment {
+    /// Production (the default).
+    Production,
+    /// Development, QA, staging, sandbox.
+    NonProduction,
+}
+
+/// A Vault Enterprise cluster.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    /// Unique cluster name: lowercase letters, digits and `-`.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub name: Sp<String>,
+    /// The site the cluster runs in.
+    pub site: Sp<String>,
+    /// The cluster's replication role.
+    pub role: Sp<Role>,
+    /// The cluster this one replicates from: required for `performance-secondary` and
+    /// `dr-secondary`, forbidden for `primary`.
+    #[serde(default)]
+    pub replicates_from: Option<Sp<String>>,
+    /// The API address advertised to clients and peers (`https://host:8200`); default port
+    /// 8200.
+    #[serde(default)]
+    pub api_addr: Option<Sp<String>>,
+    /// The cluster address for replication, Raft and request forwarding
+    /// (`https://host:8201`); default port 8201.
+    #[serde(default)]
+    pub cluster_addr: Option<Sp<String>>,
+    /// Vault version, such as `1.17.3` or `1.17.3+ent`.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?$"))]
+    pub version: Option<Sp<String>>,
+    /// Number of Raft voters.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub nodes: Option<Sp<i64>>,
+    /// Zones of its site the cluster's nodes are spread over.
+    #[serde(default)]
+    pub zones: Vec<Sp<String>>,
+    /// Address ranges of the cluster's nodes; they narrow the site's `cidrs`.
+    #[serde(default)]
+    pub cidrs: Vec<Sp<String>>,
+    /// The load balancer in front of the cluster.
+    #[serde(default)]
+    pub load_balancer: Option<LoadBalancerSpec>,
+}
+
+/// A cluster's replication role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The performance (and DR) primary: the one cluster that writes replicated data.
+    Primary,
+    /// Serves clients locally with the primary's data; keeps its own tokens and leases.
+    PerformanceSecondary,
+    /// A warm standby holding its upstream's data, tokens and leases; serves no clients.
+    DrSecondary,
+}
+
+impl Role {
+    /// The role as written in the file.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::PerformanceSecondary => "performance-secondary",
+            Self::DrSecondary => "dr-secondary",
+        }
+    }
+}
+
+/// The load balancer in front of a cluster.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerSpec {
+    /// DNS name or IP address of the load balancer.
+    pub address: Sp<String>,
+    /// What the load balancer does with the cluster port (8201). Default `none`.
+    #[serde(default)]
+    pub cluster_port: Option<Sp<ClusterPort>>,
+}
+
+/// How a load balancer handles the cluster port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClusterPort {
+    /// The load balancer does not carry the cluster port; peers dial `cluster_addr`.
+    None,
+    /// TCP pass-through to the active node (the supported way).
+    Passthrough,
+    /// TLS terminated at the load balancer (breaks replication's mutual TLS).
+    TerminateTls,
+}
+
+/// A group of clients of Vault.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    /// Unique client name.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub name: Sp<String>,
+    /// The site the clients run in.
+    pub site: Sp<String>,
+    /// The cluster they use.
+    pub cluster: Sp<String>,
+    /// Their address ranges.
+    #[serde(default)]
+    pub cidrs: Vec<Sp<String>>,
+}
+
+/// A service that Vault's secrets engines or auth methods talk to.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Unique service name.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub name: Sp<String>,
+    /// The site it runs in.
+    pub site: Sp<String>,
+    /// The TCP port Vault connects to.
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Sp<i64>,
+    /// Its addresses.
+    #[serde(default)]
+    pub cidrs: Vec<Sp<String>>,
+    /// The clusters that connect to it.
+    #[serde(default)]
+    pub used_by: Vec<Sp<String>>,
+}
+
+/// Facts about the network as it is today.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// Declared firewall allow rules.
+    #[serde(default)]
+    pub firewall: Option<Sp<Vec<FirewallRuleSpec>>>,
+    /// What each site's resolvers can resolve.
+    #[serde(default)]
+    pub dns: Option<Sp<Vec<DnsSpec>>>,
+}
+
+/// A firewall allow rule.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirewallRuleSpec {
+    /// Unique rule name.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub name: Sp<String>,
+    /// Source: a site, cluster, client or external service name, a CIDR, or `any`.
+    pub from: Sp<String>,
+    /// Destination: a site, cluster, client or external service name, a CIDR, or `any`.
+    pub to: Sp<String>,
+    /// Ports allowed: numbers or `"from-to"` ranges.
+    #[schemars(length(min = 1))]
+    pub ports: Sp<Vec<Sp<PortSpec>>>,
+    /// Protocol. Default `tcp`.
+    #[serde(default)]
+    pub protocol: Option<Sp<Protocol>>,
+    /// Whether the rule also allows the reverse direction. Default `false`.
+    #[serde(default)]
+    pub bidirectional: Option<Sp<bool>>,
+}
+
+/// A port or port range in a firewall rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortSpec {
+    /// A single port.
+    Number(i64),
+    /// A range `"from-to"`, such as `"8200-8201"`.
+    Range(String),
+}
+
+impl JsonSchema for PortSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PortSpec".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A port (1–65535) or a range \"from-to\", such as \"8200-8201\".",
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": 65535},
+                {"type": "string", "pattern": "^[0-9]{1,5}(-[0-9]{1,5})?$"}
+            ]
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PortSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = PortSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a port number or a range such as \"8200-8201\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PortSpec, E> {
+                Ok(PortSpec::Number(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PortSpec, E> {
+                Ok(PortSpec::Number(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PortSpec, E> {
+                Ok(PortSpec::Range(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A transport protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    /// TCP (everything Vault uses).
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+impl Protocol {
+    /// The protocol as written.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+        }
+    }
+}
+
+/// What one site's resolvers can resolve.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsSpec {
+    /// The site.
+    pub site: Sp<String>,
+    /// DNS suffixes the site's resolvers answer for (`dc-a.example.com` covers
+    /// `vault.dc-a.example.com`).
+    pub resolves: Vec<Sp<String>>,
+}

@@ -1,0 +1,464 @@
+//! Parsed scalar values of the format: names, CIDRs, addresses, ports and Vault versions,
+//! plus the "did you mean" helper used by load and model errors.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+/// Checks a name: lowercase letters, digits and `-`, starting and ending with a letter or
+/// digit, at most 63 characters (a DNS label).
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a name cannot be empty".into());
+    }
+    if name.len() > 63 {
+        return Err(format!(
+            "name `{name}` is longer than 63 characters"
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Err(format!(
+            "name `{name}` contains `{c}`; names use lowercase letters, digits and `-`"
+        ));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Err(format!(
+            "name `{name}` starts or ends with `-`; names start and end with a letter or digit"
+        ));
+    }
+    Ok(())
+}
+
+/// A network in CIDR notation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cidr {
+    /// The network address (host bits clear).
+    pub addr: IpAddr,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Whether `other` lies entirely inside this network.
+    pub fn contains(&self, other: &Cidr) -> bool {
+        if other.prefix < self.prefix {
+            return false;
+        }
+        match (self.addr, other.addr) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => {
+                let mask = mask_v4(self.prefix);
+                u32::from(a) & mask == u32::from(b) & mask
+            }
+            (IpAddr::V6(a), IpAddr::V6(b)) => {
+                let mask = mask_v6(self.prefix);
+                u128::from(a) & mask == u128::from(b) & mask
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether this is the whole address space (`0.0.0.0/0` or `::/0`).
+    pub fn is_everything(&self) -> bool {
+        self.prefix == 0
+    }
+
+    /// Whether this is an IPv4 network.
+    pub fn is_ipv4(&self) -> bool {
+        self.addr.is_ipv4()
+    }
+}
+
+fn mask_v4(prefix: u8) -> u32 {
+    if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(prefix))
+    }
+}
+
+fn mask_v6(prefix: u8) -> u128 {
+    if prefix == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(prefix))
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (ip, prefix) = s.split_once('/').ok_or_else(|| {
+            format!("`{s}` is not a CIDR; write an address and a prefix length, such as `10.0.0.0/16`")
+        })?;
+        let addr: IpAddr = ip
+            .parse()
+            .map_err(|_| format!("`{ip}` in `{s}` is not an IP address"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix: u8 = prefix
+            .parse()
+            .ok()
+            .filter(|p| *p <= max)
+            .ok_or_else(|| format!("prefix length `{prefix}` in `{s}` must be 0–{max}"))?;
+        let network = match addr {
+            IpAddr::V4(a) => IpAddr::V4((u32::from(a) & mask_v4(prefix)).into()),
+            IpAddr::V6(a) => IpAddr::V6((u128::from(a) & mask_v6(prefix)).into()),
+        };
+        if network != addr {
+            return Err(format!(
+                "`{s}` has host bits set; the network is `{network}/{prefix}`"
+            ));
+        }
+        Ok(Self { addr, prefix })
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// The host of an address: a DNS name or an IP literal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Host {
+    /// A DNS name, lowercased.
+    Name(String),
+    /// An IP literal.
+    Ip(IpAddr),
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Name(n) => f.write_str(n),
+            Self::Ip(IpAddr::V6(a)) => write!(f, "[{a}]"),
+            Self::Ip(a) => write!(f, "{a}"),
+        }
+    }
+}
+
+/// A parsed `scheme://host[:port][/path]` address such as `api_addr`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Addr {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// The host.
+    pub host: Host,
+    /// The port, explicit or the default for the field.
+    pub port: u16,
+    /// Whether the port was written in the address.
+    pub explicit_port: bool,
+}
+
+impl Addr {
+    /// Parses `text`, using `default_port` when it has none.
+    pub fn parse(text: &str, default_port: u16) -> Result<Self, String> {
+        let (scheme, rest) = text.split_once("://").ok_or_else(|| {
+            format!("`{text}` is not a URL; write it as `https://host:port`")
+        })?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return Err(format!(
+                "scheme `{scheme}` in `{text}` is not supported; use `https`"
+            ));
+        }
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if authority.contains('@') {
+            return Err(format!("`{text}` carries user information; remove it"));
+        }
+        let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+            let (ip, after) = inner
+                .split_once(']')
+                .ok_or_else(|| format!("`{text}` has an unclosed `[`"))?;
+            let ip: IpAddr = ip
+                .parse()
+                .map_err(|_| format!("`{ip}` in `{text}` is not an IPv6 address"))?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => Some(p),
+                None if after.is_empty() => None,
+                None => return Err(format!("unexpected `{after}` in `{text}`")),
+            };
+            (Host::Ip(ip), port)
+        } else {
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            };
+            (parse_host(host, text)?, port)
+        };
+        let (port, explicit_port) = match port {
+            Some(p) => (parse_port_text(p).map_err(|e| format!("{e} in `{text}`"))?, true),
+            None => (default_port, false),
+        };
+        Ok(Self {
+            scheme,
+            host,
+            port,
+            explicit_port,
+        })
+    }
+}
+
+fn parse_host(host: &str, text: &str) -> Result<Host, String> {
+    if host.is_empty() {
+        return Err(format!("`{text}` has no host"));
+    }
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(Host::Ip(ip));
+    }
+    check_dns_name(host).map_err(|e| format!("{e} in `{text}`"))?;
+    Ok(Host::Name(host.to_ascii_lowercase()))
+}
+
+/// Checks a DNS name (or suffix): dot-separated labels of letters, digits and `-`.
+pub fn check_dns_name(name: &str) -> Result<(), String> {
+    let trimmed = name.strip_suffix('.').unwrap_or(name);
+    if trimmed.is_empty() || trimmed.len() > 253 {
+        return Err(format!("`{name}` is not a valid DNS name"));
+    }
+    for label in trimmed.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return Err(format!("`{name}` is not a valid DNS name"));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a port number written as text.
+pub fn parse_port_text(text: &str) -> Result<u16, String> {
+    match text.parse::<i64>() {
+        Ok(n) => check_port(n),
+        Err(_) => Err(format!("`{text}` is not a port number")),
+    }
+}
+
+/// Checks that `n` is a port (1–65535).
+pub fn check_port(n: i64) -> Result<u16, String> {
+    u16::try_from(n)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| format!("port {n} is outside 1–65535"))
+}
+
+/// An inclusive port range; a single port has `start == end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PortRange {
+    /// First port.
+    pub start: u16,
+    /// Last port.
+    pub end: u16,
+}
+
+impl PortRange {
+    /// A single port.
+    pub const fn single(port: u16) -> Self {
+        Self {
+            start: port,
+            end: port,
+        }
+    }
+
+    /// Whether `port` is in the range.
+    pub const fn contains(self, port: u16) -> bool {
+        self.start <= port && port <= self.end
+    }
+
+    /// Parses `"from-to"`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (a, b) = text
+            .split_once('-')
+            .ok_or_else(|| format!("`{text}` is not a port or a range like `8200-8201`"))?;
+        let start = parse_port_text(a.trim())?;
+        let end = parse_port_text(b.trim())?;
+        if start > end {
+            return Err(format!("range `{text}` ends before it starts"));
+        }
+        Ok(Self { start, end })
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.start == self.end {
+            write!(f, "{}", self.start)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
+}
+
+/// A Vault version: numeric core plus the text after it (`+ent`, `-rc1`). Two versions
+/// that differ only in build text (`+ent`, `+prem`) compare equal.
+#[derive(Clone, Debug)]
+pub struct Version {
+    /// Major, minor, patch.
+    pub core: (u64, u64, u64),
+    /// Pre-release text after `-` (sorts before the release), if any.
+    pub pre: Option<String>,
+    /// The version as written.
+    pub text: String,
+}
+
+impl Version {
+    /// Parses `1.17.3`, `v1.17.3+ent`, `1.17.3-rc1`, `1.17`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("`{text}` is not a Vault version; write it as `1.17.3` or `1.17.3+ent`")
+        };
+        let t = text.strip_prefix('v').unwrap_or(text);
+        let without_build = t.split('+').next().unwrap_or(t);
+        let (numbers, pre) = match without_build.split_once('-') {
+            Some((n, p)) if !p.is_empty() => (n, Some(p.to_string())),
+            Some(_) => return Err(bad()),
+            None => (without_build, None),
+        };
+        let parts: Vec<&str> = numbers.split('.').collect();
+        if !(2..=3).contains(&parts.len()) {
+            return Err(bad());
+        }
+        let mut nums = [0u64; 3];
+        for (slot, part) in nums.iter_mut().zip(&parts) {
+            if part.is_empty() || !part.chars().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            *slot = part.parse().map_err(|_| bad())?;
+        }
+        Ok(Self {
+            core: (nums[0], nums[1], nums[2]),
+            pre,
+            text: text.to_string(),
+        })
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Version {}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // A pre-release sorts before its release; build suffixes (`+ent`) do not order.
+        self.core.cmp(&other.core).then_with(|| match (&self.pre, &other.pre) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (Some(a), Some(b)) => a.cmp(b),
+        })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(check_name("dc-a1").is_ok());
+        assert!(check_name("DC").is_err());
+        assert!(check_name("-a").is_err());
+        assert!(check_name("a_b").is_err());
+        assert!(check_name("").is_err());
+    }
+
+    #[test]
+    fn cidrs() {
+        let net: Cidr = "10.10.0.0/16".parse().unwrap();
+        assert!(net.contains(&"10.10.1.0/24".parse().unwrap()));
+        assert!(!net.contains(&"10.11.1.0/24".parse().unwrap()));
+        assert!(!net.contains(&"10.0.0.0/8".parse().unwrap()));
+        assert!("10.10.1.0/16".parse::<Cidr>().unwrap_err().contains("10.10.0.0/16"));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+        assert!("10.0.0.0".parse::<Cidr>().is_err());
+        assert!("fd00::/8".parse::<Cidr>().is_ok());
+        assert!("0.0.0.0/0".parse::<Cidr>().unwrap().is_everything());
+    }
+
+    #[test]
+    fn addresses() {
+        let a = Addr::parse("https://vault.example.com:8300", 8200).unwrap();
+        assert_eq!((a.port, a.explicit_port), (8300, true));
+        assert_eq!(a.host, Host::Name("vault.example.com".into()));
+        let b = Addr::parse("https://10.0.0.1", 8201).unwrap();
+        assert_eq!((b.port, b.host), (8201, Host::Ip("10.0.0.1".parse().unwrap())));
+        assert!(Addr::parse("https://[fd00::1]:8201", 1).is_ok());
+        assert!(Addr::parse("vault.example.com:8200", 1).is_err());
+        assert!(Addr::parse("ftp://x", 1).is_err());
+        assert!(Addr::parse("https://x:99999", 1).is_err());
+        assert!(Addr::parse("https://bad_host:1", 1).is_err());
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(PortRange::parse("8200-8201").unwrap(), PortRange { start: 8200, end: 8201 });
+        assert!(PortRange::parse("8201-8200").is_err());
+        assert!(check_port(0).is_err());
+        assert!(check_port(65536).is_err());
+    }
+
+    #[test]
+    fn versions_order_numerically() {
+        let v = |s| Version::parse(s).unwrap();
+        assert!(v("1.9.0") < v("1.10.0"));
+        assert_eq!(v("1.17.3+ent"), v("1.17.3"));
+        assert!(v("1.17.0-rc1") < v("1.17.0"));
+        assert!(Version::parse("latest").is_err());
+        assert!(Version::parse("1.x.0").is_err());
+    }
+
+    #[test]
+    fn did_you_mean() {
+        let keys = ["replicates_from", "role", "site"];
+        assert_eq!(closest("replicate_from", keys), Some("replicates_from"));
+        assert_eq!(closest("zzz", keys), None);
+    }
+}

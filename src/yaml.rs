@@ -1,0 +1,313 @@
+//! The only module that knows the YAML crate (serde-saphyr): the span-carrying value type
+//! [`Sp`], the parse call with its options and limits, and the mapping of the crate's
+//! errors to vrt's own [`YamlError`]. Swapping the YAML crate means rewriting this file only.
+
+use std::borrow::Cow;
+use std::ops::Deref;
+
+use schemars::{JsonSchema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::{Budget, Options, Spanned};
+
+use crate::source::Span;
+
+/// A value of type `T` together with the span of the YAML node it came from.
+#[derive(Clone, Debug)]
+pub struct Sp<T> {
+    value: T,
+    span: Span,
+}
+
+impl<T> Sp<T> {
+    /// A value with a given span (for values built in code, such as defaults).
+    pub const fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+
+    /// The span of the value in the source text.
+    pub const fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The value.
+    pub const fn get(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> Deref for Sp<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<T>::deserialize(deserializer)?;
+        let span = span_of(&spanned.referenced);
+        Ok(Self {
+            value: spanned.value,
+            span,
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+fn span_of(location: &serde_saphyr::Location) -> Span {
+    let span = location.span();
+    match span.byte_offset() {
+        Some(offset) => Span::new(
+            usize::try_from(offset).unwrap_or(usize::MAX),
+            span.byte_len()
+                .and_then(|l| usize::try_from(l).ok())
+                .unwrap_or(0),
+        ),
+        None => Span::default(),
+    }
+}
+
+/// Limits that protect the parser from hostile input, sized for real topologies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most YAML nodes (mappings, sequences and scalars).
+    pub max_nodes: usize,
+    /// Most alias uses (`*name`).
+    pub max_aliases: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // A 10,000-cluster topology has roughly 40 nodes per cluster plus its network facts;
+        // two million nodes leaves room for that and stops runaway inputs.
+        Self {
+            max_depth: 64,
+            max_nodes: 2_000_000,
+            max_aliases: 10_000,
+        }
+    }
+}
+
+/// What went wrong while reading YAML into the spec types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum YamlErrorKind {
+    /// Not well-formed YAML, several documents, an empty file, an unsupported tag.
+    Syntax,
+    /// A key the type does not define; with the keys it does.
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// The keys allowed at that place.
+        expected: Vec<&'static str>,
+    },
+    /// A required key is absent.
+    MissingKey {
+        /// The missing key.
+        key: String,
+    },
+    /// A value of the wrong type or an unknown enumeration value.
+    InvalidValue,
+    /// A key repeated in one mapping.
+    DuplicateKey,
+    /// A limit of [`Limits`] was exceeded.
+    Limit,
+}
+
+/// A YAML-level error with the span it points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    /// Its kind.
+    pub kind: YamlErrorKind,
+    /// A user-facing message (lowercase, no location in it).
+    pub message: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// Parses `text` (one YAML document) into `T`.
+pub fn parse<T: DeserializeOwned>(text: &str, limits: Limits) -> Result<T, YamlError> {
+    let mut budget = Budget::default();
+    budget.max_depth = limits.max_depth;
+    budget.max_nodes = limits.max_nodes;
+    budget.max_aliases = limits.max_aliases;
+    budget.max_documents = 1;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.reject_unsupported_tags = true;
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| convert(&e, limits))
+}
+
+fn convert(error: &serde_saphyr::Error, limits: Limits) -> YamlError {
+    use serde_saphyr::Error as E;
+    let inner = error.without_snippet();
+    let span = inner
+        .location()
+        .map(|l| span_of(&l))
+        .unwrap_or_default();
+    let (kind, message) = match inner {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => (
+            YamlErrorKind::UnknownKey {
+                key: field.clone(),
+                expected: expected.clone(),
+            },
+            format!("unknown key `{field}`"),
+        ),
+        E::SerdeMissingField { field, .. } => (
+            YamlErrorKind::MissingKey {
+                key: (*field).to_string(),
+            },
+            format!("missing required key `{field}`"),
+        ),
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
+            YamlErrorKind::InvalidValue,
+            format!(
+                "unknown value `{variant}`, expected one of {}",
+                expected
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        }
+        | E::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => (
+            YamlErrorKind::InvalidValue,
+            format!("expected {expected}, found {unexpected}"),
+        ),
+        E::DuplicateMappingKey { key, .. } => (
+            YamlErrorKind::DuplicateKey,
+            match key {
+                Some(k) => format!("duplicate key `{k}`"),
+                None => "duplicate key".to_string(),
+            },
+        ),
+        E::Budget { breach, .. } => (YamlErrorKind::Limit, budget_message(breach, limits)),
+        E::MultipleDocuments { .. } => (
+            YamlErrorKind::Syntax,
+            "a second YAML document starts here; a topology file holds exactly one".to_string(),
+        ),
+        E::Eof { .. } if error_is_empty_input(span) => (
+            YamlErrorKind::Syntax,
+            "the file holds no YAML document".to_string(),
+        ),
+        other => (YamlErrorKind::Syntax, user_message(other)),
+    };
+    YamlError {
+        kind,
+        message,
+        span,
+    }
+}
+
+fn error_is_empty_input(span: Span) -> bool {
+    span.offset == 0
+}
+
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach, limits: Limits) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { .. } => format!(
+            "nesting is deeper than the limit of {} levels",
+            limits.max_depth
+        ),
+        B::Nodes { .. } => format!(
+            "the file has more than the limit of {} YAML nodes",
+            limits.max_nodes
+        ),
+        B::Aliases { .. } | B::AliasAnchorRatio { .. } => format!(
+            "too many alias uses (`*name`): the limit is {} and at most 10 per anchor",
+            limits.max_aliases
+        ),
+        B::Documents { .. } => {
+            "a second YAML document starts here; a topology file holds exactly one".to_string()
+        }
+        other => format!("the file exceeds a parser limit ({other:?})"),
+    }
+}
+
+fn user_message(error: &serde_saphyr::Error) -> String {
+    let text = error.render_with_formatter(&serde_saphyr::UserMessageFormatter);
+    // The crate appends " at line L, column C"; vrt shows positions itself.
+    let text = match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let mut text = text.trim().to_string();
+    if let Some(first) = text.get(..1) {
+        let lower = first.to_lowercase();
+        text.replace_range(..1, &lower);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Doc {
+        name: Sp<String>,
+    }
+
+    #[test]
+    fn spans_point_at_the_value() {
+        let doc: Doc = parse("name: hello\n", Limits::default()).unwrap();
+        assert_eq!(doc.name.get(), "hello");
+        assert_eq!(doc.name.span(), Span::new(6, 5));
+    }
+
+    #[test]
+    fn unknown_keys_carry_the_expected_keys() {
+        let err = parse::<Doc>("nmae: x\n", Limits::default()).unwrap_err();
+        assert_eq!(
+            err.kind,
+            YamlErrorKind::UnknownKey {
+                key: "nmae".into(),
+                expected: vec!["name"]
+            }
+        );
+        assert_eq!(err.span, Span::new(0, 4));
+    }
+
+    #[test]
+    fn deep_nesting_is_a_limit_error() {
+        let text = format!("name: {}x{}\n", "[".repeat(100), "]".repeat(100));
+        let err = parse::<Doc>(&text, Limits::default()).unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::Limit, "{err:?}");
+    }
+}
