@@ -53,6 +53,15 @@ impl Rule {
     pub fn summary(&self) -> &'static str {
         self.doc.lines().next().unwrap_or("").trim()
     }
+
+    /// The documentation as Markdown (doc comments carry one leading space per line).
+    pub fn markdown(&self) -> String {
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 /// Declares a [`Rule`] whose doc comment is its documentation (as clippy's

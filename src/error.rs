@@ -15,7 +15,9 @@ pub enum Error {
     #[error("`{0}` is a directory; give the path of a topology file")]
     IsDirectory(String),
     /// The file is larger than the limit.
-    #[error("`{path}` is larger than {limit} bytes; raise the limit with --max-file-size if the file is genuine")]
+    #[error(
+        "`{path}` is larger than {limit} bytes; raise the limit with --max-file-size if the file is genuine"
+    )]
     TooLarge {
         /// The path as given.
         path: String,

@@ -14,6 +14,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod sources;
 pub mod spec;
 pub mod structure;
 pub mod values;
@@ -51,10 +52,7 @@ pub fn schema() -> serde_json::Value {
     let schema = generator.into_root_schema_for::<spec::Spec>();
     let mut value = schema.to_value();
     if let Some(obj) = value.as_object_mut() {
-        obj.insert(
-            "$id".into(),
-            serde_json::Value::String(SCHEMA_ID.into()),
-        );
+        obj.insert("$id".into(), serde_json::Value::String(SCHEMA_ID.into()));
     }
     value
 }

@@ -76,11 +76,27 @@ pub fn decode(name: String, bytes: Vec<u8>) -> (Source, Option<Finding>) {
 
 /// Parses a source into the spec types.
 pub fn parse(source: &Source, limits: Limits) -> Result<Spec, Finding> {
+    if source
+        .text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(Finding::new(
+            &code::INVALID_YAML,
+            Span::new(0, 0),
+            "the file holds no YAML document",
+        )
+        .help(
+            "write a topology: `version: 1`, `name`, `sites` and `clusters` (see `vrt schema`)",
+        ));
+    }
     yaml::parse::<Spec>(&source.text, limits).map_err(|e| {
         let (rule, help) = match &e.kind {
             YamlErrorKind::Syntax => (
                 &code::INVALID_YAML,
-                Some("fix the YAML syntax here; a topology file holds one YAML document".to_string()),
+                Some(
+                    "fix the YAML syntax here; a topology file holds one YAML document".to_string(),
+                ),
             ),
             YamlErrorKind::UnknownKey { key, expected } => (
                 &code::UNKNOWN_KEY,
@@ -100,14 +116,19 @@ pub fn parse(source: &Source, limits: Limits) -> Result<Spec, Finding> {
                 &code::MISSING_KEY,
                 Some(format!("add `{key}` to this mapping")),
             ),
-            YamlErrorKind::InvalidValue => (&code::INVALID_VALUE, None),
+            YamlErrorKind::InvalidValue => (
+                &code::INVALID_VALUE,
+                Some("write a value of the kind the message names (see `vrt schema`)".to_string()),
+            ),
             YamlErrorKind::DuplicateKey => (
                 &code::DUPLICATE_KEY,
                 Some("remove one of the two keys".to_string()),
             ),
             YamlErrorKind::Limit => (
                 &code::INPUT_LIMIT,
-                Some("remove the deep nesting or alias chain; a topology needs neither".to_string()),
+                Some(
+                    "remove the deep nesting or alias chain; a topology needs neither".to_string(),
+                ),
             ),
         };
         let mut f = Finding::new(rule, e.span, e.message);

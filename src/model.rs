@@ -207,7 +207,7 @@ struct Names<'a> {
     index: BTreeMap<&'a str, (usize, Span)>,
 }
 
-impl<'a> Names<'a> {
+impl Names<'_> {
     fn new(kind: &'static str) -> Self {
         Self {
             kind,
@@ -226,9 +226,7 @@ impl<'a> Names<'a> {
         )
         .label(format!("no {} has this name", self.kind));
         f = match values::closest(name, self.index.keys().copied()) {
-            Some(c) => f
-                .help(format!("did you mean `{c}`?"))
-                .related(self.index[c].1, format!("`{c}` is declared here")),
+            Some(c) => f.help(format!("did you mean `{c}`?")),
             None if self.index.is_empty() => {
                 f.help(format!("declare a {} named `{}`", self.kind, name.get()))
             }
@@ -330,17 +328,15 @@ impl Builder {
         let mut topology_names = Names::new("topology");
         self.name(&spec.name, &mut topology_names);
         if spec.sites.is_empty() {
-            self.error(
-                &code::EMPTY_SECTION,
-                spec.sites.span(),
-                "`sites` is empty".into(),
+            self.findings.push(
+                Finding::new(&code::EMPTY_SECTION, spec.sites.span(), "`sites` is empty")
+                    .help("declare at least one site: `- name: dc-a`"),
             );
         }
         if spec.clusters.is_empty() {
-            self.error(
-                &code::EMPTY_SECTION,
-                spec.clusters.span(),
-                "`clusters` is empty".into(),
+            self.findings.push(
+                Finding::new(&code::EMPTY_SECTION, spec.clusters.span(), "`clusters` is empty")
+                    .help("declare at least one cluster: `- {name: primary-a, site: dc-a, role: primary}`"),
             );
         }
 
@@ -363,10 +359,7 @@ impl Builder {
                         .environment
                         .as_ref()
                         .map_or(Environment::Production, |e| *e.get()),
-                    environment_span: s
-                        .environment
-                        .as_ref()
-                        .map_or(s.name.span(), Sp::span),
+                    environment_span: s.environment.as_ref().map_or(s.name.span(), Sp::span),
                     zones: s.zones.clone(),
                     cidrs: self.cidrs(&s.cidrs),
                 }
@@ -490,6 +483,7 @@ impl Builder {
         }
     }
 
+    #[allow(clippy::too_many_lines)] // one cluster's keys, checked in file order
     fn cluster(
         &mut self,
         c: &spec::ClusterSpec,
@@ -551,22 +545,23 @@ impl Builder {
                 None
             }
         });
-        let nodes = c.nodes.as_ref().and_then(|n| {
-            match u32::try_from(*n.get()).ok().filter(|n| *n >= 1) {
-                Some(v) => Some(Sp::new(v, n.span())),
-                None => {
-                    self.findings.push(
-                        Finding::new(
-                            &code::INVALID_VALUE,
-                            n.span(),
-                            format!("`nodes` is {}; a cluster has at least one node", n.get()),
-                        )
-                        .help("give the number of Raft voters, such as 5"),
-                    );
-                    None
-                }
-            }
-        });
+        let nodes =
+            c.nodes
+                .as_ref()
+                .and_then(|n| match u32::try_from(*n.get()).ok().filter(|n| *n >= 1) {
+                    Some(v) => Some(Sp::new(v, n.span())),
+                    None => {
+                        self.findings.push(
+                            Finding::new(
+                                &code::INVALID_VALUE,
+                                n.span(),
+                                format!("`nodes` is {}; a cluster has at least one node", n.get()),
+                            )
+                            .help("give the number of Raft voters, such as 5"),
+                        );
+                        None
+                    }
+                });
         let api_addr = self.addr(c.api_addr.as_ref(), 8200);
         let cluster_addr = self.addr(c.cluster_addr.as_ref(), 8201);
         let cidrs = self.cidrs(&c.cidrs);
@@ -577,7 +572,11 @@ impl Builder {
                     let mut f = Finding::new(
                         &code::ZONE_NOT_IN_SITE,
                         z.span(),
-                        format!("zone `{}` is not a zone of site `{}`", z.get(), site.name.get()),
+                        format!(
+                            "zone `{}` is not a zone of site `{}`",
+                            z.get(),
+                            site.name.get()
+                        ),
                     )
                     .related(site.name.span(), "site declared here");
                     f = match values::closest(z, site.zones.iter().map(|s| s.as_str())) {
@@ -599,10 +598,7 @@ impl Builder {
                 .cluster_port
                 .as_ref()
                 .map_or(ClusterPort::None, |p| *p.get()),
-            cluster_port_span: lb
-                .cluster_port
-                .as_ref()
-                .map_or(lb.address.span(), Sp::span),
+            cluster_port_span: lb.cluster_port.as_ref().map_or(lb.address.span(), Sp::span),
         });
         if let Some(lb) = &load_balancer
             && lb.address.parse::<std::net::IpAddr>().is_err()
@@ -682,10 +678,13 @@ impl Builder {
             })
             .collect();
         if r.ports.is_empty() {
-            self.error(
-                &code::EMPTY_SECTION,
-                r.ports.span(),
-                format!("firewall rule `{}` allows no ports", r.name.get()),
+            self.findings.push(
+                Finding::new(
+                    &code::EMPTY_SECTION,
+                    r.ports.span(),
+                    format!("firewall rule `{}` allows no ports", r.name.get()),
+                )
+                .help("list the ports it allows, such as `[8200, 8201]`"),
             );
         }
         Some(FirewallRule {
@@ -735,7 +734,9 @@ impl Builder {
                 let mut f = Finding::new(
                     &code::UNKNOWN_REFERENCE,
                     text.span(),
-                    format!("`{t}` is not a site, cluster, client, external service, CIDR or `any`"),
+                    format!(
+                        "`{t}` is not a site, cluster, client, external service, CIDR or `any`"
+                    ),
                 );
                 f = match values::closest(t, all) {
                     Some(c) => f.help(format!("did you mean `{c}`?")),
@@ -745,12 +746,22 @@ impl Builder {
                 None
             }
             many => {
-                let kinds: Vec<&str> = many.iter().map(|(_, _, k)| *k).collect();
+                let kinds: Vec<String> = many
+                    .iter()
+                    .map(|(_, _, k)| {
+                        let article = if k.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "an"
+                        } else {
+                            "a"
+                        };
+                        format!("{article} {k}")
+                    })
+                    .collect();
                 self.findings.push(
                     Finding::new(
                         &code::AMBIGUOUS_REFERENCE,
                         text.span(),
-                        format!("`{t}` names a {}", kinds.join(" and a ")),
+                        format!("`{t}` names {}", kinds.join(" and ")),
                     )
                     .help("rename one of them so that the firewall rule is unambiguous"),
                 );

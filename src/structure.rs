@@ -208,8 +208,7 @@ declare_rule! {
 }
 
 declare_rule! {
-    /// `replicates_from` is missing on a secondary, present on a primary, or names the
-    /// cluster itself.
+    /// `replicates_from` is missing on a secondary, present on a primary, or names itself.
     ///
     /// ## What it checks
     /// A `performance-secondary` or `dr-secondary` must say which cluster it replicates from;

@@ -12,9 +12,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
         return Err("a name cannot be empty".into());
     }
     if name.len() > 63 {
-        return Err(format!(
-            "name `{name}` is longer than 63 characters"
-        ));
+        return Err(format!("name `{name}` is longer than 63 characters"));
     }
     if let Some(c) = name
         .chars()
@@ -92,7 +90,9 @@ impl FromStr for Cidr {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let (ip, prefix) = s.split_once('/').ok_or_else(|| {
-            format!("`{s}` is not a CIDR; write an address and a prefix length, such as `10.0.0.0/16`")
+            format!(
+                "`{s}` is not a CIDR; write an address and a prefix length, such as `10.0.0.0/16`"
+            )
         })?;
         let addr: IpAddr = ip
             .parse()
@@ -157,9 +157,9 @@ pub struct Addr {
 impl Addr {
     /// Parses `text`, using `default_port` when it has none.
     pub fn parse(text: &str, default_port: u16) -> Result<Self, String> {
-        let (scheme, rest) = text.split_once("://").ok_or_else(|| {
-            format!("`{text}` is not a URL; write it as `https://host:port`")
-        })?;
+        let (scheme, rest) = text
+            .split_once("://")
+            .ok_or_else(|| format!("`{text}` is not a URL; write it as `https://host:port`"))?;
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "https" && scheme != "http" {
             return Err(format!(
@@ -191,7 +191,10 @@ impl Addr {
             (parse_host(host, text)?, port)
         };
         let (port, explicit_port) = match port {
-            Some(p) => (parse_port_text(p).map_err(|e| format!("{e} in `{text}`"))?, true),
+            Some(p) => (
+                parse_port_text(p).map_err(|e| format!("{e} in `{text}`"))?,
+                true,
+            ),
             None => (default_port, false),
         };
         Ok(Self {
@@ -311,9 +314,8 @@ pub struct Version {
 impl Version {
     /// Parses `1.17.3`, `v1.17.3+ent`, `1.17.3-rc1`, `1.17`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bad = || {
-            format!("`{text}` is not a Vault version; write it as `1.17.3` or `1.17.3+ent`")
-        };
+        let bad =
+            || format!("`{text}` is not a Vault version; write it as `1.17.3` or `1.17.3+ent`");
         let t = text.strip_prefix('v').unwrap_or(text);
         let without_build = t.split('+').next().unwrap_or(t);
         let (numbers, pre) = match without_build.split_once('-') {
@@ -357,12 +359,14 @@ impl PartialOrd for Version {
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         // A pre-release sorts before its release; build suffixes (`+ent`) do not order.
-        self.core.cmp(&other.core).then_with(|| match (&self.pre, &other.pre) {
-            (None, None) => std::cmp::Ordering::Equal,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (Some(a), Some(b)) => a.cmp(b),
-        })
+        self.core
+            .cmp(&other.core)
+            .then_with(|| match (&self.pre, &other.pre) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (Some(a), Some(b)) => a.cmp(b),
+            })
     }
 }
 
@@ -416,7 +420,12 @@ mod tests {
         assert!(net.contains(&"10.10.1.0/24".parse().unwrap()));
         assert!(!net.contains(&"10.11.1.0/24".parse().unwrap()));
         assert!(!net.contains(&"10.0.0.0/8".parse().unwrap()));
-        assert!("10.10.1.0/16".parse::<Cidr>().unwrap_err().contains("10.10.0.0/16"));
+        assert!(
+            "10.10.1.0/16"
+                .parse::<Cidr>()
+                .unwrap_err()
+                .contains("10.10.0.0/16")
+        );
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
         assert!("10.0.0.0".parse::<Cidr>().is_err());
         assert!("fd00::/8".parse::<Cidr>().is_ok());
@@ -429,7 +438,10 @@ mod tests {
         assert_eq!((a.port, a.explicit_port), (8300, true));
         assert_eq!(a.host, Host::Name("vault.example.com".into()));
         let b = Addr::parse("https://10.0.0.1", 8201).unwrap();
-        assert_eq!((b.port, b.host), (8201, Host::Ip("10.0.0.1".parse().unwrap())));
+        assert_eq!(
+            (b.port, b.host),
+            (8201, Host::Ip("10.0.0.1".parse().unwrap()))
+        );
         assert!(Addr::parse("https://[fd00::1]:8201", 1).is_ok());
         assert!(Addr::parse("vault.example.com:8200", 1).is_err());
         assert!(Addr::parse("ftp://x", 1).is_err());
@@ -439,7 +451,13 @@ mod tests {
 
     #[test]
     fn ports() {
-        assert_eq!(PortRange::parse("8200-8201").unwrap(), PortRange { start: 8200, end: 8201 });
+        assert_eq!(
+            PortRange::parse("8200-8201").unwrap(),
+            PortRange {
+                start: 8200,
+                end: 8201
+            }
+        );
         assert!(PortRange::parse("8201-8200").is_err());
         assert!(check_port(0).is_err());
         assert!(check_port(65536).is_err());

@@ -85,6 +85,55 @@ fn span_of(location: &serde_saphyr::Location) -> Span {
     }
 }
 
+/// The span of an error location; scanner errors carry only a line and column, which are
+/// turned into a byte offset here.
+fn error_span(location: &serde_saphyr::Location, text: &str) -> Span {
+    if location.span().byte_offset().is_some() {
+        return span_of(location);
+    }
+    let (line, column) = (location.line(), location.column());
+    if line == 0 {
+        return Span::default();
+    }
+    let line_start = text
+        .split_inclusive('\n')
+        .take(usize::try_from(line - 1).unwrap_or(usize::MAX))
+        .map(str::len)
+        .sum::<usize>();
+    let rest = &text[line_start.min(text.len())..];
+    let offset = rest
+        .char_indices()
+        .nth(usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX))
+        .map_or(rest.len(), |(i, _)| i);
+    Span::new(line_start + offset, 0)
+}
+
+/// The plain scalar starting at `span` (up to the end of its line or a flow indicator).
+fn scalar_at(text: &str, span: Span) -> &str {
+    let start = span.offset.min(text.len());
+    let rest = &text[start..];
+    let end = if span.len > 0 {
+        span.len.min(rest.len())
+    } else {
+        rest.find(['\n', ',', ']', '}', '#']).unwrap_or(rest.len())
+    };
+    rest.get(..end).unwrap_or("").trim()
+}
+
+fn friendly_type(ty: &str) -> &str {
+    match ty {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" => {
+            "a whole number"
+        }
+        "f32" | "f64" => "a number",
+        "bool" => "`true` or `false`",
+        "string scalar" => "a single value (not a list or mapping)",
+        "sequence start" => "a list",
+        "mapping start" => "a mapping",
+        other => other,
+    }
+}
+
 /// Limits that protect the parser from hostile input, sized for real topologies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -156,15 +205,20 @@ pub fn parse<T: DeserializeOwned>(text: &str, limits: Limits) -> Result<T, YamlE
     options.reject_unsupported_tags = true;
     options.strict_booleans = true;
     options.with_snippet = false;
-    serde_saphyr::from_str_with_options(text, options).map_err(|e| convert(&e, limits))
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| convert(&e, text, limits))
 }
 
-fn convert(error: &serde_saphyr::Error, limits: Limits) -> YamlError {
+/// Parses `text` into a JSON value (for checking files against the JSON Schema).
+pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
+    parse(text, Limits::default())
+}
+
+fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError {
     use serde_saphyr::Error as E;
     let inner = error.without_snippet();
     let span = inner
         .location()
-        .map(|l| span_of(&l))
+        .map(|l| error_span(&l, text))
         .unwrap_or_default();
     let (kind, message) = match inner {
         E::SerdeUnknownField {
@@ -215,14 +269,26 @@ fn convert(error: &serde_saphyr::Error, limits: Limits) -> YamlError {
                 None => "duplicate key".to_string(),
             },
         ),
-        E::Budget { breach, .. } => (YamlErrorKind::Limit, budget_message(breach, limits)),
-        E::MultipleDocuments { .. } => (
+        E::InvalidScalar { ty, .. } => (
+            YamlErrorKind::InvalidValue,
+            format!(
+                "expected {}, found `{}`",
+                friendly_type(ty),
+                scalar_at(text, span)
+            ),
+        ),
+        E::Unexpected { expected, .. } => (
+            YamlErrorKind::InvalidValue,
+            format!("expected {} here", friendly_type(expected)),
+        ),
+        E::Budget { breach, .. }
+            if !matches!(breach, serde_saphyr::budget::BudgetBreach::Documents { .. }) =>
+        {
+            (YamlErrorKind::Limit, budget_message(breach, limits))
+        }
+        E::Budget { .. } | E::MultipleDocuments { .. } => (
             YamlErrorKind::Syntax,
             "a second YAML document starts here; a topology file holds exactly one".to_string(),
-        ),
-        E::Eof { .. } if error_is_empty_input(span) => (
-            YamlErrorKind::Syntax,
-            "the file holds no YAML document".to_string(),
         ),
         other => (YamlErrorKind::Syntax, user_message(other)),
     };
@@ -231,10 +297,6 @@ fn convert(error: &serde_saphyr::Error, limits: Limits) -> YamlError {
         message,
         span,
     }
-}
-
-fn error_is_empty_input(span: Span) -> bool {
-    span.offset == 0
 }
 
 fn budget_message(breach: &serde_saphyr::budget::BudgetBreach, limits: Limits) -> String {
@@ -252,9 +314,6 @@ fn budget_message(breach: &serde_saphyr::budget::BudgetBreach, limits: Limits) -
             "too many alias uses (`*name`): the limit is {} and at most 10 per anchor",
             limits.max_aliases
         ),
-        B::Documents { .. } => {
-            "a second YAML document starts here; a topology file holds exactly one".to_string()
-        }
         other => format!("the file exceeds a parser limit ({other:?})"),
     }
 }
@@ -304,10 +363,21 @@ mod tests {
         assert_eq!(err.span, Span::new(0, 4));
     }
 
+    #[derive(Debug, Deserialize)]
+    struct Nested {
+        #[allow(dead_code)]
+        list: Vec<Vec<Vec<Vec<Vec<u8>>>>>,
+    }
+
     #[test]
-    fn deep_nesting_is_a_limit_error() {
-        let text = format!("name: {}x{}\n", "[".repeat(100), "]".repeat(100));
-        let err = parse::<Doc>(&text, Limits::default()).unwrap_err();
+    fn nesting_past_the_limit_is_a_limit_error() {
+        let text = format!("list: {}1{}\n", "[".repeat(5), "]".repeat(5));
+        let limits = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
+        let err = parse::<Nested>(&text, limits).unwrap_err();
         assert_eq!(err.kind, YamlErrorKind::Limit, "{err:?}");
+        assert!(err.message.contains("3 levels"), "{}", err.message);
     }
 }

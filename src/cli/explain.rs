@@ -7,7 +7,9 @@ use super::{Exit, Io};
 
 /// Explain a rule (by code or name), or list every rule.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  vrt explain\n  vrt explain VRT101\n  vrt explain missing-dr-secondary")]
+#[command(
+    after_help = "Examples:\n  vrt explain\n  vrt explain VRT101\n  vrt explain missing-dr-secondary"
+)]
 pub struct Args {
     /// A rule code (`VRT101`) or name (`missing-dr-secondary`); omit to list every rule.
     rule: Option<String>,
@@ -32,9 +34,20 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
                 rule.code,
                 rule.name,
                 rule.severity.as_str(),
-                if rule.suppressible { "" } else { ", not suppressible" }
+                if rule.suppressible {
+                    ""
+                } else {
+                    ", not suppressible"
+                }
             )?;
-            write!(io.out, "{}", rule.doc)?;
+            writeln!(io.out, "{}", rule.markdown().trim_end())?;
+            let sources = crate::sources::cited(rule.doc);
+            if !sources.is_empty() {
+                writeln!(io.out, "\n## Sources")?;
+                for (key, what) in sources {
+                    writeln!(io.out, "- {key}: {what}")?;
+                }
+            }
         }
         None => {
             let rows: Vec<Row> = rules::all()

@@ -67,7 +67,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
             let stream: &mut dyn Write = if to_out { io.out } else { io.err };
             // A failed write of usage text leaves nothing better to do than exit.
             let _ = write!(stream, "{text}");
-            return if to_out { Exit::Clean } else { Exit::CouldNotRun };
+            return if to_out {
+                Exit::Clean
+            } else {
+                Exit::CouldNotRun
+            };
         }
     };
     let result = match cli.command {

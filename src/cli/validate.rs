@@ -100,8 +100,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             }
         }
         Format::Json => {
-            let mut doc = serde_json::to_value(report::json::build(&files))
-                .map_err(std::io::Error::other)?;
+            let mut doc =
+                serde_json::to_value(report::json::build(&files)).map_err(std::io::Error::other)?;
             if args.explain_tokens
                 && let Some(obj) = doc.as_object_mut()
             {

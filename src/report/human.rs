@@ -1,4 +1,4 @@
-//! Human output: miette diagnostics with file:line:column, a snippet, labels and help.
+//! Human output: miette diagnostics with `file:line:column`, a snippet, labels and help.
 
 use std::io::Write;
 use std::sync::Arc;

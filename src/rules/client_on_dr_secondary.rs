@@ -35,10 +35,15 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         .filter(|c| t.role(*c.cluster.get()) == Role::DrSecondary)
         .map(|client| {
             let dr = *client.cluster.get();
-            let serving = t
-                .upstream(dr)
-                .map(|(u, _)| format!("attach `{}` to `{}`, the cluster `{}` protects", client.name.get(), t.name(u), t.name(dr)))
-                .unwrap_or_else(|| "attach the client to a primary or performance secondary".into());
+            let serving = match t.upstream(dr) {
+                Some((u, _)) => format!(
+                    "attach `{}` to `{}`, the cluster `{}` protects",
+                    client.name.get(),
+                    t.name(u),
+                    t.name(dr)
+                ),
+                None => "attach the client to a primary or performance secondary".to_string(),
+            };
             Finding::new(
                 &RULE,
                 client.cluster.span(),

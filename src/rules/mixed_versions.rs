@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
 use crate::values::Version;
+use crate::yaml::Sp;
 
 declare_rule! {
     /// The clusters of one replication set run different Vault versions.
@@ -36,16 +37,14 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             let set = t.replication_set(root);
             let mut versions: Vec<&Version> = set
                 .iter()
-                .filter_map(|c| t.cluster(*c).version.as_ref().map(|v| v.get()))
+                .filter_map(|c| t.cluster(*c).version.as_ref().map(Sp::get))
                 .collect();
             versions.sort();
             versions.dedup();
             if versions.len() < 2 {
                 return None;
             }
-            let anchor = set
-                .iter()
-                .find_map(|c| t.cluster(*c).version.as_ref())?;
+            let anchor = set.iter().find_map(|c| t.cluster(*c).version.as_ref())?;
             let listed: Vec<String> = versions.iter().map(ToString::to_string).collect();
             let mut f = Finding::new(
                 &RULE,

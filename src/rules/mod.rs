@@ -29,19 +29,58 @@ pub struct Check {
 
 /// Every rule with a check, in code order.
 pub static CHECKS: &[Check] = &[
-    Check { rule: &missing_dr_secondary::RULE, run: missing_dr_secondary::check },
-    Check { rule: &replication_from_dr_secondary::RULE, run: replication_from_dr_secondary::check },
-    Check { rule: &performance_cascade::RULE, run: performance_cascade::check },
-    Check { rule: &replication_cycle::RULE, run: replication_cycle::check },
-    Check { rule: &tokens_on_performance_secondary::RULE, run: tokens_on_performance_secondary::check },
-    Check { rule: &cross_environment_replication::RULE, run: cross_environment_replication::check },
-    Check { rule: &downstream_older_version::RULE, run: downstream_older_version::check },
-    Check { rule: &mixed_versions::RULE, run: mixed_versions::check },
-    Check { rule: &client_on_dr_secondary::RULE, run: client_on_dr_secondary::check },
-    Check { rule: &client_in_other_site::RULE, run: client_in_other_site::check },
-    Check { rule: &site_loss_without_dr::RULE, run: site_loss_without_dr::check },
-    Check { rule: &raft_voter_count::RULE, run: raft_voter_count::check },
-    Check { rule: &single_zone_cluster::RULE, run: single_zone_cluster::check },
+    Check {
+        rule: &missing_dr_secondary::RULE,
+        run: missing_dr_secondary::check,
+    },
+    Check {
+        rule: &replication_from_dr_secondary::RULE,
+        run: replication_from_dr_secondary::check,
+    },
+    Check {
+        rule: &performance_cascade::RULE,
+        run: performance_cascade::check,
+    },
+    Check {
+        rule: &replication_cycle::RULE,
+        run: replication_cycle::check,
+    },
+    Check {
+        rule: &tokens_on_performance_secondary::RULE,
+        run: tokens_on_performance_secondary::check,
+    },
+    Check {
+        rule: &cross_environment_replication::RULE,
+        run: cross_environment_replication::check,
+    },
+    Check {
+        rule: &downstream_older_version::RULE,
+        run: downstream_older_version::check,
+    },
+    Check {
+        rule: &mixed_versions::RULE,
+        run: mixed_versions::check,
+    },
+    Check {
+        rule: &client_on_dr_secondary::RULE,
+        run: client_on_dr_secondary::check,
+    },
+    Check {
+        rule: &client_in_other_site::RULE,
+        run: client_in_other_site::check,
+    },
+    Check {
+        rule: &site_loss_without_dr::RULE,
+        run: site_loss_without_dr::check,
+    },
+    Check {
+        rule: &raft_voter_count::RULE,
+        run: raft_voter_count::check,
+    },
+    Check {
+        rule: &single_zone_cluster::RULE,
+        run: single_zone_cluster::check,
+    },
 ];
 
 /// Every code vrt can report (structural codes first), in code order.
@@ -77,7 +116,11 @@ mod tests {
         let rules = all();
         for (i, r) in rules.iter().enumerate() {
             assert!(r.code.len() == 6 && r.code.starts_with("VRT"), "{}", r.code);
-            assert!(r.code[3..].chars().all(|c| c.is_ascii_digit()), "{}", r.code);
+            assert!(
+                r.code[3..].chars().all(|c| c.is_ascii_digit()),
+                "{}",
+                r.code
+            );
             assert!(
                 r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
@@ -93,7 +136,12 @@ mod tests {
     #[test]
     fn every_rule_is_documented_with_the_sections() {
         for r in all() {
-            for section in ["## What it checks", "## Why it matters", "## Example", "## How to fix"] {
+            for section in [
+                "## What it checks",
+                "## Why it matters",
+                "## Example",
+                "## How to fix",
+            ] {
                 assert!(r.doc.contains(section), "{} lacks {section}", r.code);
             }
             assert!(!r.summary().is_empty(), "{}", r.code);
@@ -102,13 +150,9 @@ mod tests {
 
     #[test]
     fn every_check_rule_cites_a_source() {
-        let keys = [
-            "REPL-IDX", "REPL-INT", "API-DR", "API-PERF", "HVD-PR", "UPGRADE", "IS-INT",
-            "REFARCH", "MULTI", "KK", "PERF-MANAGE", "TOKENS", "PERF-DOC",
-        ];
         for c in CHECKS {
             assert!(
-                keys.iter().any(|k| c.rule.doc.contains(k)),
+                !crate::sources::cited(c.rule.doc).is_empty(),
                 "{} cites no source key",
                 c.rule.code
             );

@@ -53,9 +53,15 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     ),
                 )
                 .label("performance replication does not cascade")
-                .related(t.cluster(up).role.span(), "a performance secondary, declared here")
+                .related(
+                    t.cluster(up).role.span(),
+                    "a performance secondary, declared here",
+                )
                 .help(match primary {
-                    Some(p) => format!("replicate from the primary: `replicates_from: {}`", t.name(p)),
+                    Some(p) => format!(
+                        "replicate from the primary: `replicates_from: {}`",
+                        t.name(p)
+                    ),
                     None => "replicate from a primary".to_string(),
                 }),
             )

@@ -40,7 +40,11 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             if c.zones.iter().any(|z| z.get() != first.get()) {
                 return None;
             }
-            let zones: Vec<String> = site.zones.iter().map(|z| format!("`{}`", z.get())).collect();
+            let zones: Vec<String> = site
+                .zones
+                .iter()
+                .map(|z| format!("`{}`", z.get()))
+                .collect();
             Some(
                 Finding::new(
                     &RULE,
@@ -52,7 +56,10 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     ),
                 )
                 .label("the only zone")
-                .related(site.name.span(), format!("site `{}` has zones {}", site.name.get(), zones.join(", ")))
+                .related(
+                    site.name.span(),
+                    format!("site `{}` has zones {}", site.name.get(), zones.join(", ")),
+                )
                 .help("spread the nodes over at least three zones of the site"),
             )
         })

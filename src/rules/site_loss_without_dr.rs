@@ -51,14 +51,14 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         if sites.len() < 2 {
             continue;
         }
-        let lost: BTreeSet<ClusterId> = sites
-            .iter()
-            .flat_map(|s| t.clusters_in_site(*s))
-            .collect();
+        let lost: BTreeSet<ClusterId> = sites.iter().flat_map(|s| t.clusters_in_site(*s)).collect();
         for c in exposed(t, &lost) {
             // Already reported when one site alone takes the cluster and its DR secondaries.
             let own_site = t.site_of(c);
-            if t.dr_secondaries(c).iter().all(|d| t.site_of(*d) == own_site) {
+            if t.dr_secondaries(c)
+                .iter()
+                .all(|d| t.site_of(*d) == own_site)
+            {
                 continue;
             }
             out.push(finding(t, c, &lost, &format!("region `{region}`")));
@@ -89,8 +89,8 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
     let survivors = |ids: Vec<ClusterId>| -> Vec<ClusterId> {
         ids.into_iter().filter(|p| !lost.contains(p)).collect()
     };
-    let recovery = match t.role(c) {
-        Role::Primary => match survivors(t.performance_secondaries(c)).first() {
+    let recovery = if t.role(c) == Role::Primary {
+        match survivors(t.performance_secondaries(c)).first() {
             Some(p) => format!(
                 "the only recovery left is promoting performance secondary `{}`, after which every client must re-authenticate and obtain new leases",
                 t.name(*p)
@@ -99,8 +99,9 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
                 "no cluster of the replication set survives: `{}` must be restored from snapshots",
                 cluster.name.get()
             ),
-        },
-        _ => {
+        }
+    } else {
+        {
             let others: Vec<ClusterId> = t
                 .upstream(c)
                 .map(|(up, _)| {
@@ -117,7 +118,10 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
                     "its clients must move to `{}` and re-authenticate; its local mounts and tokens are lost",
                     t.name(*o)
                 ),
-                None => "no serving cluster of its replication set survives: restore from snapshots".to_string(),
+                None => {
+                    "no serving cluster of its replication set survives: restore from snapshots"
+                        .to_string()
+                }
             }
         }
     };
@@ -137,7 +141,10 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
         cluster.name.get()
     ));
     for d in t.dr_secondaries(c) {
-        f = f.related(t.cluster(d).site.span(), format!("DR secondary `{}` is here", t.name(d)));
+        f = f.related(
+            t.cluster(d).site.span(),
+            format!("DR secondary `{}` is here", t.name(d)),
+        );
     }
     f
 }

@@ -1,0 +1,47 @@
+//! Fixtures for the load and model stages (`tests/fixtures/structural/`): each file is
+//! broken in one or more ways; the snapshot holds the rendered diagnostics, and the test
+//! checks the codes and lines marked `# expect: <CODE>` (or, for errors that cannot carry a
+//! comment on their line, the `# expect-at: <LINE> <CODE>` header lines).
+
+mod common;
+
+use vrt::yaml::Limits;
+
+#[test]
+fn structural_errors_are_reported_at_their_line() {
+    insta::glob!("fixtures/structural/*.yaml", |path| {
+        let source = common::source(path);
+        let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+        assert!(
+            topology.is_none(),
+            "{}: expected structural errors",
+            source.name
+        );
+        let mut expected: Vec<(usize, String)> = Vec::new();
+        for (i, line) in source.text.lines().enumerate() {
+            if let Some(rest) = line.split("# expect: ").nth(1) {
+                expected.push((i + 1, rest.trim().to_string()));
+            }
+            if let Some(rest) = line.strip_prefix("# expect-at: ") {
+                let (l, c) = rest
+                    .trim()
+                    .split_once(' ')
+                    .expect("`# expect-at: LINE CODE`");
+                expected.push((l.parse().expect("line number"), c.to_string()));
+            }
+        }
+        expected.sort();
+        let mut actual: Vec<(usize, String)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    source.position(f.primary.span.offset).line,
+                    f.rule.code.to_string(),
+                )
+            })
+            .collect();
+        actual.sort();
+        assert_eq!(actual, expected, "{}", source.name);
+        insta::assert_snapshot!(common::rendered(&source, &findings));
+    });
+}
