@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -32,3 +32,22 @@ pub fn rendered(source: &Source, findings: &[Finding]) -> String {
     .expect("rendering to memory cannot fail");
     String::from_utf8(out).expect("miette renders UTF-8")
 }
+
+/// Whether an external tool (`nft`, `iptables-restore`, `dot`) is installed. When it is not,
+/// the test is skipped with a message — unless `VRT_REQUIRE_TOOLS=1` (set by `.ci/run`),
+/// where a missing tool fails the test.
+pub fn tool_available(name: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+        || ["/usr/sbin", "/sbin"]
+            .iter()
+            .any(|d| std::path::Path::new(d).join(name).is_file());
+    if !found {
+        assert!(
+            std::env::var("VRT_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "`{name}` is required (VRT_REQUIRE_TOOLS=1) but not installed"
+        );
+        eprintln!("skipping: `{name}` is not installed (set VRT_REQUIRE_TOOLS=1 to fail instead)");
+    }
+    found
+}

@@ -88,6 +88,35 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
     }
 }
 
+/// Reads `path` and builds its topology for a planner command. When the file has errors,
+/// they are rendered to `io.out` and `Ok(None)` is returned: the caller exits 1.
+pub fn load_topology(
+    path: &str,
+    max_file_size: u64,
+    io: &mut Io<'_>,
+) -> Result<Option<crate::graph::Topology>, crate::error::Error> {
+    let (source, not_utf8) = crate::load::read(path, max_file_size)?;
+    let findings = match not_utf8 {
+        Some(f) => vec![f],
+        None => match crate::topology(&source, crate::yaml::Limits::default()) {
+            Ok(t) => return Ok(Some(t)),
+            Err(findings) => findings,
+        },
+    };
+    crate::report::human::render(
+        io.err,
+        &[crate::report::FileReport {
+            source: &source,
+            findings: &findings,
+        }],
+        crate::report::human::Style {
+            color: false,
+            width: 100,
+        },
+    )?;
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
