@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 
 #![allow(dead_code)]
+// Tests may tell the developer why they skipped.
+#![allow(clippy::print_stderr)]
 
 use vrt::diag::Finding;
 use vrt::report::FileReport;
