@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod date;
 pub mod diag;
+pub mod diagram;
 pub mod error;
 pub mod graph;
 pub mod load;

@@ -1,5 +1,6 @@
 //! Rendering: findings, tables and plans to a writer. Computes nothing.
 
+pub mod diagram;
 pub mod github;
 pub mod human;
 pub mod json;
