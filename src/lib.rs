@@ -21,6 +21,7 @@ pub mod sources;
 pub mod spec;
 pub mod structure;
 pub mod suppress;
+pub mod templates;
 pub mod values;
 pub mod yaml;
 

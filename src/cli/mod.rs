@@ -3,6 +3,7 @@
 
 mod explain;
 mod graph;
+mod init;
 mod schema;
 mod validate;
 
@@ -43,6 +44,7 @@ enum Command {
     Explain(explain::Args),
     Schema(schema::Args),
     Graph(graph::Args),
+    Init(init::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -81,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Explain(args) => explain::run(&args, io),
         Command::Schema(args) => schema::run(&args, io),
         Command::Graph(args) => graph::run(&args, io),
+        Command::Init(args) => init::run(&args, io),
     };
     match result {
         Ok(exit) => exit,
