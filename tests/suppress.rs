@@ -197,3 +197,22 @@ fn suppressed_findings_do_not_become_annotations_or_test_failures() {
     let (_, out, _) = run(vrt().args(["validate", "--format", "junit", "--today", TODAY, EXPIRY]));
     assert_eq!(out.matches("<testcase ").count(), 2, "{out}");
 }
+
+#[test]
+fn the_schema_describes_ignore_entries_for_editors() {
+    let validator = jsonschema::draft7::new(&vrt::schema()).expect("the schema compiles");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/suppress");
+    for (file, valid) in [
+        ("expiry.yaml", true),
+        ("unused.yaml", true),
+        ("unsuppressible.yaml", true),
+        // An entry without `reason`: editors flag it before vrt does (VRT020).
+        ("reasons.yaml", false),
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let value = vrt::yaml::to_json(&text).unwrap();
+        assert_eq!(validator.is_valid(&value), valid, "{file}");
+    }
+    let bad_date = "version: 1\nname: x\nsites: [{name: a}]\nclusters: [{name: c, site: a, role: primary}]\nignore: [{rule: VRT101, reason: r, until: 1 March 2027}]\n";
+    assert!(!validator.is_valid(&vrt::yaml::to_json(bad_date).unwrap()));
+}
