@@ -199,6 +199,10 @@ fn the_schema_check_is_not_vacuous() {
     doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         0.into();
     assert!(!validator.is_valid(&doc));
+    // Draft-04 formats are checked too: `$schema` must be an absolute URI.
+    let mut doc: Value = serde_json::from_str(&out).unwrap();
+    doc["$schema"] = "sarif-schema.json".into();
+    assert!(!validator.is_valid(&doc));
 }
 
 #[test]

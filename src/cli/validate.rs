@@ -26,7 +26,8 @@ pub struct Args {
     /// Topology files to validate; `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
-    /// Output format [default: human, or github when GITHUB_ACTIONS=true].
+    /// Output format [default: human, or github when GITHUB_ACTIONS=true and
+    /// --explain-tokens is not given].
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Exit 1 when there are warnings, not only errors.
@@ -77,9 +78,14 @@ struct Checked {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let format = args
-        .format
-        .unwrap_or_else(|| Format::default_for(std::env::var_os("GITHUB_ACTIONS").as_deref()));
+    // Asking for the token table picks the format that shows it.
+    let format = args.format.unwrap_or_else(|| {
+        if args.explain_tokens {
+            Format::Human
+        } else {
+            Format::default_for(std::env::var_os("GITHUB_ACTIONS").as_deref())
+        }
+    });
     if args.explain_tokens && !matches!(format, Format::Human | Format::Json) {
         writeln!(
             io.err,

@@ -162,7 +162,10 @@ impl Template {
 
 /// Why a template cannot be filled with the names given.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InitError(pub String);
+pub struct InitError(
+    /// What is wrong with the names, for the user.
+    pub String,
+);
 
 impl std::fmt::Display for InitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
