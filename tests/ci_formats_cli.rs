@@ -391,6 +391,17 @@ fn explain_tokens_is_refused_where_it_cannot_be_shown() {
             "{err}"
         );
     }
+    // Without --format it shows the table, even under GitHub Actions.
+    let (code, out, _) = run(vrt().env("GITHUB_ACTIONS", "true").args([
+        "validate",
+        "--explain-tokens",
+        "examples/global.yaml",
+    ]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Token and lease flow in examples/global.yaml"),
+        "{out}"
+    );
 }
 
 const CLEAN: &str = "version: 1\nname: tiny\nsites: [{name: a}, {name: b}]\nclusters:\n  - {name: p, site: a, role: primary}\n  - {name: d, site: b, role: dr-secondary, replicates_from: p}\n";
