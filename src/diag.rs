@@ -1,5 +1,6 @@
 //! Findings (what vrt reports) and the rule descriptors every finding comes from.
 
+use crate::model::ClusterId;
 use crate::source::Span;
 
 /// How serious a finding is.
@@ -109,6 +110,9 @@ pub struct Finding {
     pub related: Vec<Label>,
     /// What to do, in the imperative.
     pub help: Option<String>,
+    /// The cluster the finding is about, when there is one: an `ignore` entry with a
+    /// `cluster` suppresses exactly the findings whose subject is that cluster.
+    pub cluster: Option<ClusterId>,
 }
 
 impl Finding {
@@ -124,7 +128,15 @@ impl Finding {
             },
             related: Vec::new(),
             help: None,
+            cluster: None,
         }
+    }
+
+    /// Sets the cluster the finding is about.
+    #[must_use]
+    pub fn cluster(mut self, id: ClusterId) -> Self {
+        self.cluster = Some(id);
+        self
     }
 
     /// Sets the label text on the primary span.

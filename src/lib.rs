@@ -6,7 +6,9 @@
 //! line; `main` only hands it the process's streams.
 
 pub mod cli;
+pub mod date;
 pub mod diag;
+pub mod diagram;
 pub mod error;
 pub mod graph;
 pub mod load;
@@ -18,6 +20,8 @@ pub mod source;
 pub mod sources;
 pub mod spec;
 pub mod structure;
+pub mod suppress;
+pub mod templates;
 pub mod values;
 pub mod yaml;
 
@@ -35,15 +39,53 @@ pub fn topology(source: &Source, limits: Limits) -> Result<Topology, Vec<Finding
 }
 
 /// Validates a source: every finding (structural, or of the rules accepted by `enabled`),
-/// sorted by position then code, and the topology when the file got that far.
+/// sorted by position then code, and the topology when the file got that far. The file's
+/// `ignore` entries are applied as of today (UTC).
 pub fn validate(
     source: &Source,
     limits: Limits,
     enabled: impl Fn(&Rule) -> bool,
 ) -> (Vec<Finding>, Option<Topology>) {
+    let v = validate_on(source, limits, enabled, date::Date::today());
+    (v.findings, v.topology)
+}
+
+/// What validating one source found.
+#[derive(Debug)]
+pub struct Validation {
+    /// The findings reported (structural, rules, and problems with `ignore` entries), sorted
+    /// by position then code.
+    pub findings: Vec<Finding>,
+    /// The findings that `ignore` entries suppressed, sorted the same way.
+    pub suppressed: Vec<suppress::Suppressed>,
+    /// The topology, when the file got that far.
+    pub topology: Option<Topology>,
+}
+
+/// Validates a source as [`validate`] does, applying the `ignore` entries as of `today`.
+pub fn validate_on(
+    source: &Source,
+    limits: Limits,
+    enabled: impl Fn(&Rule) -> bool,
+    today: date::Date,
+) -> Validation {
     match topology(source, limits) {
-        Ok(t) => (sorted(rules::run(&t, enabled)), Some(t)),
-        Err(findings) => (findings, None),
+        Ok(t) => {
+            let found = rules::run(&t, &enabled);
+            let outcome = suppress::apply(&t, found, today, &enabled);
+            let mut suppressed = outcome.suppressed;
+            suppressed.sort_by(|a, b| order(&a.finding, &b.finding));
+            Validation {
+                findings: sorted(outcome.findings),
+                suppressed,
+                topology: Some(t),
+            }
+        }
+        Err(findings) => Validation {
+            findings,
+            suppressed: Vec::new(),
+            topology: None,
+        },
     }
 }
 
@@ -62,12 +104,14 @@ pub fn schema() -> serde_json::Value {
 pub const SCHEMA_ID: &str = "urn:vrt:schema:topology:v1";
 
 fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by(|a, b| {
-        (a.primary.span.offset, a.rule.code, &a.message).cmp(&(
-            b.primary.span.offset,
-            b.rule.code,
-            &b.message,
-        ))
-    });
+    findings.sort_by(order);
     findings
+}
+
+fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (a.primary.span.offset, a.rule.code, &a.message).cmp(&(
+        b.primary.span.offset,
+        b.rule.code,
+        &b.message,
+    ))
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::date::Date;
 use crate::diag::{Finding, Severity};
 use crate::source::Span;
 use crate::spec::{self, ClusterPort, Environment, Protocol, Provider, Role, Spec};
@@ -43,6 +44,22 @@ pub struct Model {
     pub firewall: Option<Vec<FirewallRule>>,
     /// Declared DNS resolution; `None` when the file declares none.
     pub dns: Option<Vec<DnsEntry>>,
+    /// Suppressions (`ignore`), in file order; applied by [`crate::suppress`].
+    pub ignores: Vec<Ignore>,
+}
+
+/// A suppression entry, its cluster resolved and its date parsed.
+#[derive(Debug, Clone)]
+pub struct Ignore {
+    /// The rule as written, a code or a name (resolved against the rule registry by
+    /// [`crate::suppress`], which comes after the rules).
+    pub rule: Sp<String>,
+    /// The cluster the entry is limited to.
+    pub cluster: Option<Sp<ClusterId>>,
+    /// Why the findings are accepted; `None` when the entry has no `reason`.
+    pub reason: Option<Sp<String>>,
+    /// The last day the entry applies.
+    pub until: Option<Sp<Date>>,
 }
 
 /// A site.
@@ -471,6 +488,12 @@ impl Builder {
                 .collect()
         });
 
+        let ignores = spec
+            .ignore
+            .iter()
+            .filter_map(|i| self.ignore(i, &cluster_names))
+            .collect();
+
         Model {
             name: spec.name.get().clone(),
             description: spec.description.as_ref().map(|d| d.get().clone()),
@@ -480,7 +503,33 @@ impl Builder {
             services,
             firewall,
             dns,
+            ignores,
         }
+    }
+
+    fn ignore(&mut self, i: &spec::IgnoreSpec, cluster_names: &Names<'_>) -> Option<Ignore> {
+        let cluster = i.cluster.as_ref().map(|c| {
+            cluster_names
+                .resolve(c, self)
+                .map(|id| Sp::new(ClusterId(id), c.span()))
+        });
+        let until = i.until.as_ref().map(|u| match Date::parse(u) {
+            Ok(d) => Some(Sp::new(d, u.span())),
+            Err(e) => {
+                self.findings.push(
+                    Finding::new(&code::INVALID_VALUE, u.span(), e)
+                        .label("not a date")
+                        .help("write the last day the suppression applies, such as `until: 2027-03-01`"),
+                );
+                None
+            }
+        });
+        Some(Ignore {
+            rule: i.rule.clone(),
+            cluster: cluster.map_or(Some(None), |c| c.map(Some))?,
+            reason: i.reason.clone(),
+            until: until.map_or(Some(None), |u| u.map(Some))?,
+        })
     }
 
     #[allow(clippy::too_many_lines)] // one cluster's keys, checked in file order

@@ -38,6 +38,11 @@ pub struct Spec {
     /// Facts about the network as it is today: firewall allow rules and DNS resolution.
     #[serde(default)]
     pub network: Option<NetworkSpec>,
+    /// Suppressions: findings the team has reviewed and accepted, each with a reason and
+    /// optionally an expiry date. vrt reports entries without a reason, expired entries,
+    /// entries that suppress nothing, and entries naming a rule that cannot be suppressed.
+    #[serde(default)]
+    pub ignore: Vec<IgnoreSpec>,
 }
 
 /// A site: a data center, cloud region or other failure domain.
@@ -329,4 +334,29 @@ pub struct DnsSpec {
     /// DNS suffixes the site's resolvers answer for (`dc-a.example.com` covers
     /// `vault.dc-a.example.com`).
     pub resolves: Vec<Sp<String>>,
+}
+
+/// A suppression: the findings of `rule` (about `cluster`, when given) are accepted and not
+/// reported, until `until` if given.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreSpec {
+    /// The rule, by code (`VRT101`) or name (`missing-dr-secondary`). Rules whose violation
+    /// breaks replication outright cannot be suppressed; `vrt explain` says which.
+    pub rule: Sp<String>,
+    /// Suppress only the findings about this cluster. Without it, the entry suppresses every
+    /// finding of the rule in the file.
+    #[serde(default)]
+    pub cluster: Option<Sp<String>>,
+    /// Why the findings are accepted (who decided, a ticket). Required: an entry without a
+    /// reason suppresses nothing and is an error.
+    // No `#[serde(default)]`: a missing `reason` still reads as `None` (vrt reports it with
+    // its own code), while the schema lists it as required for editors.
+    #[schemars(required, length(min = 1))]
+    pub reason: Option<Sp<String>>,
+    /// The last day the entry applies, `YYYY-MM-DD` (UTC). After it the findings are
+    /// reported again, together with the expired entry.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub until: Option<Sp<String>>,
 }

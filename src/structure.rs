@@ -1,8 +1,10 @@
 //! The codes of the load and model stages (band 0xx): problems with the file itself or with
-//! its references, found before any rule runs.
+//! its references, found before any rule runs; and the codes of the suppression stage
+//! (VRT020–VRT023), about the file's own `ignore` entries, found after the rules ran.
 //!
 //! They are declared together here rather than one file each because they have no check
-//! function of their own: `load` and `model` emit them while reading the file.
+//! function of their own: `load`, `model` and `suppress` emit them while reading the file
+//! or applying its `ignore` entries. None of them can be suppressed.
 
 use crate::declare_rule;
 
@@ -82,7 +84,8 @@ declare_rule! {
     /// (`role`, `provider`, `environment`, `cluster_port`, `protocol`), names (lowercase
     /// letters, digits and `-`, starting with a letter or digit), CIDRs (`10.0.0.0/16`, host
     /// bits clear), URLs (`https://host:port`), ports (1–65535), port ranges (`8200-8201`),
-    /// Vault versions (`1.17.3`, optionally `+ent`) and Raft node counts (1 or more).
+    /// Vault versions (`1.17.3`, optionally `+ent`), Raft node counts (1 or more) and dates
+    /// (`until: 2027-03-01`, a day that exists).
     ///
     /// ## Why it matters
     /// Every later stage (rules, port matrices, firewall tables, runbooks) builds on these
@@ -168,8 +171,9 @@ declare_rule! {
     /// A reference names a site, cluster, client or service that the file does not declare.
     ///
     /// ## What it checks
-    /// `site`, `replicates_from`, a client's `cluster`, `used_by`, firewall `from`/`to` and
-    /// DNS `site` against the declared names.
+    /// `site`, `replicates_from`, a client's `cluster`, `used_by`, firewall `from`/`to`, DNS
+    /// `site` and an `ignore` entry's `cluster` against the declared names, and an `ignore`
+    /// entry's `rule` against vrt's rule codes and names.
     ///
     /// ## Why it matters
     /// A dangling reference is almost always a typo; the design it describes is incomplete.
@@ -316,6 +320,103 @@ declare_rule! {
     pub static AMBIGUOUS_REFERENCE = "VRT016", "ambiguous-reference", Error, unsuppressible;
 }
 
+declare_rule! {
+    /// An `ignore` entry has no reason.
+    ///
+    /// ## What it checks
+    /// Every entry of the top-level `ignore` list has a non-blank `reason`. An entry without
+    /// one suppresses nothing.
+    ///
+    /// ## Why it matters
+    /// A suppression is a decision to accept a known weakness of the design. Without the
+    /// why (and who decided), the next reviewer cannot tell an accepted risk from a
+    /// silenced alarm, and nobody knows when to revisit it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// ignore:
+    ///   - {rule: VRT101, cluster: sandbox-primary}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Add `reason: "…"` saying why the finding is accepted, ideally with a ticket and an
+    /// `until` date for the next review.
+    pub static SUPPRESSION_WITHOUT_REASON = "VRT020", "suppression-without-reason", Error, unsuppressible;
+}
+
+declare_rule! {
+    /// An `ignore` entry is past its `until` date.
+    ///
+    /// ## What it checks
+    /// An entry's `until` (the last day it applies, UTC) against today's date. From the day
+    /// after, the entry suppresses nothing: the findings it covered are reported again, and
+    /// so is the entry.
+    ///
+    /// ## Why it matters
+    /// Accepted risks are accepted for a time (until a migration, a budget, a hardware
+    /// refresh). An expiry date forces the decision to be made again instead of lasting
+    /// forever by default.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// ignore:
+    ///   - {rule: VRT401, cluster: qa-primary, reason: "3 nodes until Q1 budget", until: 2026-03-31}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Fix the findings and remove the entry, or review the decision and move `until`.
+    pub static EXPIRED_SUPPRESSION = "VRT021", "expired-suppression", Warning, unsuppressible;
+}
+
+declare_rule! {
+    /// An `ignore` entry suppresses nothing.
+    ///
+    /// ## What it checks
+    /// Every entry that is in force (it has a reason, has not expired and names a rule that
+    /// can be suppressed) must suppress at least one finding of a rule that ran. An entry
+    /// repeating an earlier one suppresses nothing: each finding is credited to the first
+    /// entry that matches it.
+    ///
+    /// ## Why it matters
+    /// A stale suppression (the problem was fixed, the cluster renamed) would silently hide
+    /// the problem if it came back; like ruff's unused-noqa, vrt asks for it to be removed.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// ignore:
+    ///   - {rule: VRT101, cluster: perf-b, reason: "DR cluster being built"}  # perf-b now has one
+    /// ```
+    ///
+    /// ## How to fix
+    /// Remove the entry, or correct its `rule` or `cluster`.
+    pub static UNUSED_SUPPRESSION = "VRT022", "unused-suppression", Warning, unsuppressible;
+}
+
+declare_rule! {
+    /// An `ignore` entry names a rule that cannot be suppressed.
+    ///
+    /// ## What it checks
+    /// The rule an entry names against the rules that may not be suppressed: the
+    /// structural codes (the file must be readable and consistent) and the rules whose
+    /// violation breaks replication outright, such as replication cycles or replication from
+    /// a DR secondary. `vrt explain` marks them "not suppressible".
+    ///
+    /// ## Why it matters
+    /// These are not design trade-offs: Vault will refuse or break the replication the file
+    /// describes (API-PERF; API-DR; REPL-INT), so accepting the finding cannot make the design
+    /// work. The entry suppresses nothing.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// ignore:
+    ///   - {rule: replication-cycle, reason: "temporary"}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Remove the entry and fix the topology.
+    pub static UNSUPPRESSIBLE_RULE = "VRT023", "unsuppressible-rule", Error, unsuppressible;
+}
+
 /// Every structural code, in code order.
 pub static ALL: &[&crate::diag::Rule] = &[
     &INVALID_YAML,
@@ -332,4 +433,8 @@ pub static ALL: &[&crate::diag::Rule] = &[
     &CIDR_OUTSIDE_SITE,
     &EMPTY_SECTION,
     &AMBIGUOUS_REFERENCE,
+    &SUPPRESSION_WITHOUT_REASON,
+    &EXPIRED_SUPPRESSION,
+    &UNUSED_SUPPRESSION,
+    &UNSUPPRESSIBLE_RULE,
 ];

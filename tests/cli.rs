@@ -8,7 +8,9 @@ use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 fn vrt() -> Command {
     let mut cmd = Command::new(get_cargo_bin("vrt"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // Under GitHub Actions the default format would be `github`.
+        .env_remove("GITHUB_ACTIONS");
     cmd
 }
 

@@ -48,6 +48,20 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
                     writeln!(io.out, "- {key}: {what}")?;
                 }
             }
+            writeln!(io.out, "\n## Suppressing it")?;
+            if rule.suppressible {
+                writeln!(
+                    io.out,
+                    "Accept a reviewed finding in the topology file (`cluster` and `until` are optional):\n```yaml\nignore:\n  - {{rule: {}, cluster: <cluster>, reason: \"<why, who, ticket>\", until: <YYYY-MM-DD>}}\n```",
+                    rule.code
+                )?;
+            } else {
+                writeln!(
+                    io.out,
+                    "Not possible: an `ignore` entry naming {} is reported (VRT023) and suppresses nothing.",
+                    rule.code
+                )?;
+            }
         }
         None => {
             let rows: Vec<Row> = rules::all()

@@ -1,7 +1,11 @@
 //! The command line: clap types, wiring and exit codes. It writes only to the streams it is
 //! given, so tests can run it in-process and `main` stays a few lines.
 
+mod completions;
 mod explain;
+mod graph;
+mod init;
+mod man;
 mod schema;
 mod validate;
 
@@ -41,6 +45,10 @@ enum Command {
     Validate(validate::Args),
     Explain(explain::Args),
     Schema(schema::Args),
+    Graph(graph::Args),
+    Init(init::Args),
+    Completions(completions::Args),
+    Man(man::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -78,6 +86,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Validate(args) => validate::run(&args, io),
         Command::Explain(args) => explain::run(&args, io),
         Command::Schema(args) => schema::run(&args, io),
+        Command::Graph(args) => graph::run(&args, io),
+        Command::Init(args) => init::run(&args, io),
+        Command::Completions(args) => completions::run(&args, io),
+        Command::Man(args) => man::run(&args, io),
     };
     match result {
         Ok(exit) => exit,

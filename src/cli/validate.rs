@@ -1,9 +1,11 @@
+use crate::date::Date;
 use crate::diag::{Finding, Severity};
 use crate::error::Error;
 use crate::graph::Topology;
 use crate::load;
-use crate::report::{self, FileReport};
+use crate::report::{self, FileReport, Summary, SuppressedReport};
 use crate::source::Source;
+use crate::suppress::Suppressed;
 use crate::yaml::Limits;
 
 use super::{Exit, Io};
@@ -13,17 +15,21 @@ use super::{Exit, Io};
 #[command(after_help = "Examples:
   vrt validate examples/two-datacenters.yaml
   vrt validate --format json topologies/*.yaml
+  vrt validate --format sarif topologies/*.yaml > vrt.sarif
   cat topology.yaml | vrt validate -
   vrt validate --deny-warnings --explain-tokens topology.yaml
+
+Under GitHub Actions (GITHUB_ACTIONS=true) the default format is `github`.
 
 Exit codes: 0 no errors, 1 the topology has errors, 2 vrt could not run.")]
 pub struct Args {
     /// Topology files to validate; `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// Output format [default: human, or github when GITHUB_ACTIONS=true and
+    /// --explain-tokens is not given].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Exit 1 when there are warnings, not only errors.
     #[arg(long)]
     deny_warnings: bool,
@@ -33,23 +39,61 @@ pub struct Args {
     /// Largest file to read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// The day `ignore` entries' `until` dates are compared with (default: today, UTC); for
+    /// reproducible runs and tests.
+    #[arg(long, value_name = "YYYY-MM-DD", env = "VRT_TODAY", hide = true, value_parser = Date::parse)]
+    today: Option<Date>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     /// Diagnostics with source snippets, then a summary line.
     Human,
-    /// One JSON document: findings and summary.
+    /// One JSON document: findings, summary and suppressed findings.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// JUnit XML: one test suite per file, one test case per finding.
+    Junit,
+}
+
+impl Format {
+    /// The format when `--format` is not given: `github` inside GitHub Actions.
+    fn default_for(github_actions: Option<&std::ffi::OsStr>) -> Self {
+        if github_actions.is_some_and(|v| v == "true") {
+            Self::Github
+        } else {
+            Self::Human
+        }
+    }
 }
 
 struct Checked {
     source: Source,
     findings: Vec<Finding>,
+    suppressed: Vec<Suppressed>,
     topology: Option<Topology>,
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
+    // Asking for the token table picks the format that shows it.
+    let format = args.format.unwrap_or_else(|| {
+        if args.explain_tokens {
+            Format::Human
+        } else {
+            Format::default_for(std::env::var_os("GITHUB_ACTIONS").as_deref())
+        }
+    });
+    if args.explain_tokens && !matches!(format, Format::Human | Format::Json) {
+        writeln!(
+            io.err,
+            "error: --explain-tokens needs --format human or json; SARIF, GitHub and JUnit output carry findings only"
+        )?;
+        return Ok(Exit::CouldNotRun);
+    }
+    let today = args.today.unwrap_or_else(Date::today);
     let mut checked = Vec::new();
     let mut could_not_run = false;
     for path in &args.files {
@@ -57,14 +101,16 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             Ok((source, Some(not_utf8))) => checked.push(Checked {
                 source,
                 findings: vec![not_utf8],
+                suppressed: Vec::new(),
                 topology: None,
             }),
             Ok((source, None)) => {
-                let (findings, topology) = crate::validate(&source, Limits::default(), |_| true);
+                let v = crate::validate_on(&source, Limits::default(), |_| true, today);
                 checked.push(Checked {
                     source,
-                    findings,
-                    topology,
+                    findings: v.findings,
+                    suppressed: v.suppressed,
+                    topology: v.topology,
                 });
             }
             Err(e) => {
@@ -73,6 +119,23 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             }
         }
     }
+    render(format, args, &checked, io)?;
+    if could_not_run {
+        return Ok(Exit::CouldNotRun);
+    }
+    let worst = checked
+        .iter()
+        .flat_map(|c| &c.findings)
+        .map(|f| f.severity)
+        .max();
+    Ok(match worst {
+        Some(Severity::Error) => Exit::Findings,
+        Some(Severity::Warning) if args.deny_warnings => Exit::Findings,
+        _ => Exit::Clean,
+    })
+}
+
+fn render(format: Format, args: &Args, checked: &[Checked], io: &mut Io<'_>) -> Result<(), Error> {
     let files: Vec<FileReport<'_>> = checked
         .iter()
         .map(|c| FileReport {
@@ -80,9 +143,20 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             findings: &c.findings,
         })
         .collect();
-    match args.format {
+    let suppressed: Vec<SuppressedReport<'_>> = checked
+        .iter()
+        .map(|c| SuppressedReport {
+            source: &c.source,
+            suppressed: &c.suppressed,
+        })
+        .collect();
+    let summary = Summary {
+        suppressed: checked.iter().map(|c| c.suppressed.len()).sum(),
+        ..Summary::of(&files)
+    };
+    match format {
         Format::Human => {
-            report::human::render(
+            report::human::render_findings(
                 io.out,
                 &files,
                 report::human::Style {
@@ -90,8 +164,9 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
                     width: 100,
                 },
             )?;
+            writeln!(io.out, "{summary}")?;
             if args.explain_tokens {
-                for c in &checked {
+                for c in checked {
                     if let Some(t) = &c.topology {
                         writeln!(io.out, "\nToken and lease flow in {}:", c.source.name)?;
                         writeln!(io.out, "{}", report::tokens::table(t))?;
@@ -101,7 +176,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         }
         Format::Json => {
             let mut doc =
-                serde_json::to_value(report::json::build(&files)).map_err(std::io::Error::other)?;
+                serde_json::to_value(report::json::build_with_suppressed(&files, &suppressed))
+                    .map_err(std::io::Error::other)?;
             if args.explain_tokens
                 && let Some(obj) = doc.as_object_mut()
             {
@@ -120,18 +196,13 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
             writeln!(io.out, "{text}")?;
         }
+        Format::Sarif => {
+            let log = report::sarif::build(&files, &suppressed);
+            let text = serde_json::to_string_pretty(&log).map_err(std::io::Error::other)?;
+            writeln!(io.out, "{text}")?;
+        }
+        Format::Github => report::github::render(io.out, &files, summary)?,
+        Format::Junit => report::junit::render(io.out, &files, args.deny_warnings)?,
     }
-    if could_not_run {
-        return Ok(Exit::CouldNotRun);
-    }
-    let worst = checked
-        .iter()
-        .flat_map(|c| &c.findings)
-        .map(|f| f.severity)
-        .max();
-    Ok(match worst {
-        Some(Severity::Error) => Exit::Findings,
-        Some(Severity::Warning) if args.deny_warnings => Exit::Findings,
-        _ => Exit::Clean,
-    })
+    Ok(())
 }

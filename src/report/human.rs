@@ -104,6 +104,16 @@ impl Diagnostic for Rendered<'_> {
 
 /// Writes every finding of every file, then the one-line summary.
 pub fn render(out: &mut dyn Write, files: &[FileReport<'_>], style: Style) -> std::io::Result<()> {
+    render_findings(out, files, style)?;
+    writeln!(out, "{}", Summary::of(files))
+}
+
+/// Writes every finding of every file, without the summary.
+pub fn render_findings(
+    out: &mut dyn Write,
+    files: &[FileReport<'_>],
+    style: Style,
+) -> std::io::Result<()> {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -128,5 +138,5 @@ pub fn render(out: &mut dyn Write, files: &[FileReport<'_>], style: Style) -> st
             writeln!(out, "{buf}")?;
         }
     }
-    writeln!(out, "{}", Summary::of(files))
+    Ok(())
 }

@@ -1,12 +1,16 @@
 //! JSON output of findings: a contract other tools read.
 //!
 //! `{"findings":[{"file","code","name","severity","message","line","column","end_line",
-//! "end_column","help"}],"summary":{"files","errors","warnings","notes"}}`: lines and columns
-//! are 1-based, columns count characters, and `end_column` is one past the last character.
+//! "end_column","help"}],"summary":{"files","errors","warnings","notes","suppressed"},
+//! "suppressed":[{…the finding's keys…,"reason"}]}`: lines and columns are 1-based, columns
+//! count characters, and `end_column` is one past the last character. `suppressed` lists the
+//! findings the file's `ignore` entries suppressed, with the entry's reason.
 
 use serde::Serialize;
 
-use super::{FileReport, Summary};
+use super::{FileReport, Summary, SuppressedReport};
+use crate::diag::Finding;
+use crate::source::Source;
 
 /// One finding as JSON.
 #[derive(Debug, Serialize)]
@@ -40,6 +44,18 @@ pub struct JsonReport<'a> {
     pub findings: Vec<JsonFinding<'a>>,
     /// Counts.
     pub summary: JsonSummary,
+    /// The findings that `ignore` entries suppressed.
+    pub suppressed: Vec<JsonSuppressed<'a>>,
+}
+
+/// A suppressed finding as JSON: the finding's keys and the entry's reason.
+#[derive(Debug, Serialize)]
+pub struct JsonSuppressed<'a> {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: JsonFinding<'a>,
+    /// Why it is accepted.
+    pub reason: &'a str,
 }
 
 /// Counts, as JSON.
@@ -53,28 +69,30 @@ pub struct JsonSummary {
     pub warnings: usize,
     /// Notes.
     pub notes: usize,
+    /// Findings suppressed by `ignore` entries (not counted above).
+    pub suppressed: usize,
 }
 
 /// Builds the JSON document.
 pub fn build<'a>(files: &'a [FileReport<'a>]) -> JsonReport<'a> {
+    build_with_suppressed(files, &[])
+}
+
+/// Builds the JSON document, listing the suppressed findings too.
+pub fn build_with_suppressed<'a>(
+    files: &'a [FileReport<'a>],
+    suppressed: &'a [SuppressedReport<'a>],
+) -> JsonReport<'a> {
     let findings = files
         .iter()
+        .flat_map(|file| file.findings.iter().map(move |f| finding(file.source, f)))
+        .collect();
+    let suppressed: Vec<JsonSuppressed<'a>> = suppressed
+        .iter()
         .flat_map(|file| {
-            file.findings.iter().map(move |f| {
-                let start = file.source.position(f.primary.span.offset);
-                let end = file.source.position(f.primary.span.end());
-                JsonFinding {
-                    file: &file.source.name,
-                    code: f.rule.code,
-                    name: f.rule.name,
-                    severity: f.severity.as_str(),
-                    message: &f.message,
-                    line: start.line,
-                    column: start.column,
-                    end_line: end.line,
-                    end_column: end.column,
-                    help: f.help.as_deref(),
-                }
+            file.suppressed.iter().map(move |s| JsonSuppressed {
+                finding: finding(file.source, &s.finding),
+                reason: &s.reason,
             })
         })
         .collect();
@@ -86,6 +104,25 @@ pub fn build<'a>(files: &'a [FileReport<'a>]) -> JsonReport<'a> {
             errors: s.errors,
             warnings: s.warnings,
             notes: s.notes,
+            suppressed: suppressed.len(),
         },
+        suppressed,
+    }
+}
+
+fn finding<'a>(source: &'a Source, f: &'a Finding) -> JsonFinding<'a> {
+    let start = source.position(f.primary.span.offset);
+    let end = source.position(f.primary.span.end());
+    JsonFinding {
+        file: &source.name,
+        code: f.rule.code,
+        name: f.rule.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        help: f.help.as_deref(),
     }
 }

@@ -1,7 +1,11 @@
 //! Rendering: findings, tables and plans to a writer. Computes nothing.
 
+pub mod diagram;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod tokens;
 
 use crate::diag::{Finding, Severity};
@@ -15,6 +19,14 @@ pub struct FileReport<'a> {
     pub findings: &'a [Finding],
 }
 
+/// The findings that `ignore` entries suppressed in one file, with its source.
+pub struct SuppressedReport<'a> {
+    /// The file.
+    pub source: &'a Source,
+    /// Its suppressed findings.
+    pub suppressed: &'a [crate::suppress::Suppressed],
+}
+
 /// Counts of findings by severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -26,6 +38,8 @@ pub struct Summary {
     pub warnings: usize,
     /// Notes.
     pub notes: usize,
+    /// Findings suppressed by `ignore` entries (not counted above).
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -63,6 +77,10 @@ impl std::fmt::Display for Summary {
             plural(self.errors, "error"),
             plural(self.warnings, "warning"),
             plural(self.notes, "note")
-        )
+        )?;
+        if self.suppressed > 0 {
+            write!(f, " ({} suppressed)", self.suppressed)?;
+        }
+        Ok(())
     }
 }

@@ -51,6 +51,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     t.model.sites[t.site_of(cluster).0].name.get()
                 ),
             )
+            .cluster(cluster)
             .label("not the client's site")
             .related(client.site.span(), "the client's site")
             .help(match local {

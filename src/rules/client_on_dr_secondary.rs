@@ -53,6 +53,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     t.name(dr)
                 ),
             )
+            .cluster(dr)
             .label("a DR secondary")
             .related(t.cluster(dr).role.span(), "declared a DR secondary here")
             .help(serving)

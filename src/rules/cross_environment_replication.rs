@@ -63,6 +63,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             let up_site = &t.model.sites[t.site_of(up).0];
             Some(
                 Finding::new(&RULE, cluster.upstream.as_ref()?.span(), message)
+                    .cluster(c)
                     .label("this edge crosses environments")
                     .related(site.environment_span, format!("`{}` is {}", site.name.get(), env(to)))
                     .related(up_site.environment_span, format!("`{}` is {}", up_site.name.get(), env(from)))

@@ -50,6 +50,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         up_v.get()
                     ),
                 )
+                .cluster(c)
                 .label("older than its upstream")
                 .related(up_v.span(), "upstream version")
                 .help(format!(

@@ -48,6 +48,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     cluster.name.get()
                 ),
             )
+            .cluster(c)
             .label("nothing holds this cluster's tokens and leases")
             .related(cluster.role.span(), "role declared here")
             .help(format!(

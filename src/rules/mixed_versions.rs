@@ -55,6 +55,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     listed.join(", ")
                 ),
             )
+            .cluster(root)
             .help("finish the upgrade so every cluster of the set runs one version");
             for c in &set {
                 if let Some(v) = &t.cluster(*c).version

@@ -52,6 +52,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         t.name(up)
                     ),
                 )
+                .cluster(c)
                 .label("performance replication does not cascade")
                 .related(
                     t.cluster(up).role.span(),

@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
+use crate::model::ClusterId;
 
 declare_rule! {
     /// A cluster has fewer than three Raft voters, or an even number of them.
@@ -30,7 +31,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     t.model
         .clusters
         .iter()
-        .filter_map(|c| {
+        .enumerate()
+        .filter_map(|(i, c)| {
             let nodes = c.nodes.as_ref()?;
             let n = *nodes.get();
             let tolerates = (n.saturating_sub(1)) / 2;
@@ -52,6 +54,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             };
             Some(
                 Finding::new(&RULE, nodes.span(), message)
+                    .cluster(ClusterId(i))
                     .label("Raft voters")
                     .help(if n < 3 {
                         "run 3 voters, or 5 across three zones".to_string()

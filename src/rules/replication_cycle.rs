@@ -38,6 +38,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                 t.cluster(first).upstream.as_ref()?.span(),
                 format!("replication cycle through {}", names.join(", ")),
             )
+            .cluster(first)
             .label("this chain comes back to where it started")
             .help("make one of these clusters the `primary`, or point the chain at an existing primary");
             for c in &cycle[1..] {

@@ -54,6 +54,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         upstream.name.get()
                     ),
                 )
+                .cluster(c)
                 .label("a DR secondary has no secondaries")
                 .related(upstream.role.span(), "declared a DR secondary here")
                 .help(format!("replicate from {target} instead")),

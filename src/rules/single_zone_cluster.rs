@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
+use crate::model::ClusterId;
 
 declare_rule! {
     /// All of a cluster's nodes are in one zone although its site has several.
@@ -31,7 +32,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     t.model
         .clusters
         .iter()
-        .filter_map(|c| {
+        .enumerate()
+        .filter_map(|(i, c)| {
             let site = &t.model.sites[c.site.get().0];
             if site.zones.len() < 2 || c.zones.is_empty() {
                 return None;
@@ -55,6 +57,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         first.get()
                     ),
                 )
+                .cluster(ClusterId(i))
                 .label("the only zone")
                 .related(
                     site.name.span(),

@@ -135,6 +135,7 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
             drs.join(", ")
         ),
     )
+    .cluster(c)
     .label("the cluster's site")
     .help(format!(
         "{recovery}; to keep tokens and leases, place a DR secondary of `{}` outside {what}",

@@ -61,6 +61,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         foreign.join(", ")
                     ),
                 )
+                .cluster(c)
                 .label("tokens would flow over this edge")
                 .help("replicate performance secondaries from the primary; tokens belong only on DR secondaries"),
             )

@@ -1,0 +1,298 @@
+//! Draws a [`Diagram`] as Mermaid (a `flowchart` that GitHub renders in Markdown) or as
+//! Graphviz DOT. Both show regions and sites as nested boxes, clusters labelled with role
+//! and version, performance edges (solid, blue, "data") and DR edges (dashed, red,
+//! "data + tokens"), and clients attached to their cluster by a dotted line.
+//!
+//! Node ids are positional (`c0` cluster, `k0` client, `r0` region, `s0` site) so that names
+//! never collide with the syntax of either language.
+
+use std::fmt::Write as _;
+
+use crate::diagram::{ClusterNode, Diagram, Edge, SiteBox, provider_name};
+use crate::graph::EdgeKind;
+use crate::spec::{Environment, Role};
+
+const PERF_COLOR: &str = "#2563eb";
+const DR_COLOR: &str = "#dc2626";
+const CLIENT_COLOR: &str = "#6b7280";
+
+fn role_label(role: Role) -> &'static str {
+    role.as_str()
+}
+
+fn cluster_lines(c: &ClusterNode) -> Vec<String> {
+    let mut second = role_label(c.role).to_string();
+    if let Some(v) = &c.version {
+        let _ = write!(second, " · {v}");
+    }
+    if let Some(n) = c.nodes {
+        let _ = write!(second, " · {n} node{}", if n == 1 { "" } else { "s" });
+    }
+    vec![c.name.clone(), second]
+}
+
+fn site_label(s: &SiteBox) -> String {
+    let mut label = format!("site {} · {}", s.name, provider_name(s.provider));
+    if s.environment == Environment::NonProduction {
+        label.push_str(" · non-production");
+    }
+    label
+}
+
+fn edge_label(e: &Edge) -> String {
+    let kind = match e.kind {
+        EdgeKind::Performance => "performance",
+        EdgeKind::Dr => "DR",
+    };
+    format!("{kind}: {}", e.carries())
+}
+
+/// Escapes text inside a double-quoted Mermaid label.
+fn mermaid_text(text: &str) -> String {
+    text.replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+}
+
+/// Element ids per class: `primary`, `perf`, `dr`, `client`.
+type Classes = [(&'static str, Vec<String>); 4];
+
+/// The diagram as a Mermaid flowchart.
+pub fn mermaid(d: &Diagram) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail; the results below are ignored for that reason.
+    let _ = writeln!(out, "%% vrt graph of `{}`", d.title.replace('\n', " "));
+    out.push_str("flowchart TB\n");
+    let (classes, nonprod) = mermaid_boxes(&mut out, d);
+    let mut perf_links = Vec::new();
+    let mut dr_links = Vec::new();
+    let mut link = 0;
+    for e in &d.edges {
+        let arrow = match e.kind {
+            EdgeKind::Performance => "-->",
+            EdgeKind::Dr => "-.->",
+        };
+        let _ = writeln!(
+            out,
+            "  c{} {arrow}|\"{}\"| c{}",
+            e.from.0,
+            mermaid_text(&edge_label(e)),
+            e.to.0
+        );
+        match e.kind {
+            EdgeKind::Performance => perf_links.push(link.to_string()),
+            EdgeKind::Dr => dr_links.push(link.to_string()),
+        }
+        link += 1;
+    }
+    let mut client_links = Vec::new();
+    for (client, cluster) in &d.uses {
+        let _ = writeln!(out, "  k{} -.- c{}", client.0, cluster.0);
+        client_links.push(link.to_string());
+        link += 1;
+    }
+    out.push_str("  classDef primary fill:#fde68a,stroke:#92400e,stroke-width:2px,color:#111827\n");
+    out.push_str("  classDef perf fill:#bfdbfe,stroke:#1e40af,color:#111827\n");
+    out.push_str("  classDef dr fill:#fecaca,stroke:#991b1b,stroke-dasharray:4 3,color:#111827\n");
+    out.push_str("  classDef client fill:#f3f4f6,stroke:#9ca3af,color:#111827\n");
+    for (name, ids) in &classes {
+        if !ids.is_empty() {
+            let _ = writeln!(out, "  class {} {name}", ids.join(","));
+        }
+    }
+    for s in &nonprod {
+        let _ = writeln!(
+            out,
+            "  style {s} fill:#f9fafb,stroke:#9ca3af,stroke-dasharray:2 2"
+        );
+    }
+    for (links, style) in [
+        (&perf_links, format!("stroke:{PERF_COLOR},stroke-width:2px")),
+        (&dr_links, format!("stroke:{DR_COLOR},stroke-width:2px")),
+        (&client_links, format!("stroke:{CLIENT_COLOR}")),
+    ] {
+        if !links.is_empty() {
+            let _ = writeln!(out, "  linkStyle {} {style}", links.join(","));
+        }
+    }
+    out
+}
+
+/// Writes the region and site subgraphs with their nodes; returns the node ids per class
+/// and the non-production site ids.
+fn mermaid_boxes(out: &mut String, d: &Diagram) -> (Classes, Vec<String>) {
+    let mut classes: Classes = [
+        ("primary", Vec::new()),
+        ("perf", Vec::new()),
+        ("dr", Vec::new()),
+        ("client", Vec::new()),
+    ];
+    let mut nonprod = Vec::new();
+    for (ri, region) in d.regions.iter().enumerate() {
+        let indent = if region.implicit {
+            "  "
+        } else {
+            let _ = writeln!(
+                out,
+                "  subgraph r{ri}[\"region {}\"]",
+                mermaid_text(&region.name)
+            );
+            "    "
+        };
+        for site in &region.sites {
+            let _ = writeln!(
+                out,
+                "{indent}subgraph s{}[\"{}\"]",
+                site.id.0,
+                mermaid_text(&site_label(site))
+            );
+            if site.environment == Environment::NonProduction {
+                nonprod.push(format!("s{}", site.id.0));
+            }
+            for c in &site.clusters {
+                let label: Vec<String> = cluster_lines(c).iter().map(|l| mermaid_text(l)).collect();
+                let _ = writeln!(out, "{indent}  c{}[\"{}\"]", c.id.0, label.join("<br/>"));
+                let class = match c.role {
+                    Role::Primary => 0,
+                    Role::PerformanceSecondary => 1,
+                    Role::DrSecondary => 2,
+                };
+                classes[class].1.push(format!("c{}", c.id.0));
+            }
+            for k in &site.clients {
+                let _ = writeln!(
+                    out,
+                    "{indent}  k{}([\"{}<br/>clients\"])",
+                    k.id.0,
+                    mermaid_text(&k.name)
+                );
+                classes[3].1.push(format!("k{}", k.id.0));
+            }
+            let _ = writeln!(out, "{indent}end");
+        }
+        if !region.implicit {
+            out.push_str("  end\n");
+        }
+    }
+    (classes, nonprod)
+}
+
+/// Quotes a DOT id or string.
+fn dot_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The diagram as a Graphviz DOT digraph.
+pub fn dot(d: &Diagram) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "digraph {} {{", dot_string(&d.title));
+    let _ = writeln!(
+        out,
+        "  graph [label={}, labelloc=t, fontname=\"Helvetica\", fontsize=16, rankdir=TB, newrank=true, nodesep=0.35, ranksep=0.8];",
+        dot_string(&d.title)
+    );
+    out.push_str("  node [fontname=\"Helvetica\", fontsize=11];\n");
+    out.push_str("  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    for (ri, region) in d.regions.iter().enumerate() {
+        let indent = if region.implicit {
+            "  "
+        } else {
+            let _ = writeln!(out, "  subgraph cluster_r{ri} {{");
+            let _ = writeln!(
+                out,
+                "    label={}; style=\"rounded,dashed\"; color=\"#9ca3af\"; fontcolor=\"#4b5563\";",
+                dot_string(&format!("region {}", region.name))
+            );
+            "    "
+        };
+        for site in &region.sites {
+            let _ = writeln!(out, "{indent}subgraph cluster_s{} {{", site.id.0);
+            let fill = if site.environment == Environment::NonProduction {
+                "style=\"rounded,filled,dashed\"; fillcolor=\"#f9fafb\";"
+            } else {
+                "style=\"rounded\";"
+            };
+            let _ = writeln!(
+                out,
+                "{indent}  label={}; {fill} color=\"#374151\";",
+                dot_string(&site_label(site))
+            );
+            for c in &site.clusters {
+                let (fill, border, style) = match c.role {
+                    Role::Primary => ("#fde68a", "#92400e", "rounded,filled,bold"),
+                    Role::PerformanceSecondary => ("#bfdbfe", "#1e40af", "rounded,filled"),
+                    Role::DrSecondary => ("#fecaca", "#991b1b", "rounded,filled,dashed"),
+                };
+                let _ = writeln!(
+                    out,
+                    "{indent}  c{} [label={}, shape=box, style=\"{style}\", fillcolor=\"{fill}\", color=\"{border}\"];",
+                    c.id.0,
+                    dot_string(&cluster_lines(c).join("\n"))
+                );
+            }
+            for k in &site.clients {
+                let _ = writeln!(
+                    out,
+                    "{indent}  k{} [label={}, shape=ellipse, style=filled, fillcolor=\"#f3f4f6\", color=\"#9ca3af\"];",
+                    k.id.0,
+                    dot_string(&format!("{}\nclients", k.name))
+                );
+            }
+            let _ = writeln!(out, "{indent}}}");
+        }
+        if !region.implicit {
+            out.push_str("  }\n");
+        }
+    }
+    for e in &d.edges {
+        let style = match e.kind {
+            EdgeKind::Performance => {
+                format!("color=\"{PERF_COLOR}\", fontcolor=\"{PERF_COLOR}\", penwidth=2")
+            }
+            EdgeKind::Dr => {
+                format!("color=\"{DR_COLOR}\", fontcolor=\"{DR_COLOR}\", style=dashed, penwidth=2")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  c{} -> c{} [label={}, {style}];",
+            e.from.0,
+            e.to.0,
+            dot_string(&edge_label(e))
+        );
+    }
+    for (client, cluster) in &d.uses {
+        let _ = writeln!(
+            out,
+            "  k{} -> c{} [style=dotted, arrowhead=none, color=\"{CLIENT_COLOR}\"];",
+            client.0, cluster.0
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_escaped_for_each_language() {
+        assert_eq!(
+            mermaid_text("a \"b\" <c> & d"),
+            "a #quot;b#quot; #lt;c#gt; #amp; d"
+        );
+        assert_eq!(dot_string("a \"b\"\\\nc"), "\"a \\\"b\\\"\\\\\\nc\"");
+    }
+}
