@@ -5,6 +5,7 @@
 //! domain questions) → [`rules`] / planners → [`report`]. [`cli`] wires it to the command
 //! line; `main` only hands it the process's streams.
 
+pub mod cidrset;
 pub mod cli;
 pub mod diag;
 pub mod error;
@@ -12,6 +13,8 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod ports;
+pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod source;
