@@ -41,7 +41,7 @@ pub fn overlaps(a: &Cidr, b: &Cidr) -> bool {
 }
 
 /// The first and last address of a network as integers, with its family (4 or 6).
-fn bounds(c: &Cidr) -> (u8, u128, u128) {
+pub fn bounds(c: &Cidr) -> (u8, u128, u128) {
     match c.addr {
         IpAddr::V4(a) => {
             let start = u128::from(u32::from(a));

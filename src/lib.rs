@@ -9,6 +9,7 @@ pub mod cidrset;
 pub mod cli;
 pub mod diag;
 pub mod error;
+pub mod firewall;
 pub mod graph;
 pub mod load;
 pub mod model;

@@ -78,6 +78,7 @@ impl Node {
 
     /// The declared object a firewall rule names to reach it: a load balancer is reached
     /// by naming its cluster.
+    #[must_use]
     pub const fn entity(&self) -> Node {
         match *self {
             Self::LoadBalancer(c) => Self::Cluster(c),
@@ -250,12 +251,13 @@ impl Flow {
                 primary,
                 kind,
             } => format!(
-                "{} replicates from {} ({} replication)",
+                "{} replicates from {} ({})",
                 n(secondary),
                 n(primary),
-                kind.as_str()
-                    .replace("performance", "perf")
-                    .replace("dr", "DR")
+                match kind {
+                    EdgeKind::Performance => "performance",
+                    EdgeKind::Dr => "DR",
+                }
             ),
             Cause::Standby(pair) => standby_reason(t, pair.reason),
             Cause::Client { client } => {
@@ -265,8 +267,9 @@ impl Flow {
             Cause::ClientFailover { client, dr } => {
                 let k = &t.model.clients[client.0];
                 format!(
-                    "client {} moves to {} once it is promoted for {}",
+                    "client {} moves to {} once {} is promoted for {}",
                     k.name.get(),
+                    n(dr),
                     n(dr),
                     n(*k.cluster.get())
                 )
@@ -305,17 +308,18 @@ impl Flow {
                 } = self.cause
                     && self.from == Node::Cluster(primary)
                 {
-                    note.push_str(&format!(
-                        "; also failback, when {} replicates from a promoted {}",
+                    note = format!(
+                        "{note}; also failback, when {} replicates from a promoted {}",
                         t.name(primary),
                         t.name(secondary)
-                    ));
+                    );
                 }
                 note
             }
             Cause::Standby(pair) => self.replication_note(pair.secondary).to_string(),
-            Cause::Client { .. } | Cause::ClientFailover { .. } => {
-                "API requests (the clients keep their tokens after a DR promotion)".into()
+            Cause::Client { .. } => "API requests".into(),
+            Cause::ClientFailover { .. } => {
+                "API requests; a DR promotion keeps the clients' tokens and leases".into()
             }
             Cause::LoadBalancer { .. } => match self.purpose {
                 Purpose::Replication => "TCP pass-through of the cluster port to the active node",
@@ -396,8 +400,9 @@ fn standby_reason(t: &Topology, reason: StandbyReason) -> String {
             dr,
             secondary,
         } => format!(
-            "standby: {} replicates from {} once it is promoted for {}",
+            "{} replicates from {} once {} is promoted for {}",
             n(secondary),
+            n(dr),
             n(dr),
             n(primary)
         ),
@@ -406,9 +411,10 @@ fn standby_reason(t: &Topology, reason: StandbyReason) -> String {
             secondary,
             dr,
         } => format!(
-            "standby: {} replicates from {} once promoted for {}",
+            "{} replicates from {} once {} is promoted for {}",
             n(dr),
             n(primary),
+            n(dr),
             n(secondary)
         ),
         StandbyReason::SiblingDr {
@@ -416,8 +422,9 @@ fn standby_reason(t: &Topology, reason: StandbyReason) -> String {
             promoted,
             other,
         } => format!(
-            "standby: {} replicates from {} once it is promoted for {}",
+            "{} replicates from {} once {} is promoted for {}",
             n(other),
+            n(promoted),
             n(promoted),
             n(protected)
         ),
@@ -426,7 +433,7 @@ fn standby_reason(t: &Topology, reason: StandbyReason) -> String {
             candidate,
             other,
         } => format!(
-            "standby: {} replicates from {} if site {} is lost with {} and its DR secondaries",
+            "{} replicates from {} if site {} is lost with {} and its DR secondaries",
             n(other),
             n(candidate),
             t.model.sites[t.site_of(primary).0].name.get(),
@@ -528,6 +535,7 @@ impl Builder<'_> {
 /// Every flow the topology needs: the required ones first (replication, clients, load
 /// balancers, services, inside clusters), then the standby ones, each group in file order.
 /// A connection (source, destination, port) appears once, under its first reason.
+#[allow(clippy::too_many_lines)] // one pass per kind of flow, in the order of the table
 pub fn flows(t: &Topology) -> Vec<Flow> {
     let mut b = Builder {
         t,

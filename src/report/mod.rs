@@ -1,7 +1,11 @@
 //! Rendering: findings, tables and plans to a writer. Computes nothing.
 
+pub mod csv;
+pub mod firewall;
 pub mod human;
 pub mod json;
+pub mod ports;
+pub mod text;
 pub mod tokens;
 
 use crate::diag::{Finding, Severity};

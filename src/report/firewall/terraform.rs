@@ -1,0 +1,84 @@
+//! Terraform for the AWS provider: one `aws_vpc_security_group_ingress_rule` per rule,
+//! source network and port range (the resource takes one CIDR and one range), attached to
+//! the security group of the rule's destination, looked up in the `security_group_ids`
+//! variable the file declares. Resource names are stable: rule name, network and ports.
+
+use std::collections::BTreeSet;
+
+use super::{Context, clip};
+use crate::firewall::{Family, FirewallRule};
+use crate::report::text::wrap;
+
+/// The longest description AWS accepts.
+const DESCRIPTION_MAX: usize = 255;
+
+fn aws_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c)
+}
+
+/// A Terraform identifier from arbitrary text: letters, digits, `_` and `-`.
+fn ident(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// An HCL string literal (escapes `"`, `\` and template sequences).
+fn string(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace("${", "$${")
+        .replace("%{", "%%{");
+    format!("\"{escaped}\"")
+}
+
+/// The whole `.tf` file.
+pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
+    let mut out = String::new();
+    for line in wrap(&ctx.provenance(), 96) {
+        out.push_str(&format!("# {line}\n"));
+    }
+    out.push_str("# Security groups are stateful: return traffic needs no rule.\n\n");
+    let keys: BTreeSet<&str> = rules.iter().map(|r| r.to.key.as_str()).collect();
+    let keys: Vec<&str> = keys.into_iter().collect();
+    out.push_str(&format!(
+        "variable \"security_group_ids\" {{\n  description = {}\n  type        = map(string)\n}}\n",
+        string(&format!(
+            "Security group ID of each destination, by key: {}",
+            keys.join(", ")
+        ))
+    ));
+    for r in rules {
+        let description = clip(&r.comment(), DESCRIPTION_MAX, aws_char);
+        for s in &r.sources {
+            for (from, to) in r.port_ranges() {
+                let name = ident(&format!("{}_{}_{from}_{to}", r.name, s));
+                let cidr_key = match r.family {
+                    Family::V4 => "cidr_ipv4",
+                    Family::V6 => "cidr_ipv6",
+                };
+                out.push_str(&format!(
+                    "\nresource \"aws_vpc_security_group_ingress_rule\" \"{name}\" {{\n  \
+                     security_group_id = var.security_group_ids[{key}]\n  \
+                     description       = {description}\n  \
+                     ip_protocol       = {proto}\n  \
+                     from_port         = {from}\n  \
+                     to_port           = {to}\n  \
+                     {cidr_key:<17} = {cidr}\n}}\n",
+                    key = string(&r.to.key),
+                    description = string(&description),
+                    proto = string(r.protocol.as_str()),
+                    cidr = string(&s.to_string()),
+                ));
+            }
+        }
+    }
+    out
+}
