@@ -137,6 +137,7 @@ struct Draft {
 
 /// The allow rules for `flows` (all of [`ports::flows`], or only the required ones), or
 /// the findings for the flows no rule can be written for.
+#[allow(clippy::too_many_lines)] // gather, fold standby duplicates, name: one pass each
 pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Finding>> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut index: HashMap<Key, usize> = HashMap::new();

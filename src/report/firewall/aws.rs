@@ -131,7 +131,11 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Doc {
             }
             Group {
                 destination: key.to_string(),
-                description: format!("Ingress to {} ({})", rules[0].to.label, rules[0].to.kind),
+                description: if rules[0].to.kind == "cluster" {
+                    format!("Ingress to the nodes of cluster {}", rules[0].to.label)
+                } else {
+                    format!("Ingress to {}", rules[0].to.label)
+                },
                 ip_permissions: permissions,
             }
         })

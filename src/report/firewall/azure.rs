@@ -88,6 +88,7 @@ fn azure_name(text: &str) -> String {
 
 /// The NSGs, or why a destination cannot fit one.
 pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, String> {
+    let mut nsg_names: Vec<String> = Vec::new();
     by_destination(rules)
         .into_iter()
         .map(|(key, rules)| {
@@ -158,8 +159,21 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, Stri
                     }
                 })
                 .collect();
+            let base = azure_name(&format!("vrt-{}-{key}", ctx.topology));
+            let mut name = base.clone();
+            let mut n = 2;
+            while nsg_names.contains(&name) {
+                let suffix = format!("-{n}");
+                let room = NAME_MAX - suffix.len();
+                name = format!(
+                    "{}{suffix}",
+                    azure_name(&base.chars().take(room).collect::<String>())
+                );
+                n += 1;
+            }
+            nsg_names.push(name.clone());
             Ok(Nsg {
-                name: azure_name(&format!("vrt-{}-{key}", ctx.topology)),
+                name,
                 destination: key.to_string(),
                 properties: NsgProperties { security_rules },
             })

@@ -3,6 +3,9 @@
 //! one line per source and destination network, with `multiport` for port lists (at most 15
 //! ports per line) and a `comment` saying why it exists.
 
+// `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
+use std::fmt::Write as _;
+
 use super::{Context, clip, plain};
 use crate::firewall::{Family, FirewallRule};
 use crate::report::text::wrap;
@@ -54,9 +57,10 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>, family: Family) -> Stri
     let other = rules.len() - mine.len();
     let mut out = String::new();
     for line in wrap(&ctx.provenance(), 96) {
-        out.push_str(&format!("# {line}\n"));
+        let _ = writeln!(out, "# {line}");
     }
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "#\n\
          # Load with `{tool}-restore --noflush FILE`: it (re)creates chain {chain} and touches\n\
          # nothing else. Then send traffic through it once, for example:\n\
@@ -64,18 +68,20 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>, family: Family) -> Stri
          #   {tool} -I FORWARD -j {chain}\n\
          # The chain accepts the listed flows and their return traffic (conntrack) and returns\n\
          # every other packet to the calling chain.\n"
-    ));
+    );
     if other > 0 {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "# {other} rule(s) of the other address family are not in this file: write them with\n\
              # `vrt firewall --format {other_format}`.\n"
-        ));
+        );
     }
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "*filter\n\
          :{chain} - [0:0]\n\
          -A {chain} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment \"return traffic of the flows below\" -j ACCEPT\n"
-    ));
+    );
     for r in mine {
         let comment = clip(&r.comment(), COMMENT_MAX, plain);
         for s in &r.sources {
@@ -86,10 +92,11 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>, family: Family) -> Stri
                     } else {
                         format!("--dport {ports}")
                     };
-                    out.push_str(&format!(
-                        "-A {chain} -s {s} -d {d} -p {proto} {matcher} -m comment --comment \"{comment}\" -j ACCEPT\n",
+                    let _ = writeln!(
+                        out,
+                        "-A {chain} -s {s} -d {d} -p {proto} {matcher} -m comment --comment \"{comment}\" -j ACCEPT",
                         proto = r.protocol.as_str(),
-                    ));
+                    );
                 }
             }
         }

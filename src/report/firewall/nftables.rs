@@ -2,6 +2,9 @@
 //! whole on every load, with a regular chain of allow rules that the `input` and `forward`
 //! base chains jump to. IPv4 and IPv6 rules live side by side (`ip` / `ip6` matches).
 
+// `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
+use std::fmt::Write as _;
+
 use super::{Context, clip, plain};
 use crate::firewall::{Family, FirewallRule};
 use crate::report::text::wrap;
@@ -38,9 +41,10 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
     let table = table_name(ctx.topology);
     let mut out = String::from("#!/usr/sbin/nft -f\n");
     for line in wrap(&ctx.provenance(), 96) {
-        out.push_str(&format!("# {line}\n"));
+        let _ = writeln!(out, "# {line}");
     }
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "#\n\
          # Load with `nft -f FILE`; it replaces table inet {table} as a whole. The chains accept\n\
          # the listed flows and their return traffic (conntrack) and leave every other packet to\n\
@@ -51,20 +55,21 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
          table inet {table} {{\n\
          \tchain vault_flows {{\n\
          \t\tct state established,related accept comment \"return traffic of the flows below\"\n"
-    ));
+    );
     for r in rules {
         let ip = match r.family {
             Family::V4 => "ip",
             Family::V6 => "ip6",
         };
-        out.push_str(&format!(
-            "\t\t{ip} saddr {} {ip} daddr {} {} dport {} accept comment \"{}\"\n",
+        let _ = writeln!(
+            out,
+            "\t\t{ip} saddr {} {ip} daddr {} {} dport {} accept comment \"{}\"",
             set(&r.sources),
             set(&r.destinations),
             r.protocol.as_str(),
             ports(r),
             clip(&r.comment(), COMMENT_MAX, plain)
-        ));
+        );
     }
     out.push_str(
         "\t}\n\

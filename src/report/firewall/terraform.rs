@@ -3,6 +3,9 @@
 //! the security group of the rule's destination, looked up in the `security_group_ids`
 //! variable the file declares. Resource names are stable: rule name, network and ports.
 
+// `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
+use std::fmt::Write as _;
+
 use std::collections::BTreeSet;
 
 use super::{Context, clip};
@@ -16,12 +19,12 @@ fn aws_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c)
 }
 
-/// A Terraform identifier from arbitrary text: letters, digits, `_` and `-`.
+/// A snake_case Terraform identifier from arbitrary text.
 fn ident(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
             } else {
                 '_'
             }
@@ -43,28 +46,37 @@ fn string(text: &str) -> String {
 pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
     let mut out = String::new();
     for line in wrap(&ctx.provenance(), 96) {
-        out.push_str(&format!("# {line}\n"));
+        let _ = writeln!(out, "# {line}");
     }
     out.push_str("# Security groups are stateful: return traffic needs no rule.\n\n");
     let keys: BTreeSet<&str> = rules.iter().map(|r| r.to.key.as_str()).collect();
     let keys: Vec<&str> = keys.into_iter().collect();
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "variable \"security_group_ids\" {{\n  description = {}\n  type        = map(string)\n}}\n",
         string(&format!(
             "Security group ID of each destination, by key: {}",
             keys.join(", ")
         ))
-    ));
+    );
+    let mut taken: BTreeSet<String> = BTreeSet::new();
     for r in rules {
         let description = clip(&r.comment(), DESCRIPTION_MAX, aws_char);
         for s in &r.sources {
             for (from, to) in r.port_ranges() {
-                let name = ident(&format!("{}_{}_{from}_{to}", r.name, s));
+                let base = ident(&format!("{}_{}_{from}_{to}", r.name, s));
+                let mut name = base.clone();
+                let mut n = 2;
+                while !taken.insert(name.clone()) {
+                    name = format!("{base}_{n}");
+                    n += 1;
+                }
                 let cidr_key = match r.family {
                     Family::V4 => "cidr_ipv4",
                     Family::V6 => "cidr_ipv6",
                 };
-                out.push_str(&format!(
+                let _ = write!(
+                    out,
                     "\nresource \"aws_vpc_security_group_ingress_rule\" \"{name}\" {{\n  \
                      security_group_id = var.security_group_ids[{key}]\n  \
                      description       = {description}\n  \
@@ -76,7 +88,7 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
                     description = string(&description),
                     proto = string(r.protocol.as_str()),
                     cidr = string(&s.to_string()),
-                ));
+                );
             }
         }
     }
