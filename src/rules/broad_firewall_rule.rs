@@ -176,23 +176,23 @@ impl Ctx<'_> {
         if destinations.is_empty() {
             return None;
         }
-        let mut sites = BTreeSet::new();
-        let mut entities = HashSet::new();
-        for port in open {
-            for d in &destinations {
-                if let Some(need) = self.needed.get(&(*port, *d)) {
-                    sites.extend(need.sites.iter().copied());
-                    entities.extend(need.entities.iter().copied());
-                }
-            }
-        }
+        // The needs of the (port, destination site) pairs the rule opens; membership is
+        // asked of each, so a rule into a site many peers dial costs no union of them.
+        let needs: Vec<&Need> = open
+            .iter()
+            .flat_map(|p| destinations.iter().map(move |d| (*p, *d)))
+            .filter_map(|k| self.needed.get(&k))
+            .collect();
+        let needing_sites =
+            || -> BTreeSet<SiteId> { needs.iter().flat_map(|n| n.sites.iter().copied()).collect() };
         let entity = |node: Node, what: &str, name: &str| {
-            (!entities.contains(&node)).then(|| Verdict::NotNeeded(format!("{what} `{name}`")))
+            (!needs.iter().any(|n| n.entities.contains(&node)))
+                .then(|| Verdict::NotNeeded(format!("{what} `{name}`")))
         };
         let verdict = match from {
             Endpoint::Any => Some(Verdict::Any),
             Endpoint::Cidr(n) if n.is_everything() => Some(Verdict::Any),
-            Endpoint::Site(s) => (!sites.contains(&s))
+            Endpoint::Site(s) => (!needs.iter().any(|n| n.sites.contains(&s)))
                 .then(|| Verdict::NotNeeded(format!("site `{}`", t.model.sites[s.0].name.get()))),
             Endpoint::Cluster(c) => entity(Node::Cluster(c), "cluster", t.name(c)),
             Endpoint::Client(k) => {
@@ -204,6 +204,7 @@ impl Ctx<'_> {
                 t.model.services[s.0].name.get(),
             ),
             Endpoint::Cidr(n) => {
+                let sites = needing_sites();
                 let site_nets: Vec<&[crate::yaml::Sp<Cidr>]> = sites
                     .iter()
                     .map(|s| t.model.sites[s.0].cidrs.as_slice())
@@ -223,6 +224,20 @@ impl Ctx<'_> {
                 }
             }
         }?;
+        Some(self.finding(rule, open, &verdict, &needing_sites(), span, reverse))
+    }
+
+    /// The finding for a verdict, naming (up to eight of) the sites the flows come from.
+    fn finding(
+        &self,
+        rule: &FirewallRule,
+        open: &[u16],
+        verdict: &Verdict,
+        sites: &BTreeSet<SiteId>,
+        span: Span,
+        reverse: bool,
+    ) -> Finding {
+        let t = self.t;
         let ports = match open {
             [one] => format!("port {one}"),
             many => format!(
@@ -240,10 +255,14 @@ impl Ctx<'_> {
         } else {
             ""
         };
-        let needing: Vec<String> = sites
+        let mut needing: Vec<String> = sites
             .iter()
+            .take(8)
             .map(|s| format!("`{}`", t.model.sites[s.0].name.get()))
             .collect();
+        if sites.len() > 8 {
+            needing.push(format!("… ({} sites in all)", sites.len()));
+        }
         let narrow = if needing.is_empty() {
             "remove the rule: no flow of the topology needs these ports there".to_string()
         } else {
@@ -271,6 +290,6 @@ impl Ctx<'_> {
                 "no flow from here needs these ports".to_string(),
             ),
         };
-        Some(Finding::new(&RULE, span, message).label(label).help(narrow))
+        Finding::new(&RULE, span, message).label(label).help(narrow)
     }
 }

@@ -75,11 +75,13 @@ pub fn plain(c: char) -> bool {
 /// Rules grouped by destination key, in order of first appearance.
 pub fn by_destination(rules: &[FirewallRule]) -> Vec<(&str, Vec<&FirewallRule>)> {
     let mut out: Vec<(&str, Vec<&FirewallRule>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in rules {
-        match out.iter_mut().find(|(k, _)| *k == r.to.key) {
-            Some((_, v)) => v.push(r),
-            None => out.push((r.to.key.as_str(), vec![r])),
-        }
+        let i = *index.entry(r.to.key.as_str()).or_insert_with(|| {
+            out.push((r.to.key.as_str(), Vec::new()));
+            out.len() - 1
+        });
+        out[i].1.push(r);
     }
     out
 }
