@@ -491,6 +491,43 @@ clusters:
     }
 
     #[test]
+    fn standby_ports_already_open_for_a_required_flow_are_folded_into_it() {
+        // Without cluster cidrs, every cluster of a site has the site's addresses: the
+        // standby path perf-b -> dr-a is the required path perf-b -> primary-a.
+        let t = topology(
+            "version: 1
+name: t
+sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b, cidrs: [10.2.0.0/16]}]
+clusters:
+  - {name: p, site: a, role: primary}
+  - {name: pd, site: a, role: dr-secondary, replicates_from: p}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p}
+",
+        );
+        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let b_to_a: Vec<&FirewallRule> = rules
+            .iter()
+            .filter(|r| {
+                r.sources[0].to_string() == "10.2.0.0/16"
+                    && r.destinations[0].to_string() == "10.1.0.0/16"
+            })
+            .collect();
+        assert_eq!(b_to_a.len(), 1, "{rules:#?}");
+        assert!(!b_to_a[0].standby);
+        assert_eq!(
+            b_to_a[0].reasons,
+            [
+                "s replicates from p (performance)",
+                "s replicates from pd once pd is promoted for p",
+            ]
+        );
+        assert!(
+            rules.iter().all(|r| !r.standby),
+            "every standby port is already open: {rules:#?}"
+        );
+    }
+
+    #[test]
     fn port_ranges_coalesce_neighbours() {
         let t = topology(YAML);
         let rules = rules(&t, &ports::flows(&t)).unwrap();

@@ -479,6 +479,11 @@ fn ip6tables_output_loads_in_ip6tables_restore() {
         return;
     };
     let dir = scratch("ip6tables");
+    for path in examples() {
+        // IPv4-only examples: an empty chain, which must load as well.
+        let file = generate("ip6tables", &path, &dir);
+        assert_loads(&ipt6, &["--test", "--noflush"], &file);
+    }
     let file = generate("ip6tables", "tests/fixtures/net/dual-stack.yaml", &dir);
     assert_loads(&ipt6, &["--test", "--noflush"], &file);
     let text = std::fs::read_to_string(&file).unwrap();

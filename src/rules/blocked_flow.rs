@@ -22,18 +22,21 @@ declare_rule! {
     /// both ways. Standby flows (paths only a failover opens: a primary's DR secondaries ↔
     /// its performance secondaries, a performance secondary's DR secondaries ↔ the primary,
     /// DR secondaries of one cluster ↔ each other, clients → the DR secondary that takes
-    /// them over) are reported as warnings. One finding per pair of ends, at the cluster or
-    /// client the flow comes from, with the exact rule to add.
+    /// them over, services a DR secondary uses once promoted, and the performance
+    /// secondaries ↔ the one promoted when a site holds a primary with all its DR
+    /// secondaries) are reported as warnings. One finding per pair of ends, at the cluster
+    /// or client the flow comes from, with the exact rule to add.
     ///
     /// ## Why it matters
     /// Replicating clusters need TCP 8200 and 8201 open both ways between them (KK; PORTS).
     /// The docs are narrower: 8201 both ways, and 8200 only secondary → primary while the
     /// secondary unwraps its activation token (PERF-ENABLE; TS-CONN); vrt follows the notes
-    /// and opens both ports both ways. Rules "must also exist in advance toward every
-    /// cluster that could become primary": a promoted DR secondary of a performance
-    /// secondary "will attempt to connect to the performance primary cluster using the same
-    /// secondary token" (API-DR), and performance secondaries re-point to a promoted DR
-    /// secondary of the primary. A standby path that is closed is found at the worst time.
+    /// and opens both ports both ways. Every cluster that could become primary must be
+    /// reachable before it does: a promoted DR secondary of a performance secondary "will
+    /// attempt to connect to the performance primary cluster using the same secondary
+    /// token", and performance secondaries re-point to a promoted DR secondary of the
+    /// primary (API-DR); after a performance promotion the other secondaries re-point to
+    /// the promoted one (PERF-MANAGE). A closed standby path is found at the worst time.
     /// Inside a cluster, Raft and request forwarding use 8201 and joins 8200 (HA; HVD-TF).
     ///
     /// ## Example

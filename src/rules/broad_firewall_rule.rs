@@ -26,9 +26,9 @@ declare_rule! {
     /// The reference architecture opens TCP 8200 and 8201 between clusters and says:
     /// "Restrict access using firewalls or security groups" (KK). HashiCorp's own module
     /// admits the API and cluster ports only from the cluster itself, the load balancer and
-    /// named CIDR lists (HVD-TF). Anything that can reach the cluster port can attempt
-    /// replication and request-forwarding connections; anything that can reach 8200 can
-    /// attempt to authenticate and unwrap tokens (PORTS).
+    /// named CIDR lists (HVD-TF). Anything that reaches the cluster port can attempt
+    /// replication and request-forwarding connections, and anything that reaches the API
+    /// port, the port of client operations (PORTS), can attempt to authenticate.
     ///
     /// ## Example
     /// ```yaml
