@@ -5,15 +5,19 @@
 //! domain questions) → [`rules`] / planners → [`report`]. [`cli`] wires it to the command
 //! line; `main` only hands it the process's streams.
 
+pub mod cidrset;
 pub mod cli;
 pub mod date;
 pub mod diag;
 pub mod diagram;
 pub mod error;
+pub mod firewall;
 pub mod graph;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod ports;
+pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod source;

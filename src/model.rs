@@ -129,6 +129,8 @@ pub struct LoadBalancer {
     pub cluster_port: ClusterPort,
     /// Span of `cluster_port`, or of the address when defaulted.
     pub cluster_port_span: Span,
+    /// Its own addresses, when declared.
+    pub cidrs: Vec<Sp<Cidr>>,
 }
 
 /// A group of clients.
@@ -648,6 +650,7 @@ impl Builder {
                 .as_ref()
                 .map_or(ClusterPort::None, |p| *p.get()),
             cluster_port_span: lb.cluster_port.as_ref().map_or(lb.address.span(), Sp::span),
+            cidrs: self.cidrs(&lb.cidrs),
         });
         if let Some(lb) = &load_balancer
             && lb.address.parse::<std::net::IpAddr>().is_err()

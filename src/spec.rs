@@ -174,6 +174,11 @@ pub struct LoadBalancerSpec {
     /// What the load balancer does with the cluster port (8201). Default `none`.
     #[serde(default)]
     pub cluster_port: Option<Sp<ClusterPort>>,
+    /// The load balancer's own addresses (virtual IPs and the addresses it forwards from), as
+    /// CIDRs; firewall output uses them. Default: `address` when it is an IP, otherwise the
+    /// cluster's `cidrs` (or its site's).
+    #[serde(default)]
+    pub cidrs: Vec<Sp<String>>,
 }
 
 /// How a load balancer handles the cluster port.

@@ -3,9 +3,11 @@
 
 mod completions;
 mod explain;
+mod firewall;
 mod graph;
 mod init;
 mod man;
+mod ports;
 mod schema;
 mod validate;
 
@@ -49,6 +51,8 @@ enum Command {
     Init(init::Args),
     Completions(completions::Args),
     Man(man::Args),
+    Ports(ports::Args),
+    Firewall(firewall::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -90,6 +94,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Init(args) => init::run(&args, io),
         Command::Completions(args) => completions::run(&args, io),
         Command::Man(args) => man::run(&args, io),
+        Command::Ports(args) => ports::run(&args, io),
+        Command::Firewall(args) => firewall::run(&args, io),
     };
     match result {
         Ok(exit) => exit,
@@ -101,32 +107,66 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
 }
 
 /// Reads `path` and builds its topology for a planner command. When the file has errors,
-/// they are rendered to `io.out` and `Ok(None)` is returned: the caller exits 1.
+/// they are rendered to `io.err` and `Ok(None)` is returned: the caller exits 1.
 pub fn load_topology(
     path: &str,
     max_file_size: u64,
     io: &mut Io<'_>,
 ) -> Result<Option<crate::graph::Topology>, crate::error::Error> {
+    Ok(load_source_and_topology(path, max_file_size, io)?.map(|(_, t)| t))
+}
+
+/// [`load_topology`], also returning the source (read once, so standard input works) for
+/// planners that report findings of their own.
+pub fn load_source_and_topology(
+    path: &str,
+    max_file_size: u64,
+    io: &mut Io<'_>,
+) -> Result<Option<(crate::source::Source, crate::graph::Topology)>, crate::error::Error> {
     let (source, not_utf8) = crate::load::read(path, max_file_size)?;
     let findings = match not_utf8 {
         Some(f) => vec![f],
         None => match crate::topology(&source, crate::yaml::Limits::default()) {
-            Ok(t) => return Ok(Some(t)),
+            Ok(t) => return Ok(Some((source, t))),
             Err(findings) => findings,
         },
     };
+    render_findings(&source, &findings, io)?;
+    Ok(None)
+}
+
+/// Renders a planner's findings to `io.err` (plain, 100 columns).
+pub fn render_findings(
+    source: &crate::source::Source,
+    findings: &[crate::diag::Finding],
+    io: &mut Io<'_>,
+) -> std::io::Result<()> {
     crate::report::human::render(
         io.err,
-        &[crate::report::FileReport {
-            source: &source,
-            findings: &findings,
-        }],
+        &[crate::report::FileReport { source, findings }],
         crate::report::human::Style {
             color: false,
             width: 100,
         },
-    )?;
-    Ok(None)
+    )
+}
+
+/// Writes a planner's product to `output` atomically (the file is replaced only once the
+/// whole text is written), or to `io.out`.
+pub fn emit(
+    text: &str,
+    output: Option<&std::path::Path>,
+    io: &mut Io<'_>,
+) -> Result<(), crate::error::Error> {
+    match output {
+        Some(path) => crate::output::write_atomic(path, text.as_bytes()).map_err(|e| {
+            crate::error::Error::Write(std::io::Error::new(
+                e.kind(),
+                format!("`{}`: {e}", path.display()),
+            ))
+        }),
+        None => Ok(io.out.write_all(text.as_bytes())?),
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
 //! Rendering: findings, tables and plans to a writer. Computes nothing.
 
+pub mod csv;
 pub mod diagram;
+pub mod firewall;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod ports;
 pub mod sarif;
+pub mod text;
 pub mod tokens;
 
 use crate::diag::{Finding, Severity};

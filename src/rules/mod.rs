@@ -5,19 +5,27 @@
 use crate::diag::{Finding, Rule};
 use crate::graph::Topology;
 
+pub mod blocked_flow;
+pub mod broad_firewall_rule;
 pub mod client_in_other_site;
 pub mod client_on_dr_secondary;
 pub mod cross_environment_replication;
 pub mod downstream_older_version;
+pub mod insecure_cluster_addr;
 pub mod missing_dr_secondary;
 pub mod mixed_versions;
 pub mod performance_cascade;
+pub mod port_outside_firewall;
 pub mod raft_voter_count;
 pub mod replication_cycle;
 pub mod replication_from_dr_secondary;
+pub mod shared_api_cluster_port;
 pub mod single_zone_cluster;
 pub mod site_loss_without_dr;
+pub mod tls_terminating_load_balancer;
 pub mod tokens_on_performance_secondary;
+pub mod unaddressable_flow;
+pub mod unresolvable_peer_address;
 
 /// A rule and the function that checks it.
 pub struct Check {
@@ -70,6 +78,34 @@ pub static CHECKS: &[Check] = &[
         run: client_in_other_site::check,
     },
     Check {
+        rule: &blocked_flow::RULE,
+        run: blocked_flow::check,
+    },
+    Check {
+        rule: &broad_firewall_rule::RULE,
+        run: broad_firewall_rule::check,
+    },
+    Check {
+        rule: &unresolvable_peer_address::RULE,
+        run: unresolvable_peer_address::check,
+    },
+    Check {
+        rule: &tls_terminating_load_balancer::RULE,
+        run: tls_terminating_load_balancer::check,
+    },
+    Check {
+        rule: &insecure_cluster_addr::RULE,
+        run: insecure_cluster_addr::check,
+    },
+    Check {
+        rule: &shared_api_cluster_port::RULE,
+        run: shared_api_cluster_port::check,
+    },
+    Check {
+        rule: &port_outside_firewall::RULE,
+        run: port_outside_firewall::check,
+    },
+    Check {
         rule: &site_loss_without_dr::RULE,
         run: site_loss_without_dr::check,
     },
@@ -83,10 +119,14 @@ pub static CHECKS: &[Check] = &[
     },
 ];
 
+/// Codes reported by planners rather than by `vrt validate` (no check function).
+pub static PLANNER: &[&Rule] = &[&unaddressable_flow::RULE];
+
 /// Every code vrt can report (structural codes first), in code order.
 pub fn all() -> Vec<&'static Rule> {
     let mut out: Vec<&'static Rule> = crate::structure::ALL.to_vec();
     out.extend(CHECKS.iter().map(|c| c.rule));
+    out.extend(PLANNER.iter().copied());
     out.sort_by_key(|r| r.code);
     out
 }

@@ -546,10 +546,23 @@ fn write(
         .collect();
     o.push_str(
         "    # Replication between production sites, both ports both ways: today's edges and the\n    \
-         # ones after a failover (a promoted DR cluster talks to the other sites' clusters).\n",
+         # ones after a failover (a promoted DR cluster talks to the other sites' clusters; if the\n    \
+         # primary's whole site is lost, the first performance replica is promoted and the others\n    \
+         # follow it). Pairs that never replicate stay closed.\n",
     );
+    // The sites a replication path can end at: the primary's, and the site of the performance
+    // secondary that a loss of the primary's site promotes (the first one in file order).
+    let hub_of = |role: &str| {
+        clusters
+            .iter()
+            .find(|c| c.role == role)
+            .map(|c| sites[c.site].name.as_str())
+    };
+    let hubs = [hub_of("primary"), hub_of("performance-secondary")];
     for (i, a) in production.iter().enumerate() {
-        for b in &production[i + 1..] {
+        for b in production[i + 1..].iter().filter(|b| {
+            hubs.contains(&Some(a.name.as_str())) || hubs.contains(&Some(b.name.as_str()))
+        }) {
             let _ = writeln!(
                 o,
                 "    - {{name: {a}-{b}-vault, from: {a}, to: {b}, ports: [8200, 8201], bidirectional: true}}  # CONFIRM",

@@ -1,0 +1,121 @@
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::firewall::Family;
+use crate::load;
+use crate::report::firewall::{self as render, Context};
+
+use super::{Exit, Io};
+
+/// Generate firewall allow rules for every flow of `vrt ports`, for a real target.
+///
+/// Rules are built from the `cidrs` of sites, clusters, load balancers, clients and
+/// services; they are deterministic, de-duplicated, merged by port, named after the flow's
+/// purpose and commented with why they exist. A flow whose end has no addresses is an error
+/// (VRT208) naming what to give `cidrs` to.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  vrt firewall examples/two-datacenters.yaml
+  vrt firewall --format nftables --output vault.nft topology.yaml && nft -c -f vault.nft
+  vrt firewall --format iptables topology.yaml | iptables-restore --test --noflush
+  vrt firewall --format aws-sg topology.yaml | jq '.SecurityGroups[0].IpPermissions'
+  vrt firewall --format terraform --no-standby --output vault_sg.tf topology.yaml
+
+Exit codes: 0 written, 1 the topology has errors or a flow cannot be addressed,
+2 vrt could not run (unreadable input, failed write).")]
+pub struct Args {
+    /// Topology file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+    /// Target format.
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    format: Format,
+    /// Write to this file (atomically: an existing file is replaced only when generation
+    /// succeeds) instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Leave out the standby flows (paths only a failover uses).
+    #[arg(long)]
+    no_standby: bool,
+    /// Largest file to read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// The neutral table as CSV.
+    Csv,
+    /// The neutral table as Markdown, with the note on return traffic.
+    Markdown,
+    /// The neutral table as JSON.
+    Json,
+    /// An nftables file for `nft -f` (IPv4 and IPv6).
+    Nftables,
+    /// An `iptables-restore` file (IPv4 rules).
+    Iptables,
+    /// An `ip6tables-restore` file (IPv6 rules).
+    Ip6tables,
+    /// AWS security-group ingress (`IpPermissions` per destination), JSON.
+    AwsSg,
+    /// Terraform `aws_vpc_security_group_ingress_rule` resources.
+    Terraform,
+    /// Azure network security groups (`securityRules` per destination), JSON.
+    AzureNsg,
+}
+
+pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let Some((source, t)) = super::load_source_and_topology(&args.file, args.max_file_size, io)?
+    else {
+        return Ok(Exit::Findings);
+    };
+    let flows: Vec<_> = crate::ports::flows(&t)
+        .into_iter()
+        .filter(|f| !args.no_standby || !f.standby)
+        .collect();
+    let rules = match crate::firewall::rules(&t, &flows) {
+        Ok(rules) => rules,
+        Err(findings) => {
+            super::render_findings(&source, &findings, io)?;
+            return Ok(Exit::Findings);
+        }
+    };
+    let ctx = Context {
+        topology: &t.model.name,
+        file: &source.name,
+        standby: !args.no_standby,
+    };
+    let json = |r: serde_json::Result<String>| r.map_err(std::io::Error::other);
+    let text = match args.format {
+        Format::Csv => render::neutral::csv(&rules),
+        Format::Markdown => render::neutral::markdown(&rules, &ctx),
+        Format::Json => json(render::neutral::json(&rules, &ctx))?,
+        Format::Nftables => render::nftables::render(&rules, &ctx),
+        Format::Iptables | Format::Ip6tables => {
+            let (family, other, other_format) = if args.format == Format::Iptables {
+                (Family::V4, Family::V6, "ip6tables")
+            } else {
+                (Family::V6, Family::V4, "iptables")
+            };
+            let left = rules.iter().filter(|r| r.family == other).count();
+            if left > 0 {
+                writeln!(
+                    io.err,
+                    "note: {left} rule(s) of the other address family are left to `--format {other_format}`"
+                )?;
+            }
+            render::iptables::render(&rules, &ctx, family)
+        }
+        Format::AwsSg => json(render::aws::render(&rules, &ctx))?,
+        Format::Terraform => render::terraform::render(&rules, &ctx),
+        Format::AzureNsg => match render::azure::render(&rules, &ctx) {
+            Ok(text) => text,
+            Err(why) => {
+                writeln!(io.err, "error: {why}")?;
+                return Ok(Exit::Findings);
+            }
+        },
+    };
+    super::emit(&text, args.output.as_deref(), io)?;
+    Ok(Exit::Clean)
+}

@@ -1,0 +1,65 @@
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::load;
+use crate::report::ports as render;
+
+use super::{Exit, Io};
+
+/// Print the port matrix: every flow the topology needs, derived from the roles.
+///
+/// One row per connection (source, destination, port, protocol, direction, purpose, why):
+/// replication between clusters (8200 and 8201, both ways), clients to their cluster or its
+/// load balancer, load balancers to their nodes, clusters to external services, node to
+/// node inside each cluster, and the standby flows that only a failover uses, marked
+/// `standby`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  vrt ports examples/two-datacenters.yaml
+  vrt ports --format markdown examples/global.yaml > PORTS.md
+  vrt ports --format csv --output ports.csv topology.yaml
+  vrt ports --format json topology.yaml | jq '.flows[] | select(.standby)'
+
+Exit codes: 0 printed, 1 the topology has errors, 2 vrt could not run.")]
+pub struct Args {
+    /// Topology file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Largest file to read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// A terminal table.
+    Table,
+    /// A Markdown table for wikis and pull requests.
+    Markdown,
+    /// CSV with a header line.
+    Csv,
+    /// `{"topology", "flows": [...]}`.
+    Json,
+}
+
+pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let Some(t) = super::load_topology(&args.file, args.max_file_size, io)? else {
+        return Ok(Exit::Findings);
+    };
+    let flows = crate::ports::flows(&t);
+    let rows = render::rows(&t, &flows);
+    let text = match args.format {
+        Format::Table => render::table(&rows),
+        Format::Markdown => render::markdown(&rows),
+        Format::Csv => render::csv(&rows),
+        Format::Json => render::json(&t.model.name, &rows).map_err(std::io::Error::other)?,
+    };
+    super::emit(&text, args.output.as_deref(), io)?;
+    Ok(Exit::Clean)
+}

@@ -1,0 +1,538 @@
+//! Firewall rule tables: the allow rules for every flow of [`ports::flows`], built from the
+//! `cidrs` of the flows' ends. A pure function of the topology; the renderers in
+//! `report::firewall` write it for each target.
+//!
+//! Rules are per address family (IPv4 and IPv6 never mix in one rule), de-duplicated
+//! (flows with the same sources, destinations and protocol share one rule and merge their
+//! ports; a standby port already open for a required flow is not repeated) and named after
+//! the first flow's purpose. Each keeps the reasons of its flows for its comment. A flow
+//! whose end has no addresses is an error ([`crate::rules::unaddressable_flow`]), never a
+//! missing rule.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::cidrset;
+use crate::diag::Finding;
+use crate::graph::Topology;
+use crate::ports::{self, AddressSource, Cause, Flow, Node};
+use crate::rules::unaddressable_flow::RULE as UNADDRESSABLE;
+use crate::source::Span;
+use crate::spec::Protocol;
+use crate::values::Cidr;
+
+/// An IP address family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// IPv4.
+    V4,
+    /// IPv6.
+    V6,
+}
+
+impl Family {
+    /// `ipv4` or `ipv6`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::V4 => "ipv4",
+            Self::V6 => "ipv6",
+        }
+    }
+
+    fn of(c: &Cidr) -> Self {
+        if c.is_ipv4() { Self::V4 } else { Self::V6 }
+    }
+}
+
+/// One end of a generated rule, as people name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct End {
+    /// What it is: `cluster`, `load-balancer`, `client` or `service`.
+    pub kind: &'static str,
+    /// The label shown in tables (`primary-a (load balancer)`).
+    pub label: String,
+    /// A short kebab-case key for security groups and names (`primary-a-lb`).
+    pub key: String,
+}
+
+impl End {
+    fn of(t: &Topology, node: Node) -> Self {
+        let key = match node {
+            Node::LoadBalancer(_) => format!("{}-lb", node.name(t)),
+            _ => node.name(t).to_string(),
+        };
+        Self {
+            kind: node.kind(),
+            label: node.label(t),
+            key,
+        }
+    }
+}
+
+/// A generated allow rule: connections from any of `sources` to any of `destinations` on
+/// any of `ports`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirewallRule {
+    /// Unique name, after the first flow's purpose (`replication-perf-b-to-primary-a-lb`).
+    pub name: String,
+    /// Address family of every network in it.
+    pub family: Family,
+    /// Who opens the connections (the first flow's source).
+    pub from: End,
+    /// Who accepts them (the first flow's destination).
+    pub to: End,
+    /// Source networks, minimal and sorted.
+    pub sources: Vec<Cidr>,
+    /// Destination networks, minimal and sorted.
+    pub destinations: Vec<Cidr>,
+    /// Transport protocol.
+    pub protocol: Protocol,
+    /// Destination ports.
+    pub ports: BTreeSet<u16>,
+    /// Whether every flow of the rule is a standby flow.
+    pub standby: bool,
+    /// Why it exists: the reasons of its flows, first appearance first.
+    pub reasons: Vec<String>,
+}
+
+impl FirewallRule {
+    /// The comment every target carries: the name, then why the rule exists.
+    pub fn comment(&self) -> String {
+        let standby = if self.standby {
+            "standby, open before failover: "
+        } else {
+            ""
+        };
+        format!("{}: {standby}{}", self.name, self.reasons.join("; "))
+    }
+
+    /// The ports as contiguous inclusive ranges (`8200-8201`, `5432`).
+    pub fn port_ranges(&self) -> Vec<(u16, u16)> {
+        let mut out: Vec<(u16, u16)> = Vec::new();
+        for &p in &self.ports {
+            match out.last_mut() {
+                Some(last) if last.1.checked_add(1) == Some(p) => last.1 = p,
+                _ => out.push((p, p)),
+            }
+        }
+        out
+    }
+}
+
+/// The ephemeral port range return traffic goes to, for stateless filters (PORTS: network
+/// ACLs need rules both ways plus 1024–65535).
+pub const EPHEMERAL_PORTS: (u16, u16) = (1024, 65535);
+
+type Key = (Family, Vec<Cidr>, Vec<Cidr>, Protocol, bool);
+
+struct Draft {
+    family: Family,
+    first: Flow,
+    sources: Vec<Cidr>,
+    destinations: Vec<Cidr>,
+    protocol: Protocol,
+    ports: BTreeSet<u16>,
+    standby: bool,
+    reasons: Vec<String>,
+}
+
+/// The allow rules for `flows` (all of [`ports::flows`], or only the required ones), or
+/// the findings for the flows no rule can be written for.
+#[allow(clippy::too_many_lines)] // gather, fold standby duplicates, name: one pass each
+pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Finding>> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut errors = Errors::default();
+    let mut cache: HashMap<Node, (Vec<Cidr>, AddressSource)> = HashMap::new();
+    let mut addresses = |node: Node| {
+        cache
+            .entry(node)
+            .or_insert_with(|| ports::addresses(t, node))
+            .clone()
+    };
+    for flow in flows {
+        let (src, _) = addresses(flow.from);
+        let (dst, _) = addresses(flow.to);
+        if src.is_empty() || dst.is_empty() {
+            for (node, empty) in [(flow.from, src.is_empty()), (flow.to, dst.is_empty())] {
+                if empty {
+                    errors.no_addresses(t, node, flow);
+                }
+            }
+            continue;
+        }
+        let mut written = false;
+        for family in [Family::V4, Family::V6] {
+            let pick = |v: &[Cidr]| -> Vec<Cidr> {
+                cidrset::minimal(
+                    v.iter()
+                        .copied()
+                        .filter(|c| Family::of(c) == family)
+                        .collect(),
+                )
+            };
+            let (s, d) = (pick(&src), pick(&dst));
+            if s.is_empty() || d.is_empty() {
+                continue;
+            }
+            written = true;
+            let key: Key = (family, s, d, flow.protocol, flow.standby);
+            let i = match index.get(&key) {
+                Some(i) => *i,
+                None => {
+                    index.insert(key.clone(), drafts.len());
+                    drafts.push(Draft {
+                        family,
+                        first: *flow,
+                        sources: key.1,
+                        destinations: key.2,
+                        protocol: flow.protocol,
+                        ports: BTreeSet::new(),
+                        standby: flow.standby,
+                        reasons: Vec::new(),
+                    });
+                    drafts.len() - 1
+                }
+            };
+            let draft = &mut drafts[i];
+            draft.ports.insert(flow.port);
+            let reason = flow.reason(t);
+            if !draft.reasons.contains(&reason) {
+                draft.reasons.push(reason);
+            }
+        }
+        if !written {
+            errors.no_common_family(t, flow, &src, &dst);
+        }
+    }
+    if !errors.findings.is_empty() {
+        return Err(errors.findings);
+    }
+    // A standby port already open for a required flow between the same networks is not
+    // written twice; its reasons join the required rule's comment.
+    for i in 0..drafts.len() {
+        if !drafts[i].standby {
+            continue;
+        }
+        let key: Key = (
+            drafts[i].family,
+            drafts[i].sources.clone(),
+            drafts[i].destinations.clone(),
+            drafts[i].protocol,
+            false,
+        );
+        if let Some(&r) = index.get(&key) {
+            let covered: Vec<u16> = drafts[i]
+                .ports
+                .intersection(&drafts[r].ports)
+                .copied()
+                .collect();
+            if covered.is_empty() {
+                continue;
+            }
+            for p in &covered {
+                drafts[i].ports.remove(p);
+            }
+            let reasons = drafts[i].reasons.clone();
+            for reason in reasons {
+                if !drafts[r].reasons.contains(&reason) {
+                    drafts[r].reasons.push(reason);
+                }
+            }
+        }
+    }
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    Ok(drafts
+        .into_iter()
+        .filter(|d| !d.ports.is_empty())
+        .map(|d| {
+            let from = End::of(t, d.first.from);
+            let to = End::of(t, d.first.to);
+            let mut base = match (d.first.cause, d.first.purpose) {
+                (Cause::Intra { .. }, _) => format!("raft-{}", from.key),
+                (Cause::LoadBalancer { cluster }, _) => format!("lb-{}", t.name(cluster)),
+                (_, purpose) => {
+                    let slug = if d.standby { "standby" } else { purpose.slug() };
+                    format!("{slug}-{}-to-{}", from.key, to.key)
+                }
+            };
+            if d.family == Family::V6 {
+                base.push_str("-v6");
+            }
+            let mut name = base.clone();
+            let mut n = 2;
+            while taken.contains(&name) {
+                name = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.insert(name.clone());
+            FirewallRule {
+                name,
+                family: d.family,
+                from,
+                to,
+                sources: d.sources,
+                destinations: d.destinations,
+                protocol: d.protocol,
+                ports: d.ports,
+                standby: d.standby,
+                reasons: d.reasons,
+            }
+        })
+        .collect())
+}
+
+#[derive(Default)]
+struct Errors {
+    findings: Vec<Finding>,
+    seen: BTreeSet<(Node, Option<Node>)>,
+}
+
+impl Errors {
+    fn no_addresses(&mut self, t: &Topology, node: Node, flow: &Flow) {
+        if !self.seen.insert((node, None)) {
+            return;
+        }
+        let site = &t.model.sites[node.site(t).0];
+        let site_name = site.name.get();
+        let (span, what, give): (Span, String, String) = match node {
+            Node::Cluster(c) | Node::LoadBalancer(c) => {
+                let cluster = t.cluster(c);
+                let span = match (node, &cluster.load_balancer) {
+                    (Node::LoadBalancer(_), Some(lb)) => lb.address.span(),
+                    _ => cluster.name.span(),
+                };
+                let what = if matches!(node, Node::LoadBalancer(_)) {
+                    format!("the load balancer of cluster `{}`", cluster.name.get())
+                } else {
+                    format!("cluster `{}`", cluster.name.get())
+                };
+                (
+                    span,
+                    what,
+                    format!(
+                        "give cluster `{}` `cidrs` (its nodes' subnets) or site `{site_name}` `cidrs`",
+                        cluster.name.get()
+                    ),
+                )
+            }
+            Node::Client(k) => {
+                let client = &t.model.clients[k.0];
+                (
+                    client.name.span(),
+                    format!("client `{}`", client.name.get()),
+                    format!(
+                        "give client `{}` `cidrs` or site `{site_name}` `cidrs`",
+                        client.name.get()
+                    ),
+                )
+            }
+            Node::Service(s) => {
+                let service = &t.model.services[s.0];
+                (
+                    service.name.span(),
+                    format!("external service `{}`", service.name.get()),
+                    format!(
+                        "give external service `{}` `cidrs` or site `{site_name}` `cidrs`",
+                        service.name.get()
+                    ),
+                )
+            }
+        };
+        self.findings.push(
+            Finding::new(
+                &UNADDRESSABLE,
+                span,
+                format!(
+                    "{what} has no addresses, so no firewall rule can allow `{}` → `{}` on {} ({})",
+                    flow.from.label(t),
+                    flow.to.label(t),
+                    flow.port,
+                    flow.purpose.as_str()
+                ),
+            )
+            .label(format!("no `cidrs` here nor in site `{site_name}`"))
+            .related(site.name.span(), "site declared here")
+            .help(give),
+        );
+    }
+
+    fn no_common_family(&mut self, t: &Topology, flow: &Flow, src: &[Cidr], dst: &[Cidr]) {
+        if !self
+            .seen
+            .insert((flow.from.entity(), Some(flow.to.entity())))
+        {
+            return;
+        }
+        let families = |v: &[Cidr]| {
+            let f: BTreeSet<&str> = v.iter().map(|c| Family::of(c).as_str()).collect();
+            f.into_iter().collect::<Vec<_>>().join("+")
+        };
+        let span = match flow.from {
+            Node::Cluster(c) | Node::LoadBalancer(c) => t.cluster(c).name.span(),
+            Node::Client(k) => t.model.clients[k.0].name.span(),
+            Node::Service(s) => t.model.services[s.0].name.span(),
+        };
+        self.findings.push(
+            Finding::new(
+                &UNADDRESSABLE,
+                span,
+                format!(
+                    "`{}` ({}) and `{}` ({}) share no address family, so no firewall rule can allow the flow on {}",
+                    flow.from.label(t),
+                    families(src),
+                    flow.to.label(t),
+                    families(dst),
+                    flow.port
+                ),
+            )
+            .label("source of the flow")
+            .help("give both ends `cidrs` of one family (IPv4 or IPv6)"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topology(yaml: &str) -> Topology {
+        let source = crate::source::Source::new("t.yaml", yaml);
+        crate::topology(&source, crate::yaml::Limits::default()).expect("loads")
+    }
+
+    const YAML: &str = "version: 1
+name: t
+sites:
+  - {name: a, cidrs: [10.1.0.0/16, 'fd01::/48']}
+  - {name: b, cidrs: [10.2.0.0/16]}
+clusters:
+  - {name: p, site: a, role: primary, cidrs: [10.1.1.0/24, 'fd01::/64'], load_balancer: {address: 10.1.9.9, cluster_port: passthrough}}
+  - {name: pd, site: a, role: dr-secondary, replicates_from: p, cidrs: [10.1.2.0/24]}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p, cidrs: [10.2.1.0/24]}
+";
+
+    #[test]
+    fn ports_merge_standby_duplicates_fold_and_families_split() {
+        let t = topology(YAML);
+        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let find = |name: &str| {
+            rules
+                .iter()
+                .find(|r| r.name == name)
+                .unwrap_or_else(|| panic!("{name}: {rules:#?}"))
+        };
+        let r = find("replication-s-to-p-lb");
+        assert_eq!(r.ports, BTreeSet::from([8200, 8201]));
+        assert_eq!(r.sources[0].to_string(), "10.2.1.0/24");
+        assert_eq!(r.destinations[0].to_string(), "10.1.9.9/32");
+        // The load balancer's own /32 and the IPv6 half of p: two families, two rules.
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.name == "raft-p-v6" && r.family == Family::V6)
+        );
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.name == "raft-p" && r.family == Family::V4)
+        );
+        // Standby s <-> pd.
+        let standby = find("standby-s-to-pd");
+        assert!(standby.standby);
+        assert_eq!(standby.ports, BTreeSet::from([8200, 8201]));
+        // Names are unique.
+        let names: BTreeSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names.len(), rules.len());
+        // Every rule says why it exists.
+        assert!(rules.iter().all(|r| !r.reasons.is_empty()));
+    }
+
+    #[test]
+    fn a_flow_without_addresses_is_an_error_naming_the_cluster_and_site() {
+        let t = topology(
+            "version: 1
+name: t
+sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b}]
+clusters:
+  - {name: p, site: a, role: primary}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p}
+",
+        );
+        let errors = rules(&t, &ports::flows(&t)).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].rule.code, "VRT208");
+        assert!(
+            errors[0]
+                .message
+                .starts_with("cluster `s` has no addresses")
+        );
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("give cluster `s` `cidrs` (its nodes' subnets) or site `b` `cidrs`")
+        );
+    }
+
+    #[test]
+    fn ends_without_a_common_family_are_an_error() {
+        let t = topology(
+            "version: 1
+name: t
+sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b, cidrs: ['fd02::/48']}]
+clusters:
+  - {name: p, site: a, role: primary}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p}
+",
+        );
+        let errors = rules(&t, &ports::flows(&t)).unwrap_err();
+        assert!(
+            errors[0].message.contains("share no address family"),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn standby_ports_already_open_for_a_required_flow_are_folded_into_it() {
+        // Without cluster cidrs, every cluster of a site has the site's addresses: the
+        // standby path perf-b -> dr-a is the required path perf-b -> primary-a.
+        let t = topology(
+            "version: 1
+name: t
+sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b, cidrs: [10.2.0.0/16]}]
+clusters:
+  - {name: p, site: a, role: primary}
+  - {name: pd, site: a, role: dr-secondary, replicates_from: p}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p}
+",
+        );
+        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let b_to_a: Vec<&FirewallRule> = rules
+            .iter()
+            .filter(|r| {
+                r.sources[0].to_string() == "10.2.0.0/16"
+                    && r.destinations[0].to_string() == "10.1.0.0/16"
+            })
+            .collect();
+        assert_eq!(b_to_a.len(), 1, "{rules:#?}");
+        assert!(!b_to_a[0].standby);
+        assert_eq!(
+            b_to_a[0].reasons,
+            [
+                "s replicates from p (performance)",
+                "s replicates from pd once pd is promoted for p",
+            ]
+        );
+        assert!(
+            rules.iter().all(|r| !r.standby),
+            "every standby port is already open: {rules:#?}"
+        );
+    }
+
+    #[test]
+    fn port_ranges_coalesce_neighbours() {
+        let t = topology(YAML);
+        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let mut r = rules[0].clone();
+        r.ports = BTreeSet::from([5432, 8200, 8201, 8203]);
+        assert_eq!(r.port_ranges(), [(5432, 5432), (8200, 8201), (8203, 8203)]);
+    }
+}

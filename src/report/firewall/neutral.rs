@@ -1,0 +1,174 @@
+//! The neutral table the network team reviews: CSV, Markdown or JSON, one row per rule with
+//! its ends, networks, ports and why it exists. These are the directions that open
+//! connections; a stateless filter also needs the return traffic, which each format states.
+
+use serde::Serialize;
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use super::Context;
+use crate::firewall::{EPHEMERAL_PORTS, FirewallRule};
+
+fn join<T: ToString>(items: impl IntoIterator<Item = T>, sep: &str) -> String {
+    items
+        .into_iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn ports(r: &FirewallRule) -> String {
+    join(&r.ports, " ")
+}
+
+/// What a stateless filter must also allow for a rule.
+fn return_traffic(r: &FirewallRule) -> String {
+    format!(
+        "{} from destination ports {} to source ports {}-{}",
+        r.protocol.as_str(),
+        join(&r.ports, ","),
+        EPHEMERAL_PORTS.0,
+        EPHEMERAL_PORTS.1
+    )
+}
+
+const RETURN_NOTE: &str = "Stateful firewalls (security groups, NSGs, conntrack) admit the return traffic by themselves. A stateless filter (network ACL, router ACL) must also allow it: for each rule, the protocol from the destination ports back to the source's ephemeral ports 1024-65535 (PORTS).";
+
+/// CSV: `name,family,source,source_cidrs,destination,destination_cidrs,protocol,ports,standby,comment,return_traffic`;
+/// lists inside a field are space-separated.
+pub fn csv(rules: &[FirewallRule]) -> String {
+    let mut out = crate::report::csv::line(&[
+        "name",
+        "family",
+        "source",
+        "source_cidrs",
+        "destination",
+        "destination_cidrs",
+        "protocol",
+        "ports",
+        "standby",
+        "comment",
+        "return_traffic",
+    ]);
+    for r in rules {
+        out.push_str(&crate::report::csv::line(&[
+            r.name.clone(),
+            r.family.as_str().to_string(),
+            r.from.label.clone(),
+            join(&r.sources, " "),
+            r.to.label.clone(),
+            join(&r.destinations, " "),
+            r.protocol.as_str().to_string(),
+            ports(r),
+            r.standby.to_string(),
+            r.comment(),
+            return_traffic(r),
+        ]));
+    }
+    out
+}
+
+/// A Markdown document: a heading line, the table, and the note on return traffic.
+pub fn markdown(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
+    let mut b = Builder::default();
+    b.push_record([
+        "name",
+        "source",
+        "destination",
+        "protocol",
+        "ports",
+        "standby",
+        "why",
+    ]);
+    for r in rules {
+        let cell = |s: String| s.replace('|', "\\|");
+        b.push_record([
+            cell(r.name.clone()),
+            cell(format!("{}: {}", r.from.label, join(&r.sources, ", "))),
+            cell(format!("{}: {}", r.to.label, join(&r.destinations, ", "))),
+            r.protocol.as_str().to_string(),
+            join(&r.ports, ", "),
+            if r.standby { "standby" } else { "-" }.to_string(),
+            cell(r.reasons.join("; ")),
+        ]);
+    }
+    let mut table = b.build();
+    table.with(Style::markdown());
+    format!("{}\n\n{table}\n\n{RETURN_NOTE}\n", ctx.provenance())
+}
+
+#[derive(Serialize)]
+struct JsonEnd<'a> {
+    kind: &'a str,
+    label: &'a str,
+    key: &'a str,
+    cidrs: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonRule<'a> {
+    name: &'a str,
+    family: &'a str,
+    source: JsonEnd<'a>,
+    destination: JsonEnd<'a>,
+    protocol: &'a str,
+    ports: Vec<u16>,
+    standby: bool,
+    comment: String,
+    reasons: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ReturnTraffic {
+    ephemeral_ports: String,
+    note: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    topology: &'a str,
+    file: &'a str,
+    standby_included: bool,
+    return_traffic: ReturnTraffic,
+    rules: Vec<JsonRule<'a>>,
+}
+
+/// `{"topology","file","standby_included","return_traffic":{"ephemeral_ports","note"},"rules":[…]}`.
+pub fn json(rules: &[FirewallRule], ctx: &Context<'_>) -> serde_json::Result<String> {
+    let doc = JsonDoc {
+        topology: ctx.topology,
+        file: ctx.file,
+        standby_included: ctx.standby,
+        return_traffic: ReturnTraffic {
+            ephemeral_ports: format!("{}-{}", EPHEMERAL_PORTS.0, EPHEMERAL_PORTS.1),
+            note: RETURN_NOTE,
+        },
+        rules: rules
+            .iter()
+            .map(|r| JsonRule {
+                name: &r.name,
+                family: r.family.as_str(),
+                source: JsonEnd {
+                    kind: r.from.kind,
+                    label: &r.from.label,
+                    key: &r.from.key,
+                    cidrs: r.sources.iter().map(ToString::to_string).collect(),
+                },
+                destination: JsonEnd {
+                    kind: r.to.kind,
+                    label: &r.to.label,
+                    key: &r.to.key,
+                    cidrs: r.destinations.iter().map(ToString::to_string).collect(),
+                },
+                protocol: r.protocol.as_str(),
+                ports: r.ports.iter().copied().collect(),
+                standby: r.standby,
+                comment: r.comment(),
+                reasons: &r.reasons,
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    Ok(text)
+}

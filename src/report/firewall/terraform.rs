@@ -1,0 +1,96 @@
+//! Terraform for the AWS provider: one `aws_vpc_security_group_ingress_rule` per rule,
+//! source network and port range (the resource takes one CIDR and one range), attached to
+//! the security group of the rule's destination, looked up in the `security_group_ids`
+//! variable the file declares. Resource names are stable: rule name, network and ports.
+
+// `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
+use std::fmt::Write as _;
+
+use std::collections::BTreeSet;
+
+use super::{Context, clip};
+use crate::firewall::{Family, FirewallRule};
+use crate::report::text::wrap;
+
+/// The longest description AWS accepts.
+const DESCRIPTION_MAX: usize = 255;
+
+fn aws_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c)
+}
+
+/// A snake_case Terraform identifier from arbitrary text.
+fn ident(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// An HCL string literal (escapes `"`, `\` and template sequences).
+fn string(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace("${", "$${")
+        .replace("%{", "%%{");
+    format!("\"{escaped}\"")
+}
+
+/// The whole `.tf` file.
+pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
+    let mut out = String::new();
+    for line in wrap(&ctx.provenance(), 96) {
+        let _ = writeln!(out, "# {line}");
+    }
+    out.push_str("# Security groups are stateful: return traffic needs no rule.\n\n");
+    let keys: BTreeSet<&str> = rules.iter().map(|r| r.to.key.as_str()).collect();
+    let keys: Vec<&str> = keys.into_iter().collect();
+    let _ = write!(
+        out,
+        "variable \"security_group_ids\" {{\n  description = {}\n  type        = map(string)\n}}\n",
+        string(&format!(
+            "Security group ID of each destination, by key: {}",
+            keys.join(", ")
+        ))
+    );
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for r in rules {
+        let description = clip(&r.comment(), DESCRIPTION_MAX, aws_char);
+        for s in &r.sources {
+            for (from, to) in r.port_ranges() {
+                let base = ident(&format!("{}_{}_{from}_{to}", r.name, s));
+                let mut name = base.clone();
+                let mut n = 2;
+                while !taken.insert(name.clone()) {
+                    name = format!("{base}_{n}");
+                    n += 1;
+                }
+                let cidr_key = match r.family {
+                    Family::V4 => "cidr_ipv4",
+                    Family::V6 => "cidr_ipv6",
+                };
+                let _ = write!(
+                    out,
+                    "\nresource \"aws_vpc_security_group_ingress_rule\" \"{name}\" {{\n  \
+                     security_group_id = var.security_group_ids[{key}]\n  \
+                     description       = {description}\n  \
+                     ip_protocol       = {proto}\n  \
+                     from_port         = {from}\n  \
+                     to_port           = {to}\n  \
+                     {cidr_key:<17} = {cidr}\n}}\n",
+                    key = string(&r.to.key),
+                    description = string(&description),
+                    proto = string(r.protocol.as_str()),
+                    cidr = string(&s.to_string()),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,149 @@
+//! The port matrix (`vrt ports`): one row per flow, as a terminal table, Markdown, CSV or
+//! JSON. Renders [`crate::ports::flows`]; computes nothing.
+
+use serde::Serialize;
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use crate::graph::Topology;
+use crate::ports::Flow;
+
+/// One flow as printed.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// Who opens the connection (`primary-a`, `apps-a (client)`).
+    pub source: String,
+    /// `cluster`, `load-balancer`, `client` or `service`.
+    pub source_kind: &'static str,
+    /// Who accepts it.
+    pub destination: String,
+    /// `cluster`, `load-balancer`, `client` or `service`.
+    pub destination_kind: &'static str,
+    /// Destination port.
+    pub port: u16,
+    /// `tcp`.
+    pub protocol: &'static str,
+    /// `bidirectional`, `inbound`, `internal` or `outbound` (the port reference's column).
+    pub direction: &'static str,
+    /// What it carries.
+    pub purpose: &'static str,
+    /// Needed only after a failover (and must be open before it).
+    pub standby: bool,
+    /// Why it exists.
+    pub why: String,
+}
+
+/// The rows, in the planner's order.
+pub fn rows(t: &Topology, flows: &[Flow]) -> Vec<Row> {
+    flows
+        .iter()
+        .map(|f| Row {
+            source: f.from.label(t),
+            source_kind: f.from.kind(),
+            destination: f.to.label(t),
+            destination_kind: f.to.kind(),
+            port: f.port,
+            protocol: f.protocol.as_str(),
+            direction: f.direction.as_str(),
+            purpose: f.purpose.as_str(),
+            standby: f.standby,
+            why: f.why(t),
+        })
+        .collect()
+}
+
+const COLUMNS: [&str; 8] = [
+    "source",
+    "destination",
+    "port",
+    "protocol",
+    "direction",
+    "purpose",
+    "standby",
+    "why",
+];
+
+fn cells(r: &Row) -> [String; 8] {
+    [
+        r.source.clone(),
+        r.destination.clone(),
+        r.port.to_string(),
+        r.protocol.to_string(),
+        r.direction.to_string(),
+        r.purpose.to_string(),
+        if r.standby { "standby" } else { "-" }.to_string(),
+        r.why.clone(),
+    ]
+}
+
+/// A terminal table; the `why` column wraps at 60 characters.
+pub fn table(rows: &[Row]) -> String {
+    let mut b = Builder::default();
+    b.push_record(COLUMNS);
+    for r in rows {
+        let mut cells = cells(r);
+        cells[7] = super::text::wrap(&cells[7], 60).join("\n");
+        b.push_record(cells);
+    }
+    let mut table = b.build();
+    table.with(Style::sharp());
+    format!("{table}\n")
+}
+
+/// A Markdown table (pipes in cells escaped).
+pub fn markdown(rows: &[Row]) -> String {
+    let mut b = Builder::default();
+    b.push_record(COLUMNS);
+    for r in rows {
+        b.push_record(cells(r).map(|c| c.replace('|', "\\|")));
+    }
+    let mut table = b.build();
+    table.with(Style::markdown());
+    format!("{table}\n")
+}
+
+/// CSV with a header line; `standby` is `true` or `false`.
+pub fn csv(rows: &[Row]) -> String {
+    let mut out = super::csv::line(&[
+        "source",
+        "source_kind",
+        "destination",
+        "destination_kind",
+        "port",
+        "protocol",
+        "direction",
+        "purpose",
+        "standby",
+        "why",
+    ]);
+    for r in rows {
+        out.push_str(&super::csv::line(&[
+            r.source.as_str(),
+            r.source_kind,
+            r.destination.as_str(),
+            r.destination_kind,
+            &r.port.to_string(),
+            r.protocol,
+            r.direction,
+            r.purpose,
+            if r.standby { "true" } else { "false" },
+            r.why.as_str(),
+        ]));
+    }
+    out
+}
+
+/// `{"topology": NAME, "flows": [Row…]}`.
+pub fn json(topology: &str, rows: &[Row]) -> serde_json::Result<String> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        topology: &'a str,
+        flows: &'a [Row],
+    }
+    let mut text = serde_json::to_string_pretty(&Doc {
+        topology,
+        flows: rows,
+    })?;
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,347 @@
+use std::collections::{BTreeSet, HashMap};
+
+use crate::declare_rule;
+use crate::diag::{Finding, Severity};
+use crate::graph::{StandbyReason, Topology};
+use crate::ports::{self, Cause, Flow, Node};
+use crate::reach::Declared;
+use crate::source::Span;
+
+declare_rule! {
+    /// A flow the topology needs is not allowed by any declared firewall rule.
+    ///
+    /// ## What it checks
+    /// When the file declares `network.firewall`, every flow of `vrt ports` must be allowed
+    /// by a declared rule: replication between clusters (API and cluster port, both ways),
+    /// clients to their cluster or its load balancer, load balancers to their nodes,
+    /// clusters to the external services they use, and node to node inside each cluster.
+    /// A rule allows a flow when its `protocol` matches, its `ports` hold the port, and its
+    /// `from` and `to` denote the flow's ends: by name (`any`, the end's site, the cluster,
+    /// client or service itself, a cluster for its load balancer) or by address (the end's
+    /// `cidrs` lie inside the rule's CIDR, site or object). `bidirectional: true` allows
+    /// both ways. Standby flows (paths only a failover opens: a primary's DR secondaries ↔
+    /// its performance secondaries, a performance secondary's DR secondaries ↔ the primary,
+    /// DR secondaries of one cluster ↔ each other, clients → the DR secondary that takes
+    /// them over, services a DR secondary uses once promoted, and the performance
+    /// secondaries ↔ the one promoted when a site holds a primary with all its DR
+    /// secondaries) are reported as warnings. One finding per pair of ends, at the cluster
+    /// or client the flow comes from, with the exact rule to add.
+    ///
+    /// ## Why it matters
+    /// Replicating clusters need TCP 8200 and 8201 open both ways between them (KK; PORTS).
+    /// The docs are narrower: 8201 both ways, and 8200 only secondary → primary while the
+    /// secondary unwraps its activation token (PERF-ENABLE; TS-CONN); vrt follows the notes
+    /// and opens both ports both ways. Every cluster that could become primary must be
+    /// reachable before it does: a promoted DR secondary of a performance secondary "will
+    /// attempt to connect to the performance primary cluster using the same secondary
+    /// token", and performance secondaries re-point to a promoted DR secondary of the
+    /// primary (API-DR); after a performance promotion the other secondaries re-point to
+    /// the promoted one (PERF-MANAGE). A closed standby path is found at the worst time.
+    /// Inside a cluster, Raft and request forwarding use 8201 and joins 8200 (HA; HVD-TF).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// clusters:
+    ///   - {name: primary-a, site: dc-a, role: primary}
+    ///   - {name: perf-b, site: dc-b, role: performance-secondary, replicates_from: primary-a}
+    /// network:
+    ///   firewall:
+    ///     - {name: a-to-b, from: dc-a, to: dc-b, ports: [8200, 8201]}   # dc-b → dc-a missing
+    /// ```
+    ///
+    /// ## How to fix
+    /// Add the rule the help gives to `network.firewall` (or widen an existing rule), and
+    /// open it in the real firewall: `vrt firewall --format <target>` writes it for nftables,
+    /// iptables, AWS security groups, Terraform and Azure NSGs.
+    pub static RULE = "VRT201", "blocked-flow", Error;
+}
+
+/// The blocked flows between two ends, gathered for one finding.
+struct Group {
+    first: Flow,
+    a: Node,
+    b: Node,
+    /// Ports blocked a → b.
+    forward: BTreeSet<u16>,
+    /// Ports blocked b → a.
+    backward: BTreeSet<u16>,
+    leads: Vec<String>,
+}
+
+/// Reports, per pair of ends, the needed flows no declared firewall rule allows.
+pub fn check(t: &Topology) -> Vec<Finding> {
+    let Some(rules) = &t.model.firewall else {
+        return Vec::new();
+    };
+    let declared = Declared::new(t, rules);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<(Node, Node, bool), usize> = HashMap::new();
+    for flow in ports::flows(t) {
+        if declared.allows(&flow) {
+            continue;
+        }
+        let (x, y) = (flow.from.entity(), flow.to.entity());
+        let key = (x.min(y), x.max(y), flow.standby);
+        let g = *index.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                first: flow,
+                a: x,
+                b: y,
+                forward: BTreeSet::new(),
+                backward: BTreeSet::new(),
+                leads: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[g];
+        if x == group.a {
+            group.forward.insert(flow.port);
+        } else {
+            group.backward.insert(flow.port);
+        }
+        let lead = lead(t, &flow);
+        if !group.leads.contains(&lead) {
+            group.leads.push(lead);
+        }
+    }
+    let taken: BTreeSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    groups.iter().map(|g| finding(t, g, &taken)).collect()
+}
+
+fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
+    let (from, to) = (g.a.name(t), g.b.name(t));
+    let list = |ports: &BTreeSet<u16>| {
+        ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut ways = Vec::new();
+    if !g.forward.is_empty() {
+        ways.push(format!("`{from}` → `{to}` on {}", list(&g.forward)));
+    }
+    if !g.backward.is_empty() {
+        ways.push(format!("`{to}` → `{from}` on {}", list(&g.backward)));
+    }
+    let mut rules = Vec::new();
+    if g.forward == g.backward {
+        rules.push(suggestion(from, to, &g.forward, true, taken));
+    } else {
+        if !g.forward.is_empty() {
+            rules.push(suggestion(from, to, &g.forward, false, taken));
+        }
+        if !g.backward.is_empty() {
+            rules.push(suggestion(to, from, &g.backward, false, taken));
+        }
+    }
+    let (span, label) = anchor(t, &g.first);
+    let message = format!(
+        "{}, but no firewall rule allows {}",
+        g.leads.join("; "),
+        ways.join(", nor ")
+    );
+    let mut finding = Finding::new(&RULE, span, message)
+        .label(label)
+        .help(format!(
+            "add to `network.firewall`: {}",
+            rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+    if g.first.standby {
+        finding = finding.severity(Severity::Warning);
+    }
+    finding
+}
+
+/// The rule that allows the ports, in the flow style the examples use.
+fn suggestion(
+    from: &str,
+    to: &str,
+    ports: &BTreeSet<u16>,
+    both: bool,
+    taken: &BTreeSet<&str>,
+) -> String {
+    let base = if from == to {
+        format!("{from}-internal")
+    } else if both {
+        format!("{from}-{to}")
+    } else {
+        format!("{from}-to-{to}")
+    };
+    let name = unique_name(&base, taken);
+    let ports = ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let both = if both && from != to {
+        ", bidirectional: true"
+    } else {
+        ""
+    };
+    format!("- {{name: {name}, from: {from}, to: {to}, ports: [{ports}]{both}}}")
+}
+
+/// A valid rule name (at most 63 characters) that no declared rule uses.
+fn unique_name(base: &str, taken: &BTreeSet<&str>) -> String {
+    let fit = |s: &str, room: usize| -> String {
+        let cut: String = s.chars().take(room).collect();
+        cut.trim_end_matches('-').to_string()
+    };
+    let mut name = fit(base, 63);
+    let mut n = 2;
+    while taken.contains(name.as_str()) {
+        let suffix = format!("-{n}");
+        name = format!("{}{suffix}", fit(base, 63 - suffix.len()));
+        n += 1;
+    }
+    name
+}
+
+/// What the flow's ends are doing, for the message.
+fn lead(t: &Topology, flow: &Flow) -> String {
+    let n = |c| t.name(c);
+    match flow.cause {
+        Cause::Replication {
+            secondary, primary, ..
+        } => format!("`{}` replicates from `{}`", n(secondary), n(primary)),
+        Cause::Standby(pair) => match pair.reason {
+            StandbyReason::PromotedDrOfPrimary {
+                primary,
+                dr,
+                secondary,
+            } => format!(
+                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
+                n(secondary),
+                n(dr),
+                n(dr),
+                n(primary)
+            ),
+            StandbyReason::PromotedDrOfSecondary {
+                primary,
+                secondary,
+                dr,
+            } => format!(
+                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
+                n(dr),
+                n(primary),
+                n(dr),
+                n(secondary)
+            ),
+            StandbyReason::SiblingDr {
+                protected,
+                promoted,
+                other,
+            } => format!(
+                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
+                n(other),
+                n(promoted),
+                n(promoted),
+                n(protected)
+            ),
+            StandbyReason::PerformancePromotion {
+                primary,
+                candidate,
+                other,
+            } => format!(
+                "`{}` must replicate from `{}` if site `{}` is lost with `{}` and its DR secondaries",
+                n(other),
+                n(candidate),
+                t.model.sites[t.site_of(primary).0].name.get(),
+                n(primary)
+            ),
+        },
+        Cause::Client { client } => {
+            let k = &t.model.clients[client.0];
+            format!("client `{}` uses `{}`", k.name.get(), n(*k.cluster.get()))
+        }
+        Cause::ClientFailover { client, dr } => {
+            let k = &t.model.clients[client.0];
+            format!(
+                "client `{}` moves to `{}` once `{}` is promoted for `{}`",
+                k.name.get(),
+                n(dr),
+                n(dr),
+                n(*k.cluster.get())
+            )
+        }
+        Cause::LoadBalancer { cluster } => format!(
+            "load balancer `{}` forwards to the nodes of `{}`",
+            t.cluster(cluster)
+                .load_balancer
+                .as_ref()
+                .map_or("", |l| l.address.as_str()),
+            n(cluster)
+        ),
+        Cause::Service {
+            service, cluster, ..
+        } => format!(
+            "`{}` uses external service `{}`{}",
+            n(cluster),
+            t.model.services[service.0].name.get(),
+            if flow.standby { " once promoted" } else { "" }
+        ),
+        Cause::Intra { cluster } => format!("the nodes of `{}` talk to each other", n(cluster)),
+    }
+}
+
+/// Where the finding points: the declaration the flow comes from.
+fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
+    match flow.cause {
+        Cause::Replication { secondary, .. } => (
+            t.cluster(secondary)
+                .upstream
+                .as_ref()
+                .map_or(t.cluster(secondary).name.span(), crate::yaml::Sp::span),
+            "replication declared here".into(),
+        ),
+        Cause::Standby(pair) => (
+            t.cluster(pair.secondary).name.span(),
+            "needs the path before a failover".into(),
+        ),
+        Cause::Client { client } => (
+            t.model.clients[client.0].cluster.span(),
+            "the client's cluster".into(),
+        ),
+        Cause::ClientFailover { client, dr } => (
+            t.model.clients[client.0].cluster.span(),
+            format!("`{}` takes these clients over", t.name(dr)),
+        ),
+        Cause::LoadBalancer { cluster } => (
+            t.cluster(cluster)
+                .load_balancer
+                .as_ref()
+                .map_or(t.cluster(cluster).name.span(), |l| l.address.span()),
+            "load balancer declared here".into(),
+        ),
+        Cause::Service { service, entry, .. } => (
+            t.model.services[service.0].used_by[entry].span(),
+            "uses the service".into(),
+        ),
+        Cause::Intra { cluster } => (
+            t.cluster(cluster).name.span(),
+            "cluster declared here".into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggested_names_are_unique_and_short_enough() {
+        let taken = BTreeSet::from(["a-b", "a-b-2"]);
+        assert_eq!(unique_name("a-b", &taken), "a-b-3");
+        let long = "x".repeat(80);
+        let name = unique_name(&long, &BTreeSet::new());
+        assert_eq!(name.len(), 63);
+        let taken = BTreeSet::from([name.as_str()]);
+        let next = unique_name(&long, &taken);
+        assert!(next.len() <= 63 && next.ends_with("-2"), "{next}");
+    }
+}

@@ -1,0 +1,51 @@
+use crate::declare_rule;
+use crate::diag::Finding;
+use crate::graph::Topology;
+
+declare_rule! {
+    /// A cluster's `cluster_addr` is not an `https` address.
+    ///
+    /// ## What it checks
+    /// Every `cluster_addr` must use the `https` scheme.
+    ///
+    /// ## Why it matters
+    /// The cluster port speaks only TLS: Vault forces the scheme of `cluster_addr` to
+    /// `https` "because only TLS is used between servers" (HA), and replication between
+    /// clusters is mutual TLS (REPL-IDX). An `http` address in the design means a load
+    /// balancer, proxy or firewall rule somewhere is planned for plain HTTP on a port that
+    /// never carries it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// cluster_addr: http://vault.dc-a.example.com:8201
+    /// ```
+    ///
+    /// ## How to fix
+    /// Write the address as `https://host:8201`, and plan every device on the path for TLS
+    /// passing through untouched.
+    pub static RULE = "VRT205", "insecure-cluster-addr", Error;
+}
+
+/// Reports each `cluster_addr` whose scheme is not `https`.
+pub fn check(t: &Topology) -> Vec<Finding> {
+    t.model
+        .clusters
+        .iter()
+        .filter_map(|c| {
+            let addr = c.cluster_addr.as_ref()?;
+            (addr.scheme != "https").then(|| {
+                Finding::new(
+                    &RULE,
+                    addr.span(),
+                    format!(
+                        "`cluster_addr` of `{}` uses `{}`; the cluster port speaks only TLS",
+                        c.name.get(),
+                        addr.scheme
+                    ),
+                )
+                .label("not https")
+                .help(format!("write it as `https://{}:{}`", addr.host, addr.port))
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,169 @@
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::declare_rule;
+use crate::diag::{Finding, Severity};
+use crate::graph::Topology;
+use crate::model::{ClusterId, SiteId};
+use crate::ports::{self, Dialled, Node};
+use crate::source::Span;
+
+declare_rule! {
+    /// A peer address a cluster must dial is not resolvable from the cluster's site.
+    ///
+    /// ## What it checks
+    /// When the file declares `network.dns`, each address a cluster dials to reach a
+    /// replication peer — the peer's `api_addr` (activation), its `cluster_addr`
+    /// (replication), or its `load_balancer.address` where the load balancer carries that
+    /// port — must be resolvable from the dialling cluster's site: the site's `resolves`
+    /// list holds the name or a suffix of it. IP literals always resolve. Addresses dialled
+    /// only after a failover (standby flows) are reported as warnings; a site without a DNS
+    /// entry resolves nothing.
+    ///
+    /// ## Why it matters
+    /// "Ensure each cluster can resolve its peers' DNS names" (KK). The secondary unwraps its
+    /// activation token at the primary's API address carried in the token, and then
+    /// connects to the cluster address the primary gives it (REPL-IDX; API-DR); every
+    /// address in `known_primary_cluster_addrs` must be "reachable from the secondary"
+    /// (TS-CONN). After a failover, the surviving clusters dial the promoted cluster's
+    /// addresses, so those names must resolve before it happens (API-DR).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// clusters:
+    ///   - {name: primary-a, site: dc-a, role: primary, api_addr: "https://vault.dc-a.example.com:8200"}
+    ///   - {name: perf-b, site: dc-b, role: performance-secondary, replicates_from: primary-a}
+    /// network:
+    ///   dns:
+    ///     - {site: dc-b, resolves: [dc-b.example.com]}   # dc-a.example.com missing
+    /// ```
+    ///
+    /// ## How to fix
+    /// Make the site's resolvers answer for the peer's zone (conditional forwarding, a
+    /// shared private zone) and add the suffix to the site's `resolves`, or advertise an
+    /// address the site can resolve.
+    pub static RULE = "VRT203", "unresolvable-peer-address", Error;
+}
+
+struct Group {
+    dialled: Dialled,
+    name: String,
+    peer: ClusterId,
+    site: SiteId,
+    dialers: Vec<ClusterId>,
+    required: bool,
+}
+
+/// Reports each peer address that a dialling cluster's site cannot resolve.
+pub fn check(t: &Topology) -> Vec<Finding> {
+    let Some(dns) = &t.model.dns else {
+        return Vec::new();
+    };
+    let mut zones: HashMap<SiteId, HashSet<&str>> = HashMap::new();
+    let mut entry_span: HashMap<SiteId, Span> = HashMap::new();
+    for entry in dns {
+        let site = *entry.site.get();
+        entry_span.entry(site).or_insert(entry.site.span());
+        zones
+            .entry(site)
+            .or_default()
+            .extend(entry.resolves.iter().map(|r| r.as_str()));
+    }
+    let resolvable = |site: SiteId, name: &str| {
+        zones.get(&site).is_some_and(|z| {
+            let mut rest = name;
+            loop {
+                if z.contains(rest) {
+                    return true;
+                }
+                match rest.split_once('.') {
+                    Some((_, tail)) => rest = tail,
+                    None => return false,
+                }
+            }
+        })
+    };
+    let mut groups: BTreeMap<(usize, SiteId), Group> = BTreeMap::new();
+    for flow in ports::flows(t) {
+        let Some(dialled) = flow.dialled(t) else {
+            continue;
+        };
+        let Some(name) = dialled.name.clone() else {
+            continue;
+        };
+        let (Node::Cluster(dialer), Node::Cluster(peer) | Node::LoadBalancer(peer)) =
+            (flow.from, flow.to)
+        else {
+            continue;
+        };
+        let site = t.site_of(dialer);
+        if resolvable(site, &name) {
+            continue;
+        }
+        let group = groups
+            .entry((dialled.span.offset, site))
+            .or_insert_with(|| Group {
+                dialled,
+                name,
+                peer,
+                site,
+                dialers: Vec::new(),
+                required: false,
+            });
+        if !group.dialers.contains(&dialer) {
+            group.dialers.push(dialer);
+        }
+        group.required |= !flow.standby;
+    }
+    groups
+        .into_values()
+        .map(|g| finding(t, &g, entry_span.get(&g.site).copied()))
+        .collect()
+}
+
+fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
+    let site = t.model.sites[g.site.0].name.get();
+    let dialers: Vec<String> = g
+        .dialers
+        .iter()
+        .map(|d| format!("`{}`", t.name(*d)))
+        .collect();
+    let when = if g.required { "" } else { " after a failover" };
+    let zone = {
+        let labels = g.name.split('.').count();
+        if labels >= 3 {
+            g.name.split_once('.').map_or(g.name.as_str(), |(_, z)| z)
+        } else {
+            g.name.as_str()
+        }
+    };
+    let help = if entry.is_some() {
+        format!(
+            "make site `{site}`'s resolvers answer for `{zone}` and add it to the site's `resolves`, or advertise an address site `{site}` resolves"
+        )
+    } else {
+        format!(
+            "declare what site `{site}` resolves under `network.dns`: `- {{site: {site}, resolves: [{zone}]}}`"
+        )
+    };
+    let mut f = Finding::new(
+        &RULE,
+        g.dialled.span,
+        format!(
+            "`{}` (`{}` of `{}`) is not resolvable from site `{site}`, where {} {} it{when}",
+            g.name,
+            g.dialled.field,
+            t.name(g.peer),
+            dialers.join(", "),
+            if dialers.len() == 1 { "dials" } else { "dial" },
+        ),
+    )
+    .label(format!("not resolvable from site `{site}`"))
+    .help(help);
+    if let Some(span) = entry {
+        f = f.related(span, format!("what site `{site}` resolves"));
+    }
+    if !g.required {
+        f = f.severity(Severity::Warning);
+    }
+    f
+}

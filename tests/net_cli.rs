@@ -1,0 +1,1097 @@
+//! The network commands through the real binary: `vrt ports` covers the port reference and
+//! the standby flows for every example; `vrt firewall` writes every target for every
+//! example, and the nftables and iptables files load in the real tools (in a fresh network
+//! namespace when `unshare` allows); the AWS, Azure and Terraform outputs have the shapes
+//! their APIs take; `--output` is atomic; a removed firewall rule is flagged at the right
+//! line with a fix that works.
+
+// The JSON Schemas below are written inline with `serde_json::json!`, which recurses deeply.
+#![recursion_limit = "512"]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use insta_cmd::get_cargo_bin;
+use serde_json::Value;
+use vrt::yaml::Limits;
+
+const TARGETS: [&str; 9] = [
+    "csv",
+    "markdown",
+    "json",
+    "nftables",
+    "iptables",
+    "ip6tables",
+    "aws-sg",
+    "terraform",
+    "azure-nsg",
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn vrt() -> Command {
+    let mut cmd = Command::new(get_cargo_bin("vrt"));
+    cmd.current_dir(root()).env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = vrt().args(args).output().expect("vrt runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Every example, as paths relative to the crate root, sorted.
+fn examples() -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| format!("examples/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    out.sort();
+    assert_eq!(out.len(), 5, "the five reference topologies");
+    out
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vrt-net-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+// ---------------------------------------------------------------- vrt ports
+
+/// The flows each example must have, computed from the file's declarations alone: the port
+/// reference (replication both ways on both ports, clients, load balancers, services, inside
+/// clusters) and the standby flows of vault-replication.md, "Implications", point 6.
+fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
+    let source = common::source(&root().join(path));
+    let t = vrt::topology(&source, Limits::default()).expect("example loads");
+    let m = &t.model;
+    let name = |c: vrt::model::ClusterId| m.clusters[c.0].name.get().clone();
+    let api = |c: vrt::model::ClusterId| m.clusters[c.0].api_port();
+    let cport = |c: vrt::model::ClusterId| m.clusters[c.0].cluster_port();
+    let mut want: BTreeMap<(String, String, u16), bool> = BTreeMap::new();
+    let mut add = |from: String, to: String, port: u16, standby: bool| {
+        // A required flow is never downgraded by a standby reason for the same connection.
+        let e = want.entry((from, to, port)).or_insert(standby);
+        *e = *e && standby;
+    };
+    // Peers and clients reach a cluster with a load balancer through it.
+    let front = |c: vrt::model::ClusterId, port_is_cluster: bool| {
+        let cl = &m.clusters[c.0];
+        match &cl.load_balancer {
+            Some(lb) if !port_is_cluster || lb.cluster_port != vrt::spec::ClusterPort::None => {
+                format!("{} (load balancer)", cl.name.get())
+            }
+            _ => cl.name.get().clone(),
+        }
+    };
+    let both_ways = |s, p, standby, add: &mut dyn FnMut(String, String, u16, bool)| {
+        for (a, b) in [(s, p), (p, s)] {
+            add(name(a), front(b, false), api(b), standby);
+            add(name(a), front(b, true), cport(b), standby);
+        }
+    };
+    for c in t.cluster_ids() {
+        if let Some(up) = &m.clusters[c.0].upstream {
+            both_ways(c, *up.get(), false, &mut add);
+        }
+    }
+    for k in &m.clients {
+        add(
+            format!("{} (client)", k.name.get()),
+            front(*k.cluster.get(), false),
+            api(*k.cluster.get()),
+            false,
+        );
+        for d in t.dr_secondaries(*k.cluster.get()) {
+            add(
+                format!("{} (client)", k.name.get()),
+                front(d, false),
+                api(d),
+                true,
+            );
+        }
+    }
+    for c in t.cluster_ids() {
+        let cl = &m.clusters[c.0];
+        if let Some(lb) = &cl.load_balancer {
+            let lbn = format!("{} (load balancer)", cl.name.get());
+            add(lbn.clone(), name(c), api(c), false);
+            if lb.cluster_port != vrt::spec::ClusterPort::None {
+                add(lbn, name(c), cport(c), false);
+            }
+        }
+        add(name(c), name(c), api(c), false);
+        add(name(c), name(c), cport(c), false);
+    }
+    for s in &m.services {
+        for u in &s.used_by {
+            let dr = *m.clusters[u.get().0].role.get() == vrt::spec::Role::DrSecondary;
+            add(
+                name(*u.get()),
+                format!("{} (service)", s.name.get()),
+                *s.port.get(),
+                dr,
+            );
+        }
+    }
+    for c in t.cluster_ids() {
+        let drs = t.dr_secondaries(c);
+        let perfs = t.performance_secondaries(c);
+        // A primary's DR secondaries <-> its performance secondaries.
+        for &d in &drs {
+            for &p in &perfs {
+                both_ways(p, d, true, &mut add);
+            }
+        }
+        // A performance secondary's DR secondaries <-> the primary.
+        if let Some((up, vrt::graph::EdgeKind::Performance)) = t.upstream(c) {
+            for &d in &drs {
+                both_ways(d, up, true, &mut add);
+            }
+        }
+    }
+    want
+}
+
+#[test]
+fn ports_lists_every_flow_of_the_port_reference_and_the_standby_flows_for_every_example() {
+    for path in examples() {
+        let (code, out, err) = run(&["ports", "--format", "json", &path]);
+        assert_eq!(code, 0, "{path}: {err}");
+        let doc = json(&out);
+        let rows = doc["flows"].as_array().unwrap();
+        let mut got: BTreeMap<(String, String, u16), bool> = BTreeMap::new();
+        for r in rows {
+            assert_eq!(r["protocol"], "tcp");
+            assert!(!r["why"].as_str().unwrap().is_empty());
+            let key = (
+                r["source"].as_str().unwrap().to_string(),
+                r["destination"].as_str().unwrap().to_string(),
+                u16::try_from(r["port"].as_u64().unwrap()).unwrap(),
+            );
+            assert!(
+                got.insert(key.clone(), r["standby"].as_bool().unwrap())
+                    .is_none(),
+                "{path}: {key:?} twice"
+            );
+        }
+        let want = expected_flows(&path);
+        for (key, standby) in &want {
+            assert_eq!(
+                got.get(key),
+                Some(standby),
+                "{path}: flow {key:?} (standby {standby}) missing or mismarked"
+            );
+        }
+        // Anything beyond the reference is a documented standby extra (performance promotion
+        // candidates, sibling DR secondaries).
+        for (key, standby) in &got {
+            if !want.contains_key(key) {
+                assert!(*standby, "{path}: unexpected required flow {key:?}");
+            }
+        }
+        assert!(got.values().any(|s| *s), "{path}: no standby flow");
+    }
+}
+
+#[test]
+fn the_global_example_pre_opens_the_performance_promotion_path() {
+    let (_, out, _) = run(&["ports", "--format", "json", "examples/global.yaml"]);
+    let doc = json(&out);
+    let standby_pairs: BTreeSet<(String, String)> = doc["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["standby"] == true)
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap().to_string(),
+                r["destination"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(standby_pairs.contains(&("sydney-perf".into(), "london-perf (load balancer)".into())));
+    assert!(standby_pairs.contains(&("london-perf".into(), "sydney-perf (load balancer)".into())));
+}
+
+#[test]
+fn ports_table_for_two_datacenters() {
+    insta_cmd::assert_cmd_snapshot!(vrt().args(["ports", "examples/two-datacenters.yaml"]));
+}
+
+#[test]
+fn ports_formats_hold_the_same_rows() {
+    let path = "examples/hybrid-onprem-aws.yaml";
+    let (_, j, _) = run(&["ports", "--format", "json", path]);
+    let n = json(&j)["flows"].as_array().unwrap().len();
+    let (_, csv, _) = run(&["ports", "--format", "csv", path]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "source,source_kind,destination,destination_kind,port,protocol,direction,purpose,standby,why"
+    );
+    assert_eq!(lines.len(), n + 1);
+    let (_, md, _) = run(&["ports", "--format", "markdown", path]);
+    let md_rows = md.lines().filter(|l| l.starts_with('|')).count();
+    assert_eq!(md_rows, n + 2, "header, separator and one line per flow");
+    let (_, table, _) = run(&["ports", path]);
+    assert!(table.starts_with('┌'), "{table}");
+}
+
+// ------------------------------------------------------------- vrt firewall
+
+#[test]
+fn firewall_writes_every_target_for_every_example() {
+    for path in examples() {
+        for target in TARGETS {
+            let (code, out, err) = run(&["firewall", "--format", target, &path]);
+            assert_eq!(code, 0, "{path} {target}: {err}");
+            assert!(!out.trim().is_empty(), "{path} {target}: empty");
+            let (_, again, _) = run(&["firewall", "--format", target, &path]);
+            assert_eq!(out, again, "{path} {target}: output differs between runs");
+            if matches!(target, "json" | "aws-sg" | "azure-nsg") {
+                json(&out);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_carries_why_it_exists_and_standby_rules_say_so() {
+    for path in examples() {
+        let (_, out, _) = run(&["firewall", "--format", "json", &path]);
+        let doc = json(&out);
+        let rules = doc["rules"].as_array().unwrap();
+        let names: BTreeSet<&str> = rules.iter().map(|r| r["name"].as_str().unwrap()).collect();
+        assert_eq!(names.len(), rules.len(), "{path}: names are unique");
+        for r in rules {
+            let comment = r["comment"].as_str().unwrap();
+            assert!(
+                comment.starts_with(r["name"].as_str().unwrap()),
+                "{comment}"
+            );
+            assert!(!r["reasons"].as_array().unwrap().is_empty());
+            assert_eq!(
+                r["standby"] == true,
+                comment.contains("standby, open before failover"),
+                "{comment}"
+            );
+        }
+        let (_, required, _) = run(&["firewall", "--format", "json", "--no-standby", &path]);
+        let required = json(&required);
+        assert_eq!(required["standby_included"], false);
+        let rules = required["rules"].as_array().unwrap();
+        assert!(!rules.is_empty());
+        assert!(
+            rules.iter().all(|r| r["standby"] == false),
+            "{path}: --no-standby"
+        );
+    }
+}
+
+#[test]
+fn the_neutral_tables_note_the_ephemeral_return_range() {
+    let (_, csv, _) = run(&["firewall", "--format", "csv", "examples/global.yaml"]);
+    assert!(csv.lines().next().unwrap().ends_with(",return_traffic"));
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .contains("to source ports 1024-65535")
+    );
+    let (_, md, _) = run(&["firewall", "--format", "markdown", "examples/global.yaml"]);
+    assert!(md.contains("ephemeral ports 1024-65535"), "{md}");
+    let (_, j, _) = run(&["firewall", "--format", "json", "examples/global.yaml"]);
+    assert_eq!(json(&j)["return_traffic"]["ephemeral_ports"], "1024-65535");
+}
+
+/// The full path of an installed tool, or `None` (and a skip message; a failure with
+/// `VRT_REQUIRE_TOOLS=1`).
+fn tool(name: &str) -> Option<PathBuf> {
+    if !common::tool_available(name) {
+        return None;
+    }
+    let dirs = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    dirs.into_iter()
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Runs a checker on a file in a fresh network namespace (`unshare -rn`, or `unshare -n` as
+/// root) when the kernel allows one, otherwise in the current one: check modes change
+/// nothing, the namespace only keeps them away from the host's rules.
+fn check_in_netns(tool: &Path, args: &[&str], file: &Path) -> Output {
+    let unshare = tool_path_quiet("unshare");
+    for flags in [["-rn"], ["-n"]] {
+        if let Some(u) = &unshare {
+            let works = Command::new(u)
+                .args(flags)
+                .arg("true")
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if works {
+                return Command::new(u)
+                    .args(flags)
+                    .arg(tool)
+                    .args(args)
+                    .arg(file)
+                    .output()
+                    .unwrap();
+            }
+        }
+    }
+    Command::new(tool).args(args).arg(file).output().unwrap()
+}
+
+fn tool_path_quiet(name: &str) -> Option<PathBuf> {
+    ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+fn generate(target: &str, path: &str, dir: &Path) -> PathBuf {
+    let stem = Path::new(path)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let file = dir.join(format!("{stem}.{target}"));
+    let (code, _, err) = run(&[
+        "firewall",
+        "--format",
+        target,
+        "--output",
+        file.to_str().unwrap(),
+        path,
+    ]);
+    assert_eq!(code, 0, "{path} {target}: {err}");
+    file
+}
+
+fn assert_loads(tool: &Path, args: &[&str], file: &Path) {
+    let out = check_in_netns(tool, args, file);
+    assert!(
+        out.status.success(),
+        "{} {args:?} {} failed:\n{}{}\n--- file ---\n{}",
+        tool.display(),
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(file).unwrap()
+    );
+}
+
+fn assert_rejected(tool: &Path, args: &[&str], file: &Path, broken: &str) {
+    let bad = file.with_extension("broken");
+    std::fs::write(&bad, broken).unwrap();
+    let out = check_in_netns(tool, args, &bad);
+    assert!(
+        !out.status.success(),
+        "the checker accepted a broken file, so it proves nothing: {}",
+        bad.display()
+    );
+}
+
+fn network_inputs() -> Vec<String> {
+    let mut all = examples();
+    all.push("tests/fixtures/net/dual-stack.yaml".into());
+    all
+}
+
+#[test]
+fn nftables_output_loads_in_nft_for_every_example() {
+    let Some(nft) = tool("nft") else { return };
+    let dir = scratch("nft");
+    for path in network_inputs() {
+        let file = generate("nftables", &path, &dir);
+        assert_loads(&nft, &["-c", "-f"], &file);
+    }
+    let file = generate("nftables", "examples/two-datacenters.yaml", &dir);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_rejected(
+        &nft,
+        &["-c", "-f"],
+        &file,
+        &text.replacen(" accept comment", " acept comment", 2),
+    );
+    let dual = std::fs::read_to_string(generate(
+        "nftables",
+        "tests/fixtures/net/dual-stack.yaml",
+        &dir,
+    ))
+    .unwrap();
+    assert!(
+        dual.contains(
+            "ip6 saddr fd00:a:0:50::/64 ip6 daddr fd00:a:0:9::/120 tcp dport 8200 accept"
+        ),
+        "{dual}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn iptables_output_loads_in_iptables_restore_for_every_example() {
+    let Some(ipt) = tool("iptables-restore") else {
+        return;
+    };
+    let dir = scratch("iptables");
+    for path in network_inputs() {
+        let file = generate("iptables", &path, &dir);
+        assert_loads(&ipt, &["--test", "--noflush"], &file);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let rules = text.lines().filter(|l| l.starts_with("-A ")).count();
+        assert!(rules > 1, "{path}: no rules");
+    }
+    let file = generate("iptables", "examples/global.yaml", &dir);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_rejected(
+        &ipt,
+        &["--test", "--noflush"],
+        &file,
+        &text.replacen("/24 ", "/33 ", 1),
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn ip6tables_output_loads_in_ip6tables_restore() {
+    let Some(ipt6) = tool("ip6tables-restore") else {
+        return;
+    };
+    let dir = scratch("ip6tables");
+    for path in examples() {
+        // IPv4-only examples: an empty chain, which must load as well.
+        let file = generate("ip6tables", &path, &dir);
+        assert_loads(&ipt6, &["--test", "--noflush"], &file);
+    }
+    let file = generate("ip6tables", "tests/fixtures/net/dual-stack.yaml", &dir);
+    assert_loads(&ipt6, &["--test", "--noflush"], &file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("-s fd00:a:0:50::/64 -d fd00:a:0:9::/120 -p tcp --dport 8200"),
+        "{text}"
+    );
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("-A ") && l.contains(" -s 10.")),
+        "IPv4 in ip6tables output"
+    );
+    let v4 = std::fs::read_to_string(generate(
+        "iptables",
+        "tests/fixtures/net/dual-stack.yaml",
+        &dir,
+    ))
+    .unwrap();
+    assert!(
+        v4.contains("rule(s) of the other address family are not in this file"),
+        "{v4}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn aws_schema() -> Value {
+    let description = serde_json::json!({
+        "type": "string",
+        "maxLength": 255,
+        "pattern": "^[a-zA-Z0-9 ._:/()#,@\\[\\]+=&;{}!$*-]*$"
+    });
+    serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["Topology", "GeneratedBy", "SecurityGroups"],
+        "properties": {
+            "Topology": {"type": "string"},
+            "GeneratedBy": {"type": "string"},
+            "SecurityGroups": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["Destination", "Description", "IpPermissions"],
+                    "properties": {
+                        "Destination": {"type": "string", "minLength": 1},
+                        "Description": {"type": "string"},
+                        "IpPermissions": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "required": ["IpProtocol", "FromPort", "ToPort", "IpRanges", "Ipv6Ranges"],
+                                "properties": {
+                                    "IpProtocol": {"enum": ["tcp", "udp"]},
+                                    "FromPort": {"type": "integer", "minimum": 0, "maximum": 65535},
+                                    "ToPort": {"type": "integer", "minimum": 0, "maximum": 65535},
+                                    "IpRanges": {"type": "array", "items": {
+                                        "type": "object",
+                                        "additionalProperties": false,
+                                        "required": ["CidrIp"],
+                                        "properties": {
+                                            "CidrIp": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$"},
+                                            "Description": description
+                                        }
+                                    }},
+                                    "Ipv6Ranges": {"type": "array", "items": {
+                                        "type": "object",
+                                        "additionalProperties": false,
+                                        "required": ["CidrIpv6"],
+                                        "properties": {
+                                            "CidrIpv6": {"type": "string", "pattern": "^[0-9a-f:]+/[0-9]{1,3}$"},
+                                            "Description": description
+                                        }
+                                    }}
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[test]
+fn aws_sg_has_the_shape_of_authorize_security_group_ingress_ip_permissions() {
+    let validator = jsonschema::draft7::new(&aws_schema()).unwrap();
+    for path in network_inputs() {
+        let (_, out, _) = run(&["firewall", "--format", "aws-sg", &path]);
+        let doc = json(&out);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+        for group in doc["SecurityGroups"].as_array().unwrap() {
+            for p in group["IpPermissions"].as_array().unwrap() {
+                assert!(p["FromPort"].as_u64() <= p["ToPort"].as_u64());
+                let v4 = p["IpRanges"].as_array().unwrap();
+                let v6 = p["Ipv6Ranges"].as_array().unwrap();
+                assert!(
+                    !v4.is_empty() || !v6.is_empty(),
+                    "{path}: a permission without sources"
+                );
+                // The API rejects a source listed twice.
+                let cidrs: BTreeSet<&str> =
+                    v4.iter().map(|r| r["CidrIp"].as_str().unwrap()).collect();
+                assert_eq!(cidrs.len(), v4.len());
+                for c in cidrs {
+                    c.parse::<vrt::values::Cidr>().unwrap();
+                }
+            }
+        }
+    }
+    let (_, out, _) = run(&[
+        "firewall",
+        "--format",
+        "aws-sg",
+        "tests/fixtures/net/dual-stack.yaml",
+    ]);
+    assert!(out.contains("\"CidrIpv6\": \"fd00:a:0:50::/64\""), "{out}");
+}
+
+fn azure_schema() -> Value {
+    serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["name", "destination", "properties"],
+            "properties": {
+                "name": {"type": "string", "maxLength": 80, "pattern": "^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$"},
+                "destination": {"type": "string"},
+                "properties": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["securityRules"],
+                    "properties": {"securityRules": {"type": "array", "minItems": 1, "items": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["name", "properties"],
+                        "properties": {
+                            "name": {"type": "string", "maxLength": 80, "pattern": "^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$"},
+                            "properties": {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "required": ["protocol", "sourcePortRange", "destinationPortRanges", "sourceAddressPrefixes",
+                                             "destinationAddressPrefixes", "access", "priority", "direction", "description"],
+                                "properties": {
+                                    "description": {"type": "string", "maxLength": 140},
+                                    "protocol": {"enum": ["Tcp", "Udp", "Icmp", "*"]},
+                                    "sourcePortRange": {"const": "*"},
+                                    "destinationPortRanges": {"type": "array", "minItems": 1,
+                                        "items": {"type": "string", "pattern": "^[0-9]{1,5}(-[0-9]{1,5})?$"}},
+                                    "sourceAddressPrefixes": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                                    "destinationAddressPrefixes": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                                    "access": {"enum": ["Allow", "Deny"]},
+                                    "priority": {"type": "integer", "minimum": 100, "maximum": 4096},
+                                    "direction": {"enum": ["Inbound", "Outbound"]}
+                                }
+                            }
+                        }
+                    }}}
+                }
+            }
+        }
+    })
+}
+
+#[test]
+fn azure_nsg_has_the_security_rule_shape() {
+    let validator = jsonschema::draft7::new(&azure_schema()).unwrap();
+    for path in network_inputs() {
+        let (_, out, _) = run(&["firewall", "--format", "azure-nsg", &path]);
+        let doc = json(&out);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+        let nsg_names: BTreeSet<&str> = doc
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(nsg_names.len(), doc.as_array().unwrap().len());
+        for nsg in doc.as_array().unwrap() {
+            let rules = nsg["properties"]["securityRules"].as_array().unwrap();
+            let priorities: BTreeSet<u64> = rules
+                .iter()
+                .map(|r| r["properties"]["priority"].as_u64().unwrap())
+                .collect();
+            let names: BTreeSet<&str> = rules.iter().map(|r| r["name"].as_str().unwrap()).collect();
+            assert_eq!(
+                priorities.len(),
+                rules.len(),
+                "{path}: priorities are unique in an NSG"
+            );
+            assert_eq!(
+                names.len(),
+                rules.len(),
+                "{path}: names are unique in an NSG"
+            );
+            for r in rules {
+                for key in ["sourceAddressPrefixes", "destinationAddressPrefixes"] {
+                    let prefixes = r["properties"][key].as_array().unwrap();
+                    let families: BTreeSet<bool> = prefixes
+                        .iter()
+                        .map(|p| {
+                            p.as_str()
+                                .unwrap()
+                                .parse::<vrt::values::Cidr>()
+                                .unwrap()
+                                .is_ipv4()
+                        })
+                        .collect();
+                    assert_eq!(families.len(), 1, "{path}: one family per rule");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn terraform_declares_aws_vpc_security_group_ingress_rules() {
+    for path in network_inputs() {
+        let (_, out, _) = run(&["firewall", "--format", "terraform", &path]);
+        let body = hcl::parse(&out).unwrap_or_else(|e| panic!("{path}: not HCL: {e}\n{out}"));
+        let mut keys: Vec<String> = Vec::new();
+        let mut resources = BTreeSet::new();
+        let mut used_keys = BTreeSet::new();
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels().iter().map(hcl::BlockLabel::as_str).collect();
+            match (block.identifier(), labels.as_slice()) {
+                ("variable", ["security_group_ids"]) => {
+                    let attrs: BTreeMap<&str, String> = block
+                        .body()
+                        .attributes()
+                        .map(|a| (a.key(), a.expr().to_string()))
+                        .collect();
+                    assert_eq!(attrs["type"], "map(string)");
+                    let description = attrs["description"].trim_matches('"').to_string();
+                    keys = description
+                        .split(": ")
+                        .nth(1)
+                        .unwrap()
+                        .split(", ")
+                        .map(String::from)
+                        .collect();
+                }
+                ("resource", ["aws_vpc_security_group_ingress_rule", name]) => {
+                    assert!(
+                        resources.insert(name.to_string()),
+                        "{path}: resource {name} twice"
+                    );
+                    assert!(
+                        name.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                        "{name}"
+                    );
+                    let attrs: BTreeMap<&str, &hcl::Expression> = block
+                        .body()
+                        .attributes()
+                        .map(|a| (a.key(), a.expr()))
+                        .collect();
+                    let set: BTreeSet<&str> = attrs.keys().copied().collect();
+                    let cidr_key = if set.contains("cidr_ipv4") {
+                        "cidr_ipv4"
+                    } else {
+                        "cidr_ipv6"
+                    };
+                    assert_eq!(
+                        set,
+                        BTreeSet::from([
+                            "security_group_id",
+                            "description",
+                            "ip_protocol",
+                            "from_port",
+                            "to_port",
+                            cidr_key
+                        ]),
+                        "{path}: {name}"
+                    );
+                    let sg = attrs["security_group_id"].to_string();
+                    let key = sg
+                        .strip_prefix("var.security_group_ids[\"")
+                        .and_then(|k| k.strip_suffix("\"]"))
+                        .unwrap_or_else(|| panic!("{path}: {name}: {sg}"));
+                    used_keys.insert(key.to_string());
+                    let port = |k: &str| attrs[k].to_string().parse::<u32>().unwrap();
+                    assert!(port("from_port") <= port("to_port") && port("to_port") <= 65535);
+                    assert!(
+                        ["\"tcp\"", "\"udp\""].contains(&attrs["ip_protocol"].to_string().as_str())
+                    );
+                    let cidr: vrt::values::Cidr = attrs[cidr_key]
+                        .to_string()
+                        .trim_matches('"')
+                        .parse()
+                        .unwrap();
+                    assert_eq!(cidr.is_ipv4(), cidr_key == "cidr_ipv4");
+                    let description = attrs["description"].to_string();
+                    assert!(
+                        description.len() <= 257,
+                        "{path}: {name}: description too long"
+                    );
+                }
+                other => panic!("{path}: unexpected block {other:?}"),
+            }
+        }
+        assert!(!resources.is_empty());
+        let declared: BTreeSet<String> = keys.into_iter().collect();
+        assert_eq!(
+            declared, used_keys,
+            "{path}: the variable lists exactly the keys used"
+        );
+    }
+}
+
+// ------------------------------------------------------------ --output, errors
+
+#[test]
+fn output_is_written_atomically_and_kept_when_generation_fails() {
+    let dir = scratch("output");
+    let target = dir.join("rules.nft");
+    std::fs::write(&target, "previous contents\n").unwrap();
+    let (code, out, err) = run(&[
+        "firewall",
+        "--format",
+        "nftables",
+        "--output",
+        target.to_str().unwrap(),
+        "tests/fixtures/net/no-cidrs.yaml",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "previous contents\n"
+    );
+    let (code, out, err) = run(&[
+        "firewall",
+        "--format",
+        "nftables",
+        "--output",
+        target.to_str().unwrap(),
+        "examples/two-datacenters.yaml",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "nothing on stdout with --output");
+    let (_, stdout_text, _) = run(&[
+        "firewall",
+        "--format",
+        "nftables",
+        "examples/two-datacenters.yaml",
+    ]);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), stdout_text);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary file remains: {leftovers:?}"
+    );
+    let missing = dir.join("no/such/dir/rules.nft");
+    let (code, _, err) = run(&[
+        "ports",
+        "--output",
+        missing.to_str().unwrap(),
+        "examples/global.yaml",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot write output"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_flow_without_addresses_is_an_error_naming_the_cluster_and_site() {
+    let (code, out, err) = run(&[
+        "firewall",
+        "--format",
+        "csv",
+        "tests/fixtures/net/no-cidrs.yaml",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "no partial table: {out}");
+    assert!(err.contains("VRT208(unaddressable-flow)"), "{err}");
+    assert!(err.contains("no-cidrs.yaml:10:12"), "{err}");
+    assert!(
+        err.contains("give cluster `perf-b` `cidrs` (its nodes' subnets) or site `dc-b` `cidrs`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn planners_stop_on_a_broken_file_and_a_missing_path() {
+    let (code, out, err) = run(&["ports", "tests/fixtures/structural/references.yaml"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("VRT010"), "{err}");
+    let (code, _, err) = run(&["firewall", "no/such/file.yaml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn standard_input_is_read_once() {
+    let text = std::fs::read_to_string(root().join("examples/two-datacenters.yaml")).unwrap();
+    let mut child = vrt()
+        .args(["firewall", "--format", "csv", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, from_file, _) = run(&[
+        "firewall",
+        "--format",
+        "csv",
+        "examples/two-datacenters.yaml",
+    ]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), from_file);
+}
+
+#[test]
+fn help_shows_examples() {
+    for cmd in ["ports", "firewall"] {
+        let (code, out, _) = run(&[cmd, "--help"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("Examples:"), "{out}");
+    }
+}
+
+// ------------------------------------------------- removed firewall rules
+
+/// The declared firewall rules of an example: (name, the text lines that declare it).
+fn declared_rules(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == "firewall:" || l.trim().starts_with("firewall:"))
+        .unwrap();
+    let mut out = Vec::new();
+    let mut i = start + 1;
+    while i < lines.len() {
+        let l = lines[i];
+        let trimmed = l.trim_start();
+        if trimmed.starts_with("- ") {
+            let indent = l.len() - trimmed.len();
+            let name = trimmed
+                .trim_start_matches("- ")
+                .trim_start_matches('{')
+                .trim_start_matches("name:")
+                .trim()
+                .split([',', ' ', '}'])
+                .next()
+                .unwrap()
+                .to_string();
+            let mut end = i + 1;
+            while end < lines.len() {
+                let next = lines[end];
+                let nt = next.trim_start();
+                if nt.is_empty() || nt.starts_with('#') || next.len() - nt.len() > indent {
+                    end += 1;
+                } else {
+                    break;
+                }
+            }
+            out.push((name, i..end));
+            i = end;
+        } else if trimmed.is_empty() || trimmed.starts_with('#') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+fn without(text: &str, range: &std::ops::Range<usize>) -> String {
+    let kept: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| !range.contains(i))
+        .map(|(_, l)| l)
+        .collect();
+    kept.join("\n") + "\n"
+}
+
+fn with_rules(text: &str, rules: &[String]) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim() == "firewall:" || l.trim().starts_with("firewall:"))
+        .unwrap();
+    let indent = lines[at + 1..]
+        .iter()
+        .find(|l| l.trim_start().starts_with("- "))
+        .map_or(4, |l| l.len() - l.trim_start().len());
+    let mut out: Vec<String> = lines[..=at].iter().map(|l| (*l).to_string()).collect();
+    out.extend(rules.iter().map(|r| format!("{}{r}", " ".repeat(indent))));
+    out.extend(lines[at + 1..].iter().map(|l| (*l).to_string()));
+    out.join("\n") + "\n"
+}
+
+fn suggestions(help: &str) -> Vec<String> {
+    help.split('`')
+        .filter(|s| s.starts_with("- {"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn a_removed_firewall_rule_is_flagged_at_the_right_line_and_the_suggested_rule_fixes_it() {
+    let mut flagged = 0;
+    for path in examples() {
+        let text = std::fs::read_to_string(root().join(&path)).unwrap();
+        let rules = declared_rules(&text);
+        assert!(rules.len() >= 7, "{path}: parsed {rules:?}");
+        for (name, range) in &rules {
+            let broken = without(&text, range);
+            let source = vrt::source::Source::new(format!("{path} without {name}"), broken.clone());
+            let (findings, t) = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+            assert!(t.is_some());
+            if findings.is_empty() {
+                // Another declared rule (a site-wide one) still allows every flow.
+                continue;
+            }
+            flagged += 1;
+            let mut fixes = Vec::new();
+            for f in &findings {
+                let line = source.position(f.primary.span.offset).line;
+                let at = broken.lines().nth(line - 1).unwrap();
+                assert!(
+                    [
+                        "replicates_from:",
+                        "cluster:",
+                        "name:",
+                        "address:",
+                        "used_by:"
+                    ]
+                    .iter()
+                    .any(|k| at.contains(k)),
+                    "{path} without {name}: finding at line {line} `{at}` is not a cluster or client declaration"
+                );
+                let help = f.help.as_deref().unwrap();
+                assert!(help.starts_with("add to `network.firewall`: "), "{help}");
+                fixes.extend(suggestions(help));
+            }
+            let repaired = with_rules(&broken, &fixes);
+            let source = vrt::source::Source::new(format!("{path} repaired"), repaired);
+            let (after, t) = vrt::validate(&source, Limits::default(), |_| true);
+            assert!(t.is_some(), "{}", common::rendered(&source, &after));
+            let relevant: Vec<_> = after
+                .iter()
+                .filter(|f| {
+                    f.rule.code.starts_with("VRT20") || f.severity == vrt::diag::Severity::Error
+                })
+                .collect();
+            assert!(
+                relevant.is_empty(),
+                "{path} without {name}, with {fixes:?}:\n{}",
+                common::rendered(&source, &after)
+            );
+        }
+    }
+    assert!(flagged >= 30, "only {flagged} removals were flagged");
+}
+
+#[test]
+fn removing_the_replication_rule_of_two_datacenters() {
+    let path = "examples/two-datacenters.yaml";
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let rules = declared_rules(&text);
+    let (_, range) = rules.iter().find(|(n, _)| n == "dc-a-dc-b-vault").unwrap();
+    let broken = without(&text, range);
+    let source = vrt::source::Source::new(
+        "two-datacenters-without-dc-a-dc-b-vault.yaml",
+        broken.clone(),
+    );
+    let (findings, _) = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+    let errors: Vec<_> = findings
+        .iter()
+        .filter(|f| f.severity == vrt::diag::Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", common::rendered(&source, &findings));
+    let line = source.position(errors[0].primary.span.offset).line;
+    let perf_b = broken
+        .lines()
+        .position(|l| l.contains("replicates_from: primary-a         # data only"))
+        .unwrap()
+        + 1;
+    assert_eq!(line, perf_b, "the error points at perf-b's replicates_from");
+    insta::assert_snapshot!(common::rendered(&source, &findings));
+}
