@@ -3,6 +3,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::{StandbyReason, Topology};
+use crate::model::ClusterId;
 use crate::ports::{self, Cause, Flow, Node};
 use crate::reach::Declared;
 use crate::source::Span;
@@ -142,6 +143,7 @@ fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
         ways.join(", nor ")
     );
     let mut finding = Finding::new(&RULE, span, message)
+        .cluster(subject(t, &g.first))
         .label(label)
         .help(format!(
             "add to `network.firewall`: {}",
@@ -290,6 +292,20 @@ fn lead(t: &Topology, flow: &Flow) -> String {
 }
 
 /// Where the finding points: the declaration the flow comes from.
+/// The cluster a blocked flow is about (what an `ignore` entry's `cluster` matches).
+fn subject(t: &Topology, flow: &Flow) -> ClusterId {
+    match flow.cause {
+        Cause::Replication { secondary, .. } => secondary,
+        Cause::Standby(pair) => pair.secondary,
+        Cause::Client { client } | Cause::ClientFailover { client, .. } => {
+            *t.model.clients[client.0].cluster.get()
+        }
+        Cause::LoadBalancer { cluster }
+        | Cause::Service { cluster, .. }
+        | Cause::Intra { cluster } => cluster,
+    }
+}
+
 fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
     match flow.cause {
         Cause::Replication { secondary, .. } => (

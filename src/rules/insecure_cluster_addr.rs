@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
+use crate::model::ClusterId;
 
 declare_rule! {
     /// A cluster's `cluster_addr` is not an `https` address.
@@ -31,7 +32,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     t.model
         .clusters
         .iter()
-        .filter_map(|c| {
+        .enumerate()
+        .filter_map(|(i, c)| {
             let addr = c.cluster_addr.as_ref()?;
             (addr.scheme != "https").then(|| {
                 Finding::new(
@@ -43,6 +45,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         addr.scheme
                     ),
                 )
+                .cluster(ClusterId(i))
                 .label("not https")
                 .help(format!("write it as `https://{}:{}`", addr.host, addr.port))
             })

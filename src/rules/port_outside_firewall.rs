@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
+use crate::model::ClusterId;
 use crate::spec::Protocol;
 
 declare_rule! {
@@ -65,7 +66,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             .join(", ")
     };
     let mut out = Vec::new();
-    for c in &t.model.clusters {
+    for (i, c) in t.model.clusters.iter().enumerate() {
         for (addr, field) in [(&c.api_addr, "api_addr"), (&c.cluster_addr, "cluster_addr")] {
             let Some(addr) = addr else { continue };
             if opened(addr.port) {
@@ -81,6 +82,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         addr.port
                     ),
                 )
+                .cluster(ClusterId(i))
                 .label(format!("port {}", addr.port))
                 .help(format!(
                     "correct the port, or open {} in `network.firewall` for the peers that need it (the rules open: {listed})",

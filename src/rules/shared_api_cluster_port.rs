@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
+use crate::model::ClusterId;
 
 declare_rule! {
     /// A cluster's `api_addr` and `cluster_addr` use the same port.
@@ -32,8 +33,9 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     t.model
         .clusters
         .iter()
-        .filter(|c| c.api_port() == c.cluster_port())
-        .filter_map(|c| {
+        .enumerate()
+        .filter(|(_, c)| c.api_port() == c.cluster_port())
+        .filter_map(|(i, c)| {
             let (primary, other, what) = match (&c.cluster_addr, &c.api_addr) {
                 (Some(cl), api) => (cl.span(), api.as_ref().map(crate::yaml::Sp::span), "cluster"),
                 (None, Some(api)) => (api.span(), None, "API"),
@@ -48,6 +50,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     c.api_port()
                 ),
             )
+            .cluster(ClusterId(i))
             .label(format!("{what} port {}", c.api_port()))
             .help(if what == "API" {
                 "write a `cluster_addr` with its own port, or move the API off 8201, the default cluster port".to_string()

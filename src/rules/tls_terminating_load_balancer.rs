@@ -30,7 +30,7 @@ declare_rule! {
     /// Make the listener on the cluster port a TCP pass-through routed to the active node
     /// (health check `/v1/sys/health`, active = 200) and set `cluster_port: passthrough`;
     /// keep TLS termination, if wanted, to the API port.
-    pub static RULE = "VRT204", "tls-terminating-load-balancer", Error;
+    pub static RULE = "VRT204", "tls-terminating-load-balancer", Error, unsuppressible;
 }
 
 /// Reports each load balancer that terminates TLS on the cluster port.
@@ -50,6 +50,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         cluster.cluster_port()
                     ),
                 )
+                .cluster(c)
                 .label("breaks replication's mutual TLS")
                 .related(lb.address.span(), "load balancer declared here")
                 .help("pass the cluster port through as plain TCP to the active node: `cluster_port: passthrough`")

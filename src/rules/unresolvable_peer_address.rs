@@ -157,6 +157,7 @@ fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
             if dialers.len() == 1 { "dials" } else { "dial" },
         ),
     )
+    .cluster(g.peer)
     .label(format!("not resolvable from site `{site}`"))
     .help(help);
     if let Some(span) = entry {
