@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod diag;
 pub mod error;
+pub mod failover;
 pub mod graph;
 pub mod load;
 pub mod model;

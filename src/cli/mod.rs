@@ -2,6 +2,7 @@
 //! given, so tests can run it in-process and `main` stays a few lines.
 
 mod explain;
+mod failover;
 mod schema;
 mod validate;
 
@@ -41,6 +42,7 @@ enum Command {
     Validate(validate::Args),
     Explain(explain::Args),
     Schema(schema::Args),
+    Failover(failover::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -78,6 +80,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Validate(args) => validate::run(&args, io),
         Command::Explain(args) => explain::run(&args, io),
         Command::Schema(args) => schema::run(&args, io),
+        Command::Failover(args) => failover::run(&args, io),
     };
     match result {
         Ok(exit) => exit,

@@ -1,5 +1,6 @@
 //! Rendering: findings, tables and plans to a writer. Computes nothing.
 
+pub mod failover;
 pub mod human;
 pub mod json;
 pub mod tokens;
