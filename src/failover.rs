@@ -618,6 +618,15 @@ fn names(t: &Topology, ids: &[ClusterId]) -> String {
         .join(", ")
 }
 
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``.
+fn and_list(t: &Topology, ids: &[ClusterId]) -> String {
+    match ids {
+        [] => String::new(),
+        [one] => quoted(t, *one),
+        [rest @ .., last] => format!("{} and {}", names(t, rest), quoted(t, *last)),
+    }
+}
+
 fn client_names(t: &Topology, ids: &[ClientId]) -> String {
     ids.iter()
         .map(|c| format!("`{}`", t.model.clients[c.0].name.get()))
@@ -794,6 +803,10 @@ impl<'a> Builder<'a> {
         self.recoveries = serving_lost
             .iter()
             .filter_map(|l| decided.remove(l))
+            .map(|mut r| {
+                r.why.push('.');
+                r
+            })
             .collect();
     }
 
@@ -896,7 +909,7 @@ impl<'a> Builder<'a> {
         match ranked.first() {
             Some(&to) => {
                 let mut why = format!(
-                    "{dr_note}: its tokens, leases and local mounts are gone (REPL-IDX). Its replication set still serves, so its clients move to {} and must re-authenticate and obtain new leases there (PERF-DOC: \"A client that authenticates to one cluster cannot use that token on another cluster\")",
+                    "{dr_note}: nothing else holds its tokens, leases and local mounts, so they are unavailable until it returns (REPL-IDX). Its replication set still serves, so its clients move to {} and must re-authenticate and obtain new leases there (PERF-DOC: \"A client that authenticates to one cluster cannot use that token on another cluster\")",
                     quoted(t, to)
                 );
                 why.push_str(&tie_break(t, l, &ranked, "serving clusters of the set"));
@@ -1208,10 +1221,13 @@ impl<'a> Builder<'a> {
     fn write_steps(&mut self, after: &[AfterCluster], clients: &[ClientImpact]) {
         let recoveries = self.recoveries.clone();
         for r in &recoveries {
-            match r.path {
-                RecoveryPath::DrPromotion => self.prepare_dr_token(r),
-                RecoveryPath::PerformancePromotion => self.prepare_perf_login(r),
-                RecoveryPath::ClientsMove | RecoveryPath::None => {}
+            if r.path == RecoveryPath::DrPromotion {
+                self.prepare_dr_token(r);
+            }
+        }
+        for r in &recoveries {
+            if r.path == RecoveryPath::PerformancePromotion {
+                self.prepare_perf_login(r);
             }
         }
         let mut fenced: BTreeMap<ClusterId, usize> = BTreeMap::new();
@@ -1289,12 +1305,13 @@ impl<'a> Builder<'a> {
             ),
             vec![
                 format!(
-                    "Run on {} ({}, site `{}`) while it is healthy. The token is an orphan batch token: DR secondaries mirror {}'s token store, so {} accepts it (ENOS-DR; API-DR). The policy and token role are HashiCorp's own test recipe; the `sys/storage/raft/autopilot/state` rule is needed only with Integrated Storage (Raft).",
+                    "Run on {} ({}, site `{}`) while it is healthy. The token is an orphan batch token: DR secondaries mirror {}'s token store, so {} {} it (ENOS-DR; API-DR). The policy and token role are HashiCorp's own test recipe; the `sys/storage/raft/autopilot/state` rule is needed only with Integrated Storage (Raft).",
                     quoted(t, l),
                     t.role(l).as_str(),
                     site_name(t, l),
                     quoted(t, l),
-                    names(t, &r.candidates)
+                    and_list(t, &r.candidates),
+                    if r.candidates.len() == 1 { "accepts" } else { "accept" }
                 ),
                 format!(
                     "Batch tokens have a fixed TTL (8h here): re-create it on a schedule before it expires, and keep `${var}` where the on-call engineer can read it without this Vault. Treat it like a root token (DR-OPTOK)."
@@ -1310,13 +1327,15 @@ impl<'a> Builder<'a> {
     fn prepare_perf_login(&mut self, r: &Recovery) {
         let t = self.t;
         let Some(p) = r.to else { return };
+        // A DR secondary answers no requests today: check on the cluster it will replace.
+        let check = r.via.unwrap_or(p);
         let commands = vec![
             self.vault(
-                p,
+                check,
                 "token capabilities sys/replication/performance/secondary/promote",
             ),
             self.vault(
-                p,
+                check,
                 "token capabilities sys/replication/performance/secondary/update-primary",
             ),
         ];
@@ -1367,12 +1386,19 @@ impl<'a> Builder<'a> {
             ));
         } else {
             let primary = t.upstream(l).map(|(u, _)| u);
+            let target = match primary {
+                Some(p) if self.is_lost(p) => format!(
+                    ", that is to {}, which is lost too: it stays unconnected until the steps below give the set a primary",
+                    quoted(t, p)
+                ),
+                Some(p) => format!(", that is to {}", quoted(t, p)),
+                None => String::new(),
+            };
             text.push(format!(
-                "{} takes over as performance secondary in place of {}, with {}'s tokens and leases; it \"will attempt to connect to the performance primary cluster using the same secondary token\" (API-DR){}.",
+                "{} takes over as performance secondary in place of {}, with {}'s tokens and leases; it \"will attempt to connect to the performance primary cluster using the same secondary token\" (API-DR){target}.",
                 quoted(t, d),
                 quoted(t, l),
                 quoted(t, l),
-                primary.map_or_else(String::new, |p| format!(", that is to {}", quoted(t, p)))
             ));
         }
         if let Some(addr) = &lb {
@@ -1398,21 +1424,39 @@ impl<'a> Builder<'a> {
         );
 
         let mut fence = Vec::new();
-        if t.role(l) == Role::Primary && !t.performance_secondaries(l).is_empty() {
-            fence.push(self.vault(l, "write -f sys/replication/performance/primary/demote"));
-        }
-        fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-        let fenced = self.push(
-            Phase::Failover,
-            format!("Fence {}: demote it if it is reachable", quoted(t, l)),
-            vec![
+        let fence_text = if t.role(l) == Role::Primary {
+            let mut sources = vec!["ENOS-DR", "API-DR"];
+            if !t.performance_secondaries(l).is_empty() {
+                fence.push(self.vault(l, "write -f sys/replication/performance/primary/demote"));
+                sources.push("API-PERF");
+            }
+            fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
+            (
                 format!(
                     "Never run two primaries: \"Multiple primaries may result in data loss!\" (API-DR). If {} answers, demote it: it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; ENOS-DR). If it does not answer, keep it from coming back as a primary (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
                     quoted(t, l)
                 ),
-            ],
+                sources,
+            )
+        } else {
+            fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
+            (
+                format!(
+                    "Only {} may act for {} now. If {} answers, demote its DR primary role: it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR; ENOS-DR). If it does not answer, keep it out of service (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
+                    quoted(t, d),
+                    quoted(t, l),
+                    quoted(t, l),
+                    quoted(t, d)
+                ),
+                vec!["ENOS-DR", "API-DR"],
+            )
+        };
+        let fenced = self.push(
+            Phase::Failover,
+            format!("Fence {}: demote it if it is reachable", quoted(t, l)),
+            vec![fence_text.0],
             fence,
-            &["ENOS-DR", "API-DR", "API-PERF"],
+            &fence_text.1,
         );
 
         let status = self.vault(d, "read -format=json sys/replication/status");
@@ -1422,6 +1466,8 @@ impl<'a> Builder<'a> {
             } else {
                 "`data.dr.mode` and `data.performance.mode` must both be `primary`, with the performance secondaries inherited in `known_secondaries` (API-REPL; GUIDES-LR)"
             }
+        } else if t.upstream(l).is_some_and(|(p, _)| self.is_lost(p)) {
+            "`data.dr.mode` must be `primary` and `data.performance.mode` `secondary`; it cannot connect while the performance primary is lost (API-REPL; MONITOR)"
         } else {
             "`data.dr.mode` must be `primary` and `data.performance.mode` `secondary`, with `state` `stream-wals` once it is connected to the performance primary (API-REPL; MONITOR)"
         };
@@ -1703,6 +1749,10 @@ impl<'a> Builder<'a> {
                 "They keep their tokens and leases: DR replication carries them (REPL-IDX; MULTI)."
                     .to_string()
             }
+            RecoveryPath::ClientsMove => format!(
+                "They must re-authenticate and obtain new leases: their tokens and leases stay on {}, and \"A client that authenticates to one cluster cannot use that token on another cluster\" (PERF-DOC).",
+                quoted(t, l)
+            ),
             _ => format!(
                 "They must re-authenticate and obtain new leases: their tokens and leases existed only on {} (REPL-IDX; PERF-MANAGE).",
                 quoted(t, l)
@@ -1745,10 +1795,10 @@ impl<'a> Builder<'a> {
             ),
             text,
             commands,
-            if r.path == RecoveryPath::DrPromotion {
-                &["REPL-IDX", "MULTI", "API-HEALTH"]
-            } else {
-                &["REPL-IDX", "PERF-MANAGE", "API-HEALTH"]
+            match r.path {
+                RecoveryPath::DrPromotion => &["REPL-IDX", "MULTI", "API-HEALTH"],
+                RecoveryPath::ClientsMove => &["PERF-DOC", "API-HEALTH"],
+                _ => &["REPL-IDX", "PERF-MANAGE", "API-HEALTH"],
             },
         );
     }
@@ -1930,20 +1980,31 @@ impl<'a> Builder<'a> {
     fn returning_dr(&mut self, x: ClusterId) {
         let t = self.t;
         let Some((u, _)) = t.upstream(x) else { return };
-        if self.is_lost(u) && !self.replaced.contains_key(&u) {
+        if t.set_lost(t.root(x), &self.lost) {
             return; // the whole set is restored from snapshots
         }
         match self.replaced.get(&u).copied() {
             None => {
                 let verify = self.vault(x, "read -format=json sys/replication/dr/status");
+                let when = if self.is_lost(u) {
+                    format!(
+                        "{} is lost too and nothing replaced it: when both return, {} reconnects to it",
+                        quoted(t, u),
+                        quoted(t, x)
+                    )
+                } else {
+                    format!(
+                        "{} still replicates to {}: when {} returns it reconnects",
+                        quoted(t, u),
+                        quoted(t, x),
+                        quoted(t, x)
+                    )
+                };
                 self.push(
                     Phase::Later,
                     format!("Check that {} rejoins {}", quoted(t, x), quoted(t, u)),
                     vec![format!(
-                        "{} still replicates to {}: when {} returns it reconnects and catches up by itself (REPL-INT). `data.state` must reach `stream-wals` (API-REPL). If it was destroyed, enable a rebuilt cluster as a DR secondary of {} instead, which wipes it (API-DR).",
-                        quoted(t, u),
-                        quoted(t, x),
-                        quoted(t, x),
+                        "{when} and catches up by itself (REPL-INT). `data.state` must reach `stream-wals` (API-REPL). If it was destroyed, enable a rebuilt cluster as a DR secondary of {} instead, which wipes it (API-DR).",
                         quoted(t, u)
                     )],
                     vec![verify],

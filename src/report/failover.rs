@@ -297,13 +297,15 @@ pub fn text(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             recovery_summary(t, r),
             if r.tokens_preserved { "yes" } else { "no" }
         )?;
-        write!(w, "{}", wrap(&format!("{}.", r.why), 4))?;
+        write!(w, "{}", wrap(&r.why, 4))?;
     }
     writeln!(w, "\n3. Steps")?;
     if plan.steps.is_empty() {
         write!(w, "\n{}", wrap("None.", 2))?;
     }
     let mut phase = None;
+    let digits = plan.steps.len().to_string().len();
+    let body = 2 + digits + 2;
     for (i, s) in plan.steps.iter().enumerate() {
         if phase != Some(s.phase) {
             writeln!(w, "\n  {}\n", s.phase.title())?;
@@ -315,16 +317,16 @@ pub fn text(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             w,
             "{}",
             hang(
-                &format!("{}. ", i + 1),
+                &format!("{:>digits$}. ", i + 1),
                 &format!("{} [{}]", s.title, sources_line(&s.sources)),
                 2
             )
         )?;
         for p in &s.text {
-            write!(w, "{}", wrap(p, 5))?;
+            write!(w, "{}", wrap(p, body))?;
         }
         for c in &s.commands {
-            write_command_text(w, t, c)?;
+            write_command_text(w, t, c, body + 2)?;
         }
     }
     writeln!(w, "\n4. After the failover\n")?;
@@ -363,22 +365,31 @@ pub fn text(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             write!(w, "{}", hang("- ", warning, 2))?;
         }
     }
-    writeln!(w, "\nSources\n")?;
-    for (key, what) in plan.sources() {
-        write!(w, "{}", hang("- ", &format!("{key}: {what}"), 2))?;
+    let sources = plan.sources();
+    if !sources.is_empty() {
+        writeln!(w, "\nSources\n")?;
+        for (key, what) in sources {
+            write!(w, "{}", hang("- ", &format!("{key}: {what}"), 2))?;
+        }
     }
     Ok(())
 }
 
-fn write_command_text(w: &mut dyn Write, t: &Topology, c: &Command) -> io::Result<()> {
+fn write_command_text(
+    w: &mut dyn Write,
+    t: &Topology,
+    c: &Command,
+    indent: usize,
+) -> io::Result<()> {
+    let pad = " ".repeat(indent);
     writeln!(w)?;
-    let mut header = format!("       # {}", on_label(t, c.on));
+    let mut header = format!("{pad}# {}", on_label(t, c.on));
     if let Some(comment) = &c.comment {
         header.push_str(&format!(": {comment}"));
     }
     writeln!(w, "{header}")?;
     for line in c.line.lines() {
-        writeln!(w, "       {line}")?;
+        writeln!(w, "{pad}{line}")?;
     }
     Ok(())
 }
@@ -460,7 +471,7 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> 
         )?;
         writeln!(
             w,
-            "Tokens preserved: **{}**. {}.\n",
+            "Tokens preserved: **{}**. {}\n",
             if r.tokens_preserved { "yes" } else { "no" },
             r.why
         )?;
@@ -549,9 +560,12 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> 
         }
         writeln!(w)?;
     }
-    writeln!(w, "## Sources\n")?;
-    for (key, what) in plan.sources() {
-        writeln!(w, "- **{key}**: {what}")?;
+    let sources = plan.sources();
+    if !sources.is_empty() {
+        writeln!(w, "## Sources\n")?;
+        for (key, what) in sources {
+            writeln!(w, "- **{key}**: {what}")?;
+        }
     }
     Ok(())
 }
@@ -971,7 +985,7 @@ fn sweep_recovery(t: &Topology, row: &SweepRow, sep: &str) -> String {
                     format!("{} {}", r.path.as_str(), t.name(to))
                 }
                 (RecoveryPath::ClientsMove, Some(to)) => format!("clients move to {}", t.name(to)),
-                _ => "none".to_string(),
+                _ => "none, restore from snapshots".to_string(),
             };
             format!("{}: {what}", t.name(r.lost))
         })
