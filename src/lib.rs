@@ -19,6 +19,7 @@ pub mod source;
 pub mod sources;
 pub mod spec;
 pub mod structure;
+pub mod upgrade;
 pub mod values;
 pub mod yaml;
 

@@ -4,6 +4,7 @@
 mod explain;
 mod failover;
 mod schema;
+mod upgrade_plan;
 mod validate;
 
 use std::ffi::OsString;
@@ -43,6 +44,7 @@ enum Command {
     Explain(explain::Args),
     Schema(schema::Args),
     Failover(failover::Args),
+    UpgradePlan(upgrade_plan::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -81,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Explain(args) => explain::run(&args, io),
         Command::Schema(args) => schema::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
+        Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
     };
     match result {
         Ok(exit) => exit,

@@ -98,6 +98,11 @@ fn wrap(text: &str, indent: usize) -> String {
     hang("", text, indent)
 }
 
+/// Wraps `prefix` + `text` for text output; continuation lines align after the prefix.
+pub(crate) fn hang_text(prefix: &str, text: &str, indent: usize) -> String {
+    hang(prefix, text, indent)
+}
+
 /// Wraps `prefix` + `text` at [`WIDTH`] with `indent`; continuation lines align with the text
 /// after `prefix` (a bullet or a step number).
 fn hang(prefix: &str, text: &str, indent: usize) -> String {

@@ -4,6 +4,7 @@ pub mod failover;
 pub mod human;
 pub mod json;
 pub mod tokens;
+pub mod upgrade;
 
 use crate::diag::{Finding, Severity};
 use crate::source::Source;
