@@ -365,6 +365,6 @@ impl Topology {
 
     /// A cluster's Vault version, when the file gives one.
     pub fn version(&self, id: ClusterId) -> Option<&Version> {
-        self.cluster(id).version.as_ref().map(|v| v.get())
+        self.cluster(id).version.as_ref().map(crate::yaml::Sp::get)
     }
 }
