@@ -385,7 +385,7 @@ pub struct Step {
     pub text: Vec<String>,
     /// Commands, in order.
     pub commands: Vec<Command>,
-    /// Source keys of the fact sheet it rests on.
+    /// The fact-sheet source keys its text cites, in the order of [`crate::sources::SOURCES`].
     pub sources: Vec<&'static str>,
 }
 

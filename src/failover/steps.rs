@@ -120,20 +120,24 @@ impl Builder<'_> {
         var
     }
 
+    /// Adds a step; its sources are the keys its text cites. Returns its number.
     fn push(
         &mut self,
         phase: Phase,
         title: String,
         text: Vec<String>,
         commands: Vec<Command>,
-        sources: &[&'static str],
     ) -> usize {
+        let sources = crate::sources::cited(&text.join(" "))
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
         self.steps.push(Step {
             phase,
             title,
             text,
             commands,
-            sources: sources.to_vec(),
+            sources,
         });
         self.steps.len()
     }
@@ -241,7 +245,6 @@ impl Builder<'_> {
                 fallback,
             ],
             commands,
-            &["ENOS-DR", "API-DR", "DR-OPTOK", "BREAKGLASS"],
         );
         self.prepared.insert(l, n);
     }
@@ -281,7 +284,6 @@ impl Builder<'_> {
             ),
             text,
             commands,
-            &["PERF-MANAGE", "API-PERF"],
         );
     }
 
@@ -342,7 +344,6 @@ impl Builder<'_> {
             ),
             text,
             vec![promote],
-            &["ENOS-DR", "API-DR"],
         );
 
         let fenced = self.fence_dr(l, d);
@@ -354,39 +355,33 @@ impl Builder<'_> {
     fn fence_dr(&mut self, l: ClusterId, d: ClusterId) -> usize {
         let t = self.t;
         let mut fence = Vec::new();
-        let fence_text = if t.role(l) == Role::Primary {
-            let mut sources = vec!["ENOS-DR", "API-DR"];
-            if !t.performance_secondaries(l).is_empty() {
+        let text = if t.role(l) == Role::Primary {
+            let perf = !t.performance_secondaries(l).is_empty();
+            if perf {
                 fence.push(self.vault(l, "write -f sys/replication/performance/primary/demote"));
-                sources.push("API-PERF");
             }
             fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            (
-                format!(
-                    "Never run two primaries: \"Multiple primaries may result in data loss!\" (API-DR). If {} answers, demote it: it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; ENOS-DR). If it does not answer, keep it from coming back as a primary (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
-                    quoted(t, l)
-                ),
-                sources,
+            format!(
+                "Never run two primaries: \"Multiple primaries may result in data loss!\" ({}). If {} answers, demote {}: it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; ENOS-DR). If it does not answer, keep it from coming back as a primary (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
+                if perf { "API-DR; API-PERF" } else { "API-DR" },
+                quoted(t, l),
+                if perf { "both its primary roles" } else { "it" }
             )
         } else {
             fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            (
-                format!(
-                    "Only {} may act for {} now. If {} answers, demote its DR primary role: it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR; ENOS-DR). If it does not answer, keep it out of service (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
-                    quoted(t, d),
-                    quoted(t, l),
-                    quoted(t, l),
-                    quoted(t, d)
-                ),
-                vec!["ENOS-DR", "API-DR"],
+            format!(
+                "Only {} may act for {} now. If {} answers, demote its DR primary role: it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR; ENOS-DR). If it does not answer, keep it out of service (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
+                quoted(t, d),
+                quoted(t, l),
+                quoted(t, l),
+                quoted(t, d)
             )
         };
         self.push(
             Phase::Failover,
             format!("Fence {}: demote it if it is reachable", quoted(t, l)),
-            vec![fence_text.0],
+            vec![text],
             fence,
-            &fence_text.1,
         )
     }
 
@@ -413,7 +408,6 @@ impl Builder<'_> {
                 quoted(t, d)
             )],
             vec![status],
-            &["API-REPL", "MONITOR", "GUIDES-LR", "ENOS-DR"],
         );
     }
 
@@ -432,7 +426,6 @@ impl Builder<'_> {
                 quoted(t, l)
             )],
             fence,
-            &["PERF-MANAGE", "API-PERF"],
         );
         let mut args = "write -f sys/replication/performance/secondary/promote".to_string();
         let lb = self.lb_cluster_addr(p);
@@ -478,7 +471,6 @@ impl Builder<'_> {
             ),
             text,
             vec![promote],
-            &["PERF-MANAGE", "API-PERF", "REPL-IDX"],
         );
         let status = self.vault(p, "read -format=json sys/replication/status");
         let has_dr = !t.dr_secondaries(p).is_empty();
@@ -494,7 +486,6 @@ impl Builder<'_> {
                 }
             )],
             vec![status],
-            &["API-REPL", "MONITOR"],
         );
         fenced
     }
@@ -535,13 +526,12 @@ impl Builder<'_> {
             format!("Restore the replication set of {}", quoted(t, root)),
             vec![
                 format!(
-                    "Nothing of the set survives ({}): its data, tokens and leases are unavailable until restored. Vault does not replicate automated integrated-storage snapshots through performance replication; each cluster's own snapshots are what you restore (REPL-IDX).",
+                    "Nothing of the set survives ({}): no cluster can serve its data, tokens and leases until they come back. If they are destroyed, restore from snapshots: Vault does not replicate automated integrated-storage snapshots through performance replication, so each cluster's own snapshots are what you restore (REPL-IDX).",
                     names(t, &set)
                 ),
                 order,
             ],
             commands,
-            &["REPL-IDX", "API-DR", "API-PERF"],
         );
     }
 
@@ -670,7 +660,6 @@ impl Builder<'_> {
             format!("Point the other secondaries at {}", quoted(t, new_up)),
             text,
             commands,
-            &["API-DR", "API-PERF", "ENOS-DR"],
         );
     }
 
@@ -748,11 +737,6 @@ impl Builder<'_> {
             ),
             text,
             commands,
-            match r.path {
-                RecoveryPath::DrPromotion => &["REPL-IDX", "MULTI", "API-HEALTH"],
-                RecoveryPath::ClientsMove => &["PERF-DOC", "API-HEALTH"],
-                _ => &["REPL-IDX", "PERF-MANAGE", "API-HEALTH"],
-            },
         );
     }
 
@@ -857,7 +841,6 @@ impl Builder<'_> {
             ),
             text,
             commands,
-            &["ENOS-DR", "API-DR", "PERF-ENABLE", "GUIDES-LR", "UPGRADE"],
         );
     }
 
@@ -897,12 +880,12 @@ impl Builder<'_> {
                 quoted(t, p)
             ),
             format!(
-                "After its demotion {} is a performance secondary with no primary: disable that role{} (API-PERF; API-DR). Enabling it as a DR secondary then \"will immediately clear all data in the secondary cluster\", which is intended: it receives {}'s data, tokens and leases (API-DR; GUIDES-LR failback).",
+                "After its demotion {} is a performance secondary with no primary: disable that role{}, as API-PERF and API-DR describe. Enabling it as a DR secondary then \"will immediately clear all data in the secondary cluster\", which is intended: it receives {}'s data, tokens and leases (API-DR; GUIDES-LR failback).",
                 quoted(t, l),
                 if t.dr_secondaries(l).is_empty() {
                     String::new()
                 } else {
-                    " and its DR primary role (its DR secondaries are lost)".to_string()
+                    " and, as its DR secondaries are lost, its DR primary role".to_string()
                 },
                 quoted(t, p)
             ),
@@ -925,7 +908,6 @@ impl Builder<'_> {
             ),
             text,
             commands,
-            &["API-DR", "API-PERF", "GUIDES-LR", "UPGRADE"],
         );
     }
 
@@ -961,8 +943,7 @@ impl Builder<'_> {
                         quoted(t, u)
                     )],
                     vec![verify],
-                    &["REPL-INT", "API-REPL", "API-DR"],
-                );
+        );
             }
             Some((d, Promotion::Dr)) => {
                 let var = self.token_var(u);
@@ -988,8 +969,7 @@ impl Builder<'_> {
                         quoted(t, d)
                     )],
                     commands,
-                    &["API-DR", "ENOS-DR"],
-                );
+        );
             }
             Some((p, Promotion::Performance)) => {
                 let mut commands = self.reattach_commands(
@@ -1013,8 +993,7 @@ impl Builder<'_> {
                         quoted(t, p)
                     )],
                     commands,
-                    &["API-DR"],
-                );
+        );
             }
         }
     }
@@ -1065,7 +1044,6 @@ impl Builder<'_> {
             format!("Bring {} back into service", quoted(t, l)),
             text,
             commands,
-            &["REPL-IDX", "API-PERF", "API-REPL", "PERF-DOC"],
         );
     }
 
