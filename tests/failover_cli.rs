@@ -259,15 +259,15 @@ fn check_plan(file: &str, plan: &Value) {
             .position(|s| s["title"].as_str().unwrap().starts_with(needle))
     };
     for r in plan["recoveries"].as_array().unwrap() {
-        let lost = r["lost"].as_str().unwrap();
-        let fence = index(&format!("Fence `{lost}`"));
+        let gone = r["lost"].as_str().unwrap();
+        let fence = index(&format!("Fence `{gone}`"));
         match r["path"].as_str().unwrap() {
             "dr-promotion" => {
                 let to = r["to"].as_str().unwrap();
-                let promote = index(&format!("Promote `{to}` (DR secondary of `{lost}`)")).unwrap();
+                let promote = index(&format!("Promote `{to}` (DR secondary of `{gone}`)")).unwrap();
                 let check = index(&format!("Check that `{to}` has taken over")).unwrap();
                 let prepare =
-                    index(&format!("Prepare a batch DR operation token on `{lost}`")).unwrap();
+                    index(&format!("Prepare a batch DR operation token on `{gone}`")).unwrap();
                 assert!(prepare < promote && promote < fence.unwrap() && fence < Some(check));
                 assert_eq!(r["tokens_preserved"], true);
             }
@@ -381,7 +381,7 @@ fn the_sweep_covers_every_single_failure() {
         }
         // Every region of two or more sites is its own scenario; a one-site region fails
         // exactly as its site.
-        let mut regions: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut regions = std::collections::BTreeMap::<String, usize>::new();
         for s in doc["sites"].as_array().unwrap() {
             let region = s["region"]
                 .as_str()
@@ -659,7 +659,9 @@ fn output_writes_the_file_and_nothing_to_stdout() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-const SCHEMAS: &[(&str, fn() -> Value)] = &[
+type Generator = fn() -> Value;
+
+const SCHEMAS: &[(&str, Generator)] = &[
     (
         "schemas/failover-plan.schema.json",
         vrt::report::failover::plan_schema,
