@@ -823,10 +823,15 @@ impl Builder<'_> {
                 quoted(t, l)
             ),
             format!(
-                "Verify that data replicates: on {}, `data.secondaries` lists {} with `connection_status` `connected` (API-DR; ENOS-DR). To make {} the primary again later, run a planned switchover the same way in the other direction (GUIDES-LR).",
+                "Verify that data replicates: on {}, `data.secondaries` lists {} with `connection_status` `connected` (API-DR; ENOS-DR). To make {} the {} again later, run a planned switchover the same way in the other direction (GUIDES-LR).",
                 quoted(t, d),
                 quoted(t, l),
-                quoted(t, l)
+                quoted(t, l),
+                if t.role(l) == Role::Primary {
+                    "primary"
+                } else {
+                    "performance secondary"
+                }
             ),
         ];
         if let Some(w) = self.version_trap(l, d) {
