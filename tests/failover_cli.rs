@@ -777,3 +777,46 @@ fn upgrade_waves_run_downstream_first() {
         }
     }
 }
+
+/// The block in README.md that follows `$ <command>` in a console code block.
+fn readme_sample(readme: &str, command: &str) -> String {
+    let start = readme
+        .find(&format!("$ {command}\n"))
+        .unwrap_or_else(|| panic!("README shows `{command}`"))
+        + command.len()
+        + 3;
+    let end = start + readme[start..].find("\n```").unwrap();
+    readme[start..end].to_string()
+}
+
+#[test]
+fn readme_samples_are_real_output() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let cut = |out: String, at: &str| out[..out.find(at).unwrap()].trim_end().to_string();
+    let runbook = ok(&[
+        "failover",
+        "examples/two-datacenters.yaml",
+        "--lose",
+        "dc-a",
+    ]);
+    assert_eq!(
+        readme_sample(
+            &readme,
+            "vrt failover examples/two-datacenters.yaml --lose dc-a"
+        ),
+        cut(runbook, "\nSources\n"),
+        "README's sample runbook is stale"
+    );
+    let sweep = ok(&["failover", "examples/two-datacenters.yaml", "--all"]);
+    assert_eq!(
+        readme_sample(&readme, "vrt failover examples/two-datacenters.yaml --all"),
+        sweep.trim_end(),
+        "README's sample sweep is stale"
+    );
+    let upgrade = ok(&["upgrade-plan", "examples/two-datacenters.yaml"]);
+    assert_eq!(
+        readme_sample(&readme, "vrt upgrade-plan examples/two-datacenters.yaml"),
+        format!("{}\n…", cut(upgrade, "\nProcedure\n")),
+        "README's sample upgrade plan is stale"
+    );
+}
