@@ -491,8 +491,9 @@ pub struct Plan {
     pub recoveries: Vec<Recovery>,
     /// The ordered steps.
     pub steps: Vec<Step>,
-    /// Every cluster after the failover, in file order: the post-failover topology (for
-    /// tables and diagrams). See [`Plan::role_after`].
+    /// Every cluster after the failover, in file order (`after[i]` is `ClusterId(i)`): the
+    /// post-failover topology, for tables and diagrams. Each entry gives the role and the
+    /// upstream after the failover and before any failback; see [`Plan::role_after`].
     pub after: Vec<AfterCluster>,
     /// Clusters serving clients after the failover that have no DR secondary, so the next
     /// failure of one of them costs its tokens.
@@ -524,7 +525,7 @@ impl Plan {
 
     /// A cluster's role and upstream after the failover.
     pub fn role_after(&self, id: ClusterId) -> Option<&AfterCluster> {
-        self.after.iter().find(|a| a.cluster == id)
+        self.after.get(id.0).filter(|a| a.cluster == id)
     }
 
     /// Every source key the plan cites, in the order of [`crate::sources::SOURCES`].
@@ -948,15 +949,16 @@ impl<'a> Builder<'a> {
     /// The topology after the failover.
     fn after(&self) -> Vec<AfterCluster> {
         let t = self.t;
-        let mut role: BTreeMap<ClusterId, AfterRole> = BTreeMap::new();
-        let mut up: BTreeMap<ClusterId, Option<ClusterId>> = BTreeMap::new();
+        // Indexed by cluster id: a sweep builds one of these per scenario.
+        let mut role: Vec<AfterRole> = Vec::with_capacity(t.model.clusters.len());
+        let mut up: Vec<Option<ClusterId>> = Vec::with_capacity(t.model.clusters.len());
         for c in t.cluster_ids() {
             if self.is_lost(c) {
-                role.insert(c, AfterRole::Lost);
-                up.insert(c, None);
+                role.push(AfterRole::Lost);
+                up.push(None);
             } else {
-                role.insert(c, AfterRole::from_role(t.role(c)));
-                up.insert(c, t.upstream(c).and_then(|(u, _)| self.current(u)));
+                role.push(AfterRole::from_role(t.role(c)));
+                up.push(t.upstream(c).and_then(|(u, _)| self.current(u)));
             }
         }
         // DR promotions first: a cluster that replaced a lost performance secondary may then
@@ -968,19 +970,19 @@ impl<'a> Builder<'a> {
             for r in self.recoveries.iter().filter(|r| r.path == path) {
                 let Some(to) = r.to else { continue };
                 if path == RecoveryPath::DrPromotion {
-                    role.insert(to, AfterRole::from_role(t.role(r.lost)));
-                    up.insert(to, t.upstream(r.lost).and_then(|(u, _)| self.current(u)));
+                    role[to.0] = AfterRole::from_role(t.role(r.lost));
+                    up[to.0] = t.upstream(r.lost).and_then(|(u, _)| self.current(u));
                 } else {
-                    role.insert(to, AfterRole::Primary);
-                    up.insert(to, None);
+                    role[to.0] = AfterRole::Primary;
+                    up[to.0] = None;
                 }
             }
         }
         t.cluster_ids()
             .map(|c| {
                 let before_up = t.upstream(c).map(|(u, _)| u);
-                let role = role[&c];
-                let upstream = up[&c];
+                let role = role[c.0];
+                let upstream = up[c.0];
                 AfterCluster {
                     cluster: c,
                     before: t.role(c),
@@ -1020,7 +1022,10 @@ impl<'a> Builder<'a> {
 
     fn sets(&self) -> Vec<SetImpact> {
         let t = self.t;
-        t.roots()
+        let mut roots: Vec<ClusterId> = self.lost.iter().map(|c| t.root(*c)).collect();
+        roots.sort();
+        roots.dedup();
+        roots
             .into_iter()
             .filter_map(|root| {
                 let set = t.replication_set(root);
@@ -1109,14 +1114,15 @@ impl<'a> Builder<'a> {
 
 /// Serving clusters after the failover that have no DR secondary.
 fn without_dr(after: &[AfterCluster]) -> Vec<ClusterId> {
+    let protected: BTreeSet<ClusterId> = after
+        .iter()
+        .filter(|d| d.role == AfterRole::DrSecondary)
+        .filter_map(|d| d.upstream)
+        .collect();
     after
         .iter()
         .filter(|a| matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary))
-        .filter(|a| {
-            !after
-                .iter()
-                .any(|d| d.role == AfterRole::DrSecondary && d.upstream == Some(a.cluster))
-        })
+        .filter(|a| !protected.contains(&a.cluster))
         .map(|a| a.cluster)
         .collect()
 }

@@ -559,7 +559,7 @@ impl Builder<'_> {
         // Group followers by their new upstream, in upstream-first order.
         let mut groups: Vec<(ClusterId, Vec<Follower>)> = Vec::new();
         for &c in self.order {
-            let Some(a) = after.iter().find(|a| a.cluster == c) else {
+            let Some(a) = after.get(c.0).filter(|a| a.cluster == c) else {
                 continue;
             };
             let Some(new_up) = a.upstream else { continue };

@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::{Failure, Topology};
+use crate::model::ClusterId;
 use crate::spec::Environment;
 
 declare_rule! {
@@ -43,14 +44,11 @@ declare_rule! {
 /// Reports each replication set that one failure takes out whole, at the smallest such
 /// failure.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let failures = t.single_failures();
     t.roots()
         .into_iter()
         .filter_map(|root| {
-            let failure = failures
-                .iter()
-                .find(|f| t.set_lost(root, &t.lost_by(f)))?;
             let set = t.replication_set(root);
+            let failure = &smallest_failure(t, &set)?;
             let cluster = t.cluster(root);
             let members: Vec<String> = set.iter().map(|c| format!("`{}`", t.name(*c))).collect();
             let mut f = match failure {
@@ -100,4 +98,47 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+/// The smallest single failure ([`Topology::single_failures`]) that takes out every cluster
+/// of `set`: the cluster itself, their one site, or their one region of several sites.
+fn smallest_failure(t: &Topology, set: &[ClusterId]) -> Option<Failure> {
+    let (&first, rest) = set.split_first()?;
+    if rest.is_empty() {
+        return Some(Failure::Cluster(first));
+    }
+    let site = t.site_of(first);
+    if rest.iter().all(|c| t.site_of(*c) == site) {
+        return Some(Failure::Site(site));
+    }
+    let region = t.region_of(site);
+    (rest.iter().all(|c| t.region_of(t.site_of(*c)) == region)
+        && t.sites_in_region(region).len() > 1)
+        .then(|| Failure::Region(region.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use crate::yaml::Limits;
+
+    /// The shortcut agrees with simulating every single failure.
+    #[test]
+    fn smallest_failure_matches_the_simulation() {
+        let text = "version: 1\nname: x\nsites: [{name: a, region: r}, {name: b, region: r}, {name: c}]\nclusters:\n  - {name: p1, site: a, role: primary}\n  - {name: d1, site: a, role: dr-secondary, replicates_from: p1}\n  - {name: p2, site: a, role: primary}\n  - {name: d2, site: b, role: dr-secondary, replicates_from: p2}\n  - {name: p3, site: a, role: primary}\n  - {name: d3, site: c, role: dr-secondary, replicates_from: p3}\n  - {name: p4, site: c, role: primary}\n";
+        let t = crate::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
+        let failures = t.single_failures();
+        let mut found = Vec::new();
+        for root in t.roots() {
+            let set = t.replication_set(root);
+            let simulated = failures
+                .iter()
+                .find(|f| t.set_lost(root, &t.lost_by(f)))
+                .cloned();
+            assert_eq!(smallest_failure(&t, &set), simulated, "{}", t.name(root));
+            found.push(simulated.map(|f| f.kind()));
+        }
+        assert_eq!(found, [Some("site"), Some("region"), None, Some("cluster")]);
+    }
 }
