@@ -146,3 +146,37 @@ fn stage(t: &Topology, clusters: &[ClusterId]) -> String {
     kinds.sort_by_key(|k| !k.starts_with("performance"));
     kinds.join(" and ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use crate::yaml::Limits;
+
+    #[test]
+    fn cascades_get_plain_stage_names_and_cycles_no_plan() {
+        let text = "version: 1\nname: x\nsites: [{name: a}]\nclusters:\n  - {name: p, site: a, role: primary}\n  - {name: s, site: a, role: performance-secondary, replicates_from: p}\n  - {name: s2, site: a, role: performance-secondary, replicates_from: s}\n";
+        let t = crate::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
+        let plan = plan(&t).unwrap();
+        let stages: Vec<&str> = plan.sets[0]
+            .waves
+            .iter()
+            .map(|w| w.stage.as_str())
+            .collect();
+        assert_eq!(
+            stages,
+            [
+                "performance-secondary clusters replicating from performance-secondary clusters",
+                "performance secondaries",
+                "the primary"
+            ]
+        );
+        let cyclic = "version: 1\nname: x\nsites: [{name: a}]\nclusters:\n  - {name: a1, site: a, role: dr-secondary, replicates_from: a2}\n  - {name: a2, site: a, role: dr-secondary, replicates_from: a1}\n";
+        let t = crate::topology(&Source::new("t.yaml", cyclic), Limits::default()).unwrap();
+        assert_eq!(plan_err(&t), "`a1`, `a2`");
+    }
+
+    fn plan_err(t: &Topology) -> String {
+        plan(t).unwrap_err().clusters
+    }
+}

@@ -27,7 +27,8 @@ pub enum Exit {
 const EXIT_CODES: &str = "\
 Exit codes:
   0  no errors (warnings allowed unless --deny-warnings)
-  1  the topology has errors (syntax, shape, references or rules)
+  1  the topology has errors (syntax, shape, references or rules), or a planner's CI gate
+     (failover --require-dr-recovery) failed
   2  vrt could not run (bad usage, unreadable path, failed write)";
 
 /// Plan and validate HashiCorp Vault Enterprise replication topologies.

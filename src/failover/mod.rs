@@ -1165,3 +1165,78 @@ fn tie_break(t: &Topology, lost: ClusterId, ranked: &[ClusterId], what: &str) ->
         quoted(t, *first)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use crate::yaml::Limits;
+
+    fn topology(text: &str) -> Topology {
+        crate::topology(&Source::new("t.yaml", text), Limits::default()).unwrap()
+    }
+
+    const TWO: &str = "version: 1\nname: x\nsites: [{name: dc-a, region: east}, {name: dc-b, region: west}]\nclusters:\n  - {name: p, site: dc-a, role: primary, version: 1.18.0}\n  - {name: d1, site: dc-b, role: dr-secondary, replicates_from: p, version: 1.18.0}\n  - {name: d2, site: dc-b, role: dr-secondary, replicates_from: p, version: 1.19.0}\n  - {name: s, site: dc-b, role: performance-secondary, replicates_from: p, version: 1.18.0}\n";
+
+    #[test]
+    fn resolve_names_prefixes_and_errors() {
+        let t = topology(TWO);
+        assert_eq!(resolve(&t, "p"), Ok(Failure::Cluster(ClusterId(0))));
+        assert_eq!(resolve(&t, "cluster:s"), Ok(Failure::Cluster(ClusterId(3))));
+        assert_eq!(resolve(&t, "dc-b"), Ok(Failure::Site(SiteId(1))));
+        assert_eq!(resolve(&t, "west"), Ok(Failure::Region("west".into())));
+        assert_eq!(
+            resolve(&t, "dc-c").unwrap_err().to_string(),
+            "no cluster, site or region is named `dc-c`; did you mean `dc-a`?"
+        );
+        assert_eq!(
+            resolve(&t, "site:west").unwrap_err().to_string(),
+            "no site is named `west`; the topology has `dc-a`, `dc-b`"
+        );
+        assert!(matches!(
+            resolve(&t, "rack:1"),
+            Err(ResolveError::Prefix { .. })
+        ));
+    }
+
+    #[test]
+    fn the_newest_dr_secondary_wins_when_regions_tie_and_says_so() {
+        let t = topology(TWO);
+        let plan = plan(&t, &Failure::Cluster(ClusterId(0))).unwrap();
+        let r = &plan.recoveries[0];
+        assert_eq!(
+            (r.path, r.to),
+            (RecoveryPath::DrPromotion, Some(ClusterId(2)))
+        );
+        assert!(
+            r.why
+                .contains("vrt picks `d2`: it runs the newest version (1.19.0; `d1` runs 1.18.0)"),
+            "{}",
+            r.why
+        );
+        assert!(r.why.contains("\"If the performance primary failed and has a DR secondary, promote the DR secondary instead\" (PERF-MANAGE)"));
+        // One token variable when one DR promotion is planned.
+        assert!(
+            plan.steps[0].commands[2]
+                .line
+                .starts_with("DR_OPERATION_TOKEN=$(")
+        );
+        // `d1` follows `d2`, so the new primary is protected; `s` never had a DR secondary.
+        assert_eq!(plan.without_dr, [ClusterId(3)]);
+        assert_eq!(
+            plan.role_after(ClusterId(1)).unwrap().upstream,
+            Some(ClusterId(2))
+        );
+    }
+
+    #[test]
+    fn labels_name_one_site_regions() {
+        let t = topology(TWO);
+        assert_eq!(
+            label(&t, &Failure::Site(SiteId(0))),
+            "site `dc-a` (all of region `east`)"
+        );
+        assert_eq!(label(&t, &Failure::Region("east".into())), "region `east`");
+        assert_eq!(label(&t, &Failure::Cluster(ClusterId(3))), "cluster `s`");
+    }
+}

@@ -17,8 +17,8 @@ declare_rule! {
     /// version of Vault to an older version" (UPGRADE; repeated in API-DR "Promote DR
     /// secondary"): a promoted cluster on a newer version cannot replicate to the demoted
     /// older one until that one is upgraded, so failback waits for an upgrade in the middle
-    /// of an incident. Every other secondary that follows the promoted cluster would also
-    /// replicate from a newer version.
+    /// of an incident. Every other secondary still on the older version would also
+    /// replicate from a newer one once it follows the promoted cluster.
     ///
     /// ## Example
     /// ```yaml
