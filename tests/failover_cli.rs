@@ -97,6 +97,21 @@ fn every_example_has_a_sweep_and_an_upgrade_plan_in_three_formats() {
 }
 
 #[test]
+fn losing_the_primary_alone_is_a_dr_promotion_runbook() {
+    for format in ["text", "markdown", "json"] {
+        let out = ok(&[
+            "failover",
+            "examples/two-datacenters.yaml",
+            "--lose",
+            "primary-a",
+            "--format",
+            format,
+        ]);
+        insta::assert_snapshot!(format!("failover-two-datacenters-primary-a-{format}"), out);
+    }
+}
+
+#[test]
 fn planner_fixtures_have_runbooks() {
     for (fixture, lose) in [
         ("cross-region", "dc-a"),

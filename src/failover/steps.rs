@@ -332,7 +332,7 @@ impl Builder<'_> {
             ));
         }
         text.push(
-            "Do not add `force=true` unless you accept losing what was not yet replicated (API-DR)."
+            "HashiCorp's DR failover order is: promote, then demote the old primary, then test access to data (ENOS-DR). Do not add `force=true` unless you accept losing what was not yet replicated (API-DR)."
                 .to_string(),
         );
         self.push(
