@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
 use insta_cmd::get_cargo_bin;
 use serde_json::Value;
 
@@ -834,4 +836,55 @@ fn readme_samples_are_real_output() {
         format!("{}\n…", cut(upgrade, "\nProcedure\n")),
         "README's sample upgrade plan is stale"
     );
+}
+
+/// The `sh` blocks of a Markdown runbook.
+fn shell_blocks(markdown: &str) -> Vec<String> {
+    markdown
+        .split("```sh\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn runbook_commands_are_valid_shell() {
+    if !common::tool_available("bash") {
+        return;
+    }
+    let dir = temp_dir("shell");
+    let mut files = Vec::new();
+    for (stem, sites) in examples() {
+        for site in sites {
+            files.push((example_path(&stem), site));
+        }
+    }
+    for (fixture, lose) in [
+        ("cross-region", "dc-a"),
+        ("two-step", "dc-a"),
+        ("gaps", "dc-a"),
+    ] {
+        files.push((
+            format!("tests/fixtures/failover/{fixture}.yaml"),
+            lose.to_string(),
+        ));
+    }
+    files.push(("examples/two-datacenters.yaml".into(), "primary-a".into()));
+    let mut checked = 0;
+    for (file, lose) in files {
+        let md = ok(&["failover", &file, "--lose", &lose, "--format", "markdown"]);
+        for (i, block) in shell_blocks(&md).iter().enumerate() {
+            let path = dir.join(format!("block-{checked}.sh"));
+            std::fs::write(&path, block).unwrap();
+            let out = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{file} --lose {lose}, block {i}: {}\n{block}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked} blocks");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

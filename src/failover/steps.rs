@@ -24,17 +24,23 @@ struct Follower {
 impl Builder<'_> {
     // Addresses ----------------------------------------------------------------------
 
+    /// An address the file does not give: a shell variable that stops the command with an
+    /// error until it is set (`${API_ADDR_DR_A:?}`), and a warning saying so.
     fn gap(&mut self, c: ClusterId, field: &str) -> String {
         let t = self.t;
+        let var = format!(
+            "{}_{}",
+            field.to_ascii_uppercase(),
+            t.name(c).to_ascii_uppercase().replace('-', "_")
+        );
         let warning = format!(
-            "the file gives no `{field}` for {}: commands show `<{field} of {}>`; fill it in",
-            quoted(t, c),
-            t.name(c)
+            "the file gives no `{field}` for {}: commands read it from `${var}` and stop until it is set; add `{field}` to the file to have it filled in",
+            quoted(t, c)
         );
         if !self.warnings.contains(&warning) {
             self.warnings.push(warning);
         }
-        format!("<{field} of {}>", t.name(c))
+        format!("${{{var}:?}}")
     }
 
     fn api(&mut self, c: ClusterId) -> String {
@@ -715,7 +721,7 @@ impl Builder<'_> {
             "From each client network, `sys/health` on that address must answer 200 (active node) or, behind a load balancer, 429 or 473 (standby), never 472 (DR secondary) or 503 (sealed) (API-HEALTH)."
                 .to_string(),
         );
-        let health = if from_addr.starts_with('<') {
+        let health = if from_addr.starts_with('$') {
             to_addr.clone()
         } else {
             from_addr.clone()
