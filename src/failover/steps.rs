@@ -655,7 +655,7 @@ impl Builder<'_> {
         }
         if !dr_followers.is_empty() {
             text.push(format!(
-                "On {}: a DR secondary takes an activation token from its new primary (here by the public-key method, which needs no call to {}'s API port) and a DR operation token: the batch token prepared above works, as these clusters mirror the same token store (ENOS-DR; API-DR). The `id` must be unique on {}; if it is already in its `known_secondaries`, revoke it first with `sys/replication/dr/primary/revoke-secondary` (API-DR).",
+                "On {}: a DR secondary takes an activation token from its new primary (here by the public-key method, which needs no call to {}'s API port) and a DR operation token: the batch token prepared above works, as these clusters mirror the same token store (ENOS-DR; API-DR). `secondary-token` takes a Vault token with `sudo` on {}, and the `id` must be unique there; if it is already in its `known_secondaries`, revoke it first with `sys/replication/dr/primary/revoke-secondary` (API-DR).",
                 names(t, &dr_followers),
                 quoted(t, new_up),
                 quoted(t, new_up)
@@ -818,7 +818,7 @@ impl Builder<'_> {
         );
         let mut text = vec![
             format!(
-                "Once {} is repaired and demoted (step {fence_step}), make it a DR secondary of {}: ENOS-DR's \"point demoted cluster A to the new primary cluster B\". The public-key method needs only the cluster port between them, no call to {}'s API (API-DR; PERF-ENABLE).",
+                "Once {} is repaired and demoted (step {fence_step}), make it a DR secondary of {}: ENOS-DR's \"point demoted cluster A to the new primary cluster B\". The public-key method needs only the cluster port between them, no call to {}'s API (API-DR; PERF-ENABLE); `secondary-token` takes a Vault token with `sudo` there (API-DR).",
                 quoted(t, l),
                 quoted(t, d),
                 quoted(t, d)
@@ -891,7 +891,7 @@ impl Builder<'_> {
                 quoted(t, p)
             ),
             format!(
-                "After its demotion {} is a performance secondary with no primary: disable that role{}, as API-PERF and API-DR describe. Enabling it as a DR secondary then \"will immediately clear all data in the secondary cluster\", which is intended: it receives {}'s data, tokens and leases (API-DR; GUIDES-LR failback).",
+                "After its demotion {} is a performance secondary with no primary: disable that role{}, as API-PERF and API-DR describe. Enabling it as a DR secondary then \"will immediately clear all data in the secondary cluster\", which is intended: it receives {}'s data, tokens and leases (API-DR; GUIDES-LR failback). `secondary-token` takes a Vault token with `sudo` on the new primary (API-DR).",
                 quoted(t, l),
                 if t.dr_secondaries(l).is_empty() {
                     String::new()
