@@ -27,6 +27,9 @@ pub enum Error {
     /// A code or name given to `vrt explain` is not a rule.
     #[error("no rule has the code or name `{0}`; run `vrt explain` to list them")]
     UnknownRule(String),
+    /// A `--lose` name that names nothing, or several things.
+    #[error("{0}")]
+    BadTarget(String),
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Write(#[from] std::io::Error),

@@ -8,6 +8,7 @@ use petgraph::visit::EdgeRef;
 
 use crate::model::{Client, ClientId, Cluster, ClusterId, Model, SiteId};
 use crate::spec::{Environment, Role};
+use crate::values::Version;
 
 /// What an edge of the replication graph carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,6 +25,28 @@ impl EdgeKind {
         match self {
             Self::Performance => "performance",
             Self::Dr => "dr",
+        }
+    }
+}
+
+/// A single failure: one cluster, one site (all its clusters) or one region (all its sites).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Failure {
+    /// One cluster.
+    Cluster(ClusterId),
+    /// One site and every cluster in it.
+    Site(SiteId),
+    /// One region and every site in it.
+    Region(String),
+}
+
+impl Failure {
+    /// `cluster`, `site` or `region`.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Cluster(_) => "cluster",
+            Self::Site(_) => "site",
+            Self::Region(_) => "region",
         }
     }
 }
@@ -261,6 +284,88 @@ impl Topology {
         petgraph::algo::toposort(&self.graph, None)
             .ok()
             .map(|order| order.into_iter().map(|n| ClusterId(n.index())).collect())
+    }
+    /// The clusters in a region, in file order.
+    pub fn clusters_in_region(&self, region: &str) -> Vec<ClusterId> {
+        self.cluster_ids()
+            .filter(|c| self.region_of(self.site_of(*c)) == region)
+            .collect()
+    }
+
+    /// The name of a failure's object (cluster, site or region).
+    pub fn failure_name<'a>(&'a self, failure: &'a Failure) -> &'a str {
+        match failure {
+            Failure::Cluster(c) => self.name(*c),
+            Failure::Site(s) => self.model.sites[s.0].name.get(),
+            Failure::Region(r) => r,
+        }
+    }
+
+    /// The clusters a failure takes out.
+    pub fn lost_by(&self, failure: &Failure) -> BTreeSet<ClusterId> {
+        match failure {
+            Failure::Cluster(c) => BTreeSet::from([*c]),
+            Failure::Site(s) => self.clusters_in_site(*s).into_iter().collect(),
+            Failure::Region(r) => self.clusters_in_region(r).into_iter().collect(),
+        }
+    }
+
+    /// The sites a failure takes out whole (none for a single cluster).
+    pub fn sites_lost_by(&self, failure: &Failure) -> Vec<SiteId> {
+        match failure {
+            Failure::Cluster(_) => Vec::new(),
+            Failure::Site(s) => vec![*s],
+            Failure::Region(r) => self.sites_in_region(r),
+        }
+    }
+
+    /// Every single failure worth simulating: each cluster, each site, and each region of
+    /// two or more sites (a one-site region fails exactly as its site does), in file order.
+    pub fn single_failures(&self) -> Vec<Failure> {
+        let mut out: Vec<Failure> = self.cluster_ids().map(Failure::Cluster).collect();
+        out.extend((0..self.model.sites.len()).map(|s| Failure::Site(SiteId(s))));
+        out.extend(
+            self.regions()
+                .into_iter()
+                .filter(|r| self.sites_in_region(r).len() > 1)
+                .map(|r| Failure::Region(r.to_string())),
+        );
+        out
+    }
+
+    /// Whether a failure that takes out `lost` leaves nothing of the replication set rooted
+    /// at `root`: no cluster of it survives to be promoted or to serve.
+    pub fn set_lost(&self, root: ClusterId, lost: &BTreeSet<ClusterId>) -> bool {
+        self.replication_set(root).iter().all(|c| lost.contains(c))
+    }
+
+    /// Orders the clusters that could take over from `replaced`, best first: same region as
+    /// `replaced`, then the newest Vault version (clusters without one last), then name.
+    pub fn rank_replacements(
+        &self,
+        replaced: ClusterId,
+        candidates: impl IntoIterator<Item = ClusterId>,
+    ) -> Vec<ClusterId> {
+        let region = self.region_of(self.site_of(replaced));
+        let mut out: Vec<ClusterId> = candidates.into_iter().collect();
+        out.sort_by(|a, b| {
+            let key = |c: &ClusterId| {
+                (
+                    self.region_of(self.site_of(*c)) != region,
+                    std::cmp::Reverse(self.version(*c)),
+                )
+            };
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| self.name(*a).cmp(self.name(*b)))
+        });
+        out.dedup();
+        out
+    }
+
+    /// A cluster's Vault version, when the file gives one.
+    pub fn version(&self, id: ClusterId) -> Option<&Version> {
+        self.cluster(id).version.as_ref().map(crate::yaml::Sp::get)
     }
 }
 

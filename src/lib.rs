@@ -11,6 +11,7 @@ pub mod date;
 pub mod diag;
 pub mod diagram;
 pub mod error;
+pub mod failover;
 pub mod firewall;
 pub mod graph;
 pub mod load;
@@ -26,6 +27,7 @@ pub mod spec;
 pub mod structure;
 pub mod suppress;
 pub mod templates;
+pub mod upgrade;
 pub mod values;
 pub mod yaml;
 

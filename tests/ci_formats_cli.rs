@@ -316,7 +316,7 @@ fn github_format_gives_one_annotation_per_finding_at_its_line() {
     }
     assert!(
         out.trim_end()
-            .ends_with("3 files checked: 2 errors, 5 warnings, 1 note"),
+            .ends_with("3 files checked: 3 errors, 3 warnings, 1 note"),
         "{out}"
     );
     // The VRT107 error is on line 16.
@@ -354,7 +354,7 @@ fn github_is_the_default_under_github_actions_only() {
         .env("GITHUB_ACTIONS", "true")
         .args(["validate", FAILING]));
     assert_eq!(code, 1);
-    assert_eq!(annotations(&out).len(), 4, "{out}");
+    assert_eq!(annotations(&out).len(), 3, "{out}");
     assert!(!out.contains('╭'), "{out}");
 
     let (_, out, _) = run(vrt().args(["validate", FAILING]));
@@ -430,26 +430,26 @@ fn junit_has_a_suite_per_file_and_a_case_per_finding() {
         );
     }
     assert_eq!(out.matches("<testsuite ").count(), 3, "{out}");
-    // 4 findings + 3 findings + 1 passing case; only the error fails.
+    // 3 findings + 3 findings + 1 passing case; only the two errors fail.
     assert!(
-        out.contains("<testsuites name=\"vrt validate\" tests=\"8\" failures=\"1\" errors=\"0\">"),
+        out.contains("<testsuites name=\"vrt validate\" tests=\"7\" failures=\"2\" errors=\"0\">"),
         "{out}"
     );
     assert!(out.contains(&format!(
-        "<testsuite name=\"{FAILING}\" tests=\"4\" failures=\"1\""
+        "<testsuite name=\"{FAILING}\" tests=\"3\" failures=\"2\""
     )));
     assert!(out.contains("<testcase name=\"VRT107 downstream-older-version at 16:14\""));
     assert!(out.contains("<failure type=\"VRT107\" message=\"`dr-a` runs 1.16.9 but replicates from `primary-a` on newer 1.17.3\">"));
     assert!(out.contains(&format!(
         "<testcase name=\"no findings\" classname=\"{clean}\""
     )));
-    assert_eq!(out.matches("<failure ").count(), 1);
+    assert_eq!(out.matches("<failure ").count(), 2);
 
     let (_, out, _) = run(vrt()
         .args(["validate", "--format", "junit", "--deny-warnings"])
         .args(files));
-    // With --deny-warnings the 5 warnings fail too; the note still passes.
-    assert_eq!(out.matches("<failure ").count(), 6, "{out}");
-    assert!(out.contains("tests=\"8\" failures=\"6\""), "{out}");
+    // With --deny-warnings the 3 warnings fail too; the note still passes.
+    assert_eq!(out.matches("<failure ").count(), 5, "{out}");
+    assert!(out.contains("tests=\"7\" failures=\"5\""), "{out}");
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -49,9 +49,15 @@ fn generate(args: &[&str]) -> (String, vrt::graph::Topology) {
         .map(|f| format!("{}: {}", f.rule.code, f.message))
         .collect();
     assert!(errors.is_empty(), "{args:?}: {errors:#?}\n{out}");
-    // The only warnings are the ones the header explains.
+    // The only warnings are the ones the header explains: site loss (VRT301) and, for the
+    // non-production sets kept in one site, the loss of the whole set (VRT302, a warning there).
     for f in &findings {
-        assert_eq!(f.rule.code, "VRT301", "{args:?}: {}", f.message);
+        assert!(
+            f.rule.code == "VRT301" || (f.rule.code == "VRT302" && f.severity == Severity::Warning),
+            "{args:?}: {} {}",
+            f.rule.code,
+            f.message
+        );
     }
     let validator = jsonschema::draft7::new(&vrt::schema()).unwrap();
     let value = vrt::yaml::to_json(&out).unwrap();

@@ -3,12 +3,14 @@
 
 mod completions;
 mod explain;
+mod failover;
 mod firewall;
 mod graph;
 mod init;
 mod man;
 mod ports;
 mod schema;
+mod upgrade_plan;
 mod validate;
 
 use std::ffi::OsString;
@@ -31,7 +33,8 @@ pub enum Exit {
 const EXIT_CODES: &str = "\
 Exit codes:
   0  no errors (warnings allowed unless --deny-warnings)
-  1  the topology has errors (syntax, shape, references or rules)
+  1  the topology has errors (syntax, shape, references or rules), or a planner's CI gate
+     (failover --require-dr-recovery) failed
   2  vrt could not run (bad usage, unreadable path, failed write)";
 
 /// Plan and validate HashiCorp Vault Enterprise replication topologies.
@@ -53,6 +56,8 @@ enum Command {
     Man(man::Args),
     Ports(ports::Args),
     Firewall(firewall::Args),
+    Failover(failover::Args),
+    UpgradePlan(upgrade_plan::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -96,6 +101,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Man(args) => man::run(&args, io),
         Command::Ports(args) => ports::run(&args, io),
         Command::Firewall(args) => firewall::run(&args, io),
+        Command::Failover(args) => failover::run(&args, io),
+        Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
     };
     match result {
         Ok(exit) => exit,

@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod diagram;
+pub mod failover;
 pub mod firewall;
 pub mod github;
 pub mod human;
@@ -11,6 +12,7 @@ pub mod ports;
 pub mod sarif;
 pub mod text;
 pub mod tokens;
+pub mod upgrade;
 
 use crate::diag::{Finding, Severity};
 use crate::source::Source;

@@ -11,7 +11,10 @@ pub mod client_in_other_site;
 pub mod client_on_dr_secondary;
 pub mod cross_environment_replication;
 pub mod downstream_older_version;
+pub mod failback_blocked_by_version;
+pub mod failover_outside_client_site;
 pub mod insecure_cluster_addr;
+pub mod loss_without_recovery;
 pub mod missing_dr_secondary;
 pub mod mixed_versions;
 pub mod performance_cascade;
@@ -108,6 +111,18 @@ pub static CHECKS: &[Check] = &[
     Check {
         rule: &site_loss_without_dr::RULE,
         run: site_loss_without_dr::check,
+    },
+    Check {
+        rule: &loss_without_recovery::RULE,
+        run: loss_without_recovery::check,
+    },
+    Check {
+        rule: &failback_blocked_by_version::RULE,
+        run: failback_blocked_by_version::check,
+    },
+    Check {
+        rule: &failover_outside_client_site::RULE,
+        run: failover_outside_client_site::check,
     },
     Check {
         rule: &raft_voter_count::RULE,

@@ -13,8 +13,9 @@ declare_rule! {
     /// For every site, and every region of several sites, vrt simulates its loss. When a
     /// primary or performance secondary is lost along with every one of its DR secondaries,
     /// the warning says which recovery is left: promoting a surviving performance secondary
-    /// (the primary's case), moving clients to another serving cluster (a performance
-    /// secondary's case), or nothing but snapshots.
+    /// (the primary's case), or moving clients to another serving cluster (a performance
+    /// secondary's case). When nothing of the replication set survives at all, VRT302
+    /// (`loss-without-recovery`) reports it instead.
     ///
     /// ## Why it matters
     /// A DR promotion keeps tokens and leases, so clients carry on (REPL-IDX; MULTI). Without
@@ -67,7 +68,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     out
 }
 
-/// Lost primaries and performance secondaries whose DR secondaries are all lost too.
+/// Lost primaries and performance secondaries whose DR secondaries are all lost too, in
+/// replication sets that keep a cluster to recover with (VRT302 reports the others).
 fn exposed(t: &Topology, lost: &BTreeSet<ClusterId>) -> Vec<ClusterId> {
     lost.iter()
         .copied()
@@ -76,6 +78,7 @@ fn exposed(t: &Topology, lost: &BTreeSet<ClusterId>) -> Vec<ClusterId> {
             let drs = t.dr_secondaries(*c);
             !drs.is_empty() && drs.iter().all(|d| lost.contains(d))
         })
+        .filter(|c| !t.set_lost(t.root(*c), lost))
         .collect()
 }
 
@@ -90,13 +93,23 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
         ids.into_iter().filter(|p| !lost.contains(p)).collect()
     };
     let recovery = if t.role(c) == Role::Primary {
-        match survivors(t.performance_secondaries(c)).first() {
-            Some(p) => format!(
+        let twice = t
+            .performance_secondaries(c)
+            .into_iter()
+            .flat_map(|p| t.dr_secondaries(p))
+            .find(|d| !lost.contains(d));
+        match (survivors(t.performance_secondaries(c)).first(), twice) {
+            (Some(p), _) => format!(
                 "the only recovery left is promoting performance secondary `{}`, after which every client must re-authenticate and obtain new leases",
                 t.name(*p)
             ),
-            None => format!(
-                "no cluster of the replication set survives: `{}` must be restored from snapshots",
+            (None, Some(d)) => format!(
+                "its performance secondaries are lost too: the only recovery left is promoting `{}` in place of its performance secondary and then to primary, after which every client of `{}` must re-authenticate and obtain new leases",
+                t.name(d),
+                cluster.name.get()
+            ),
+            (None, None) => format!(
+                "no surviving cluster of its replication set can take over from `{}`: restore it from snapshots",
                 cluster.name.get()
             ),
         }
@@ -113,12 +126,16 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
                 .into_iter()
                 .filter(|o| *o != c && !lost.contains(o))
                 .collect();
-            match others.first() {
-                Some(o) => format!(
+            match (others.first(), t.upstream(c)) {
+                (Some(o), _) => format!(
                     "its clients must move to `{}` and re-authenticate; its local mounts and tokens are lost",
                     t.name(*o)
                 ),
-                None => {
+                (None, Some((up, _))) => format!(
+                    "its clients must move to the cluster that takes over from `{}` and re-authenticate; its local mounts and tokens are lost",
+                    t.name(up)
+                ),
+                (None, None) => {
                     "no serving cluster of its replication set survives: restore from snapshots"
                         .to_string()
                 }

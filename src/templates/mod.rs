@@ -442,7 +442,8 @@ fn write(
          # versions, DNS names) and check every fact marked CONFIRM (firewall rules, DNS\n\
          # resolution) with the network team; then run `vrt validate` on it.\n\
          # As in the reference, each DR cluster sits in the site of the cluster it protects, so vrt\n\
-         # warns (VRT301) that losing a whole site leaves only a performance promotion: move a DR\n\
+         # warns (VRT301) that losing a whole site leaves only a performance promotion, and\n\
+         # (VRT302) that a non-production set kept in one site is lost with it: move a DR\n\
          # cluster to another site, or accept the risk with an `ignore` entry and a reason.\n\
          # Editor support: `vrt schema > vrt.schema.json`, then make the first line of this file\n\
          #   # yaml-language-server: $schema=./vrt.schema.json\n",

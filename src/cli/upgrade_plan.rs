@@ -1,0 +1,69 @@
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::{load, report, upgrade};
+
+use super::{Exit, Io};
+
+/// Print the safe upgrade order: downstream clusters first, in waves that can run in
+/// parallel, each primary last, with the version each cluster runs now.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  vrt upgrade-plan examples/global.yaml
+  vrt upgrade-plan examples/vmware-active-active.yaml --format markdown -o upgrade.md
+  vrt upgrade-plan examples/two-datacenters.yaml --format json
+
+Exit codes: 0 plan printed, 1 the topology has errors that prevent an order (syntax, shape,
+references, a replication cycle), 2 vrt could not run.")]
+pub struct Args {
+    /// Topology file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Largest file to read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// For the terminal.
+    Text,
+    /// To paste into a wiki or change ticket.
+    Markdown,
+    /// One JSON document (schemas/upgrade-plan.schema.json).
+    Json,
+}
+
+pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let Some(t) = super::load_topology(&args.file, args.max_file_size, io)? else {
+        return Ok(Exit::Findings);
+    };
+    let plan = match upgrade::plan(&t) {
+        Ok(p) => p,
+        Err(e) => {
+            writeln!(io.err, "error: {e}")?;
+            return Ok(Exit::Findings);
+        }
+    };
+    let mut out = Vec::new();
+    match args.format {
+        Format::Text => report::upgrade::text(&mut out, &t, &plan)?,
+        Format::Markdown => report::upgrade::markdown(&mut out, &t, &plan)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report::upgrade::json(&t, &plan))
+                .map_err(std::io::Error::other)?;
+            out.push(b'\n');
+        }
+    }
+    match &args.output {
+        Some(path) => crate::output::write_atomic(path, &out)?,
+        None => io.out.write_all(&out)?,
+    }
+    Ok(Exit::Clean)
+}

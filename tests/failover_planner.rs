@@ -1,0 +1,428 @@
+//! The failover and upgrade planners as a library: over every topology in `examples/` and
+//! `tests/fixtures/` (broken ones included) and every single failure, each plan keeps its
+//! invariants, renders in all formats without panicking, and is deterministic. Also the
+//! recovery choices on hand-made topologies: tie-break, two-step recovery, clients moving.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use vrt::failover::{self, AfterRole, Failure, Plan, RecoveryPath, SetStatus, TokenFate};
+use vrt::graph::Topology;
+use vrt::model::ClusterId;
+use vrt::source::Source;
+use vrt::spec::Role;
+use vrt::yaml::Limits;
+
+fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every topology that loads, by file name.
+fn topologies() -> Vec<(String, Topology)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    yaml_files(&root.join("examples"), &mut files);
+    yaml_files(&root.join("tests/fixtures"), &mut files);
+    files.sort();
+    let out: Vec<_> = files
+        .iter()
+        .filter_map(|p| {
+            let source = common::source(p);
+            vrt::topology(&source, Limits::default())
+                .ok()
+                .map(|t| (source.name.clone(), t))
+        })
+        .collect();
+    assert!(out.len() > 20, "fixtures load: {}", out.len());
+    out
+}
+
+fn topology(text: &str) -> Topology {
+    vrt::topology(&Source::new("t.yaml", text), Limits::default()).expect("loads")
+}
+
+fn id(t: &Topology, name: &str) -> ClusterId {
+    t.cluster_ids().find(|c| t.name(*c) == name).unwrap()
+}
+
+#[allow(clippy::too_many_lines)] // the invariants of a plan, one paragraph each
+fn check(name: &str, t: &Topology, failure: &Failure, plan: &Plan) {
+    let lost: BTreeSet<ClusterId> = t.lost_by(failure);
+    let ctx = format!("{name}: {}", plan.scenario.label);
+    assert_eq!(
+        plan.scenario.lost,
+        lost.iter().copied().collect::<Vec<_>>(),
+        "{ctx}"
+    );
+    // One recovery per lost primary or performance secondary.
+    let serving: BTreeSet<ClusterId> = lost
+        .iter()
+        .copied()
+        .filter(|c| t.role(*c) != Role::DrSecondary)
+        .collect();
+    let recovered: BTreeSet<ClusterId> = plan.recoveries.iter().map(|r| r.lost).collect();
+    assert_eq!(recovered, serving, "{ctx}");
+    assert_eq!(plan.recoveries.len(), serving.len(), "{ctx}");
+    for r in &plan.recoveries {
+        assert_eq!(
+            r.candidates.first().copied(),
+            r.to,
+            "{ctx}: chosen is ranked first"
+        );
+        assert_eq!(
+            r.tokens_preserved,
+            r.path == RecoveryPath::DrPromotion,
+            "{ctx}"
+        );
+        assert!(r.why.ends_with('.'), "{ctx}");
+        if let Some(to) = r.to {
+            assert!(
+                !lost.contains(&to),
+                "{ctx}: {} takes over but is lost",
+                t.name(to)
+            );
+        }
+        match r.path {
+            RecoveryPath::DrPromotion => {
+                assert!(t.dr_secondaries(r.lost).contains(&r.to.unwrap()), "{ctx}");
+            }
+            RecoveryPath::PerformancePromotion => {
+                let to = r.to.unwrap();
+                assert!(t.upstream(r.lost).is_none(), "{ctx}: only primaries");
+                match r.via {
+                    None => assert!(t.performance_secondaries(r.lost).contains(&to), "{ctx}"),
+                    Some(s) => {
+                        assert!(lost.contains(&s), "{ctx}");
+                        assert!(t.dr_secondaries(s).contains(&to), "{ctx}");
+                    }
+                }
+            }
+            RecoveryPath::ClientsMove => {
+                let to = r.to.unwrap();
+                assert!(t.upstream(r.lost).is_some(), "{ctx}: only secondaries");
+                assert!(
+                    t.replication_set(t.root(r.lost)).contains(&to),
+                    "{ctx}: clients stay in the set"
+                );
+            }
+            RecoveryPath::None => {
+                assert!(r.to.is_none(), "{ctx}");
+            }
+        }
+    }
+    // The topology afterwards.
+    assert_eq!(plan.after.len(), t.model.clusters.len(), "{ctx}");
+    for a in &plan.after {
+        assert_eq!(
+            a.role == AfterRole::Lost,
+            lost.contains(&a.cluster),
+            "{ctx}"
+        );
+        if let Some(up) = a.upstream {
+            assert!(
+                !lost.contains(&up),
+                "{ctx}: {} follows a lost cluster",
+                t.name(a.cluster)
+            );
+            assert_ne!(up, a.cluster, "{ctx}");
+        }
+        assert_eq!(plan.role_after(a.cluster), Some(a), "{ctx}");
+    }
+    for c in &plan.without_dr {
+        let a = plan.role_after(*c).unwrap();
+        assert!(
+            matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary),
+            "{ctx}"
+        );
+    }
+    // Sets and clients.
+    for s in &plan.sets {
+        assert_eq!(
+            s.status == SetStatus::Lost,
+            t.set_lost(s.root, &lost),
+            "{ctx}"
+        );
+    }
+    for c in &plan.clients {
+        assert!(lost.contains(&c.cluster), "{ctx}");
+        assert_eq!(c.to.is_none(), c.tokens == TokenFate::NoService, "{ctx}");
+    }
+    // Steps: phases in order, every step cites a source, "step N" references exist.
+    let mut phase = None;
+    for (i, s) in plan.steps.iter().enumerate() {
+        assert!(phase <= Some(s.phase), "{ctx}: step {}", i + 1);
+        phase = Some(s.phase);
+        assert!(!s.sources.is_empty(), "{ctx}: step {} cites nothing", i + 1);
+        for p in &s.text {
+            for (pos, _) in p.match_indices("(step ") {
+                let n: usize = p[pos + 6..]
+                    .split(')')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{ctx}: {p}"));
+                assert!(
+                    (1..=plan.steps.len()).contains(&n) && n != i + 1,
+                    "{ctx}: {p}"
+                );
+            }
+        }
+    }
+    // Rendering never panics, and the JSON round-trips.
+    let mut out = Vec::new();
+    vrt::report::failover::text(&mut out, t, plan).unwrap();
+    vrt::report::failover::markdown(&mut out, t, plan).unwrap();
+    let doc = serde_json::to_value(vrt::report::failover::json(t, plan)).unwrap();
+    assert_eq!(doc["steps"].as_array().unwrap().len(), plan.steps.len());
+}
+
+#[test]
+fn every_plan_of_every_fixture_keeps_its_invariants() {
+    let mut plans = 0;
+    for (name, t) in topologies() {
+        let cyclic = !t.cycles().is_empty();
+        for failure in t.single_failures() {
+            match failover::plan(&t, &failure) {
+                Ok(plan) => {
+                    assert!(!cyclic, "{name}");
+                    check(&name, &t, &failure, &plan);
+                    assert_eq!(failover::plan(&t, &failure).unwrap(), plan, "deterministic");
+                    plans += 1;
+                }
+                Err(e) => {
+                    assert!(cyclic, "{name}: {e}");
+                }
+            }
+        }
+        match failover::sweep(&t) {
+            Ok(rows) => {
+                assert_eq!(rows.len(), t.single_failures().len(), "{name}");
+                let mut out = Vec::new();
+                vrt::report::failover::sweep_text(&mut out, &t, &rows).unwrap();
+                vrt::report::failover::sweep_markdown(&mut out, &t, &rows).unwrap();
+            }
+            Err(_) => assert!(cyclic, "{name}"),
+        }
+        match vrt::upgrade::plan(&t) {
+            Ok(plan) => {
+                let mut out = Vec::new();
+                vrt::report::upgrade::text(&mut out, &t, &plan).unwrap();
+                vrt::report::upgrade::markdown(&mut out, &t, &plan).unwrap();
+                let upgraded: usize = plan
+                    .sets
+                    .iter()
+                    .flat_map(|s| &s.waves)
+                    .map(|w| w.clusters.len())
+                    .sum();
+                assert_eq!(
+                    upgraded,
+                    t.model.clusters.len(),
+                    "{name}: every cluster once"
+                );
+            }
+            Err(_) => assert!(cyclic, "{name}"),
+        }
+    }
+    assert!(plans > 100, "{plans} plans checked");
+}
+
+const TIE: &str = "
+version: 1
+name: tie
+sites:
+  - {name: dc-a, region: east}
+  - {name: dc-e, region: east}
+  - {name: dc-w, region: west}
+clusters:
+  - {name: primary-a, site: dc-a, role: primary, version: 1.17.3}
+  - {name: dr-west-new, site: dc-w, role: dr-secondary, replicates_from: primary-a, version: 1.19.0}
+  - {name: dr-east-b, site: dc-e, role: dr-secondary, replicates_from: primary-a, version: 1.18.0}
+  - {name: dr-east-a, site: dc-e, role: dr-secondary, replicates_from: primary-a, version: 1.18.0}
+  - {name: dr-east-old, site: dc-e, role: dr-secondary, replicates_from: primary-a, version: 1.17.3}
+";
+
+#[test]
+fn candidates_rank_by_region_then_version_then_name() {
+    let t = topology(TIE);
+    let plan = failover::plan(&t, &Failure::Cluster(id(&t, "primary-a"))).unwrap();
+    let r = &plan.recoveries[0];
+    let ranked: Vec<&str> = r.candidates.iter().map(|c| t.name(*c)).collect();
+    assert_eq!(
+        ranked,
+        ["dr-east-a", "dr-east-b", "dr-east-old", "dr-west-new"]
+    );
+    assert!(
+        r.why.contains("vrt picks `dr-east-a`: both are in region `east`, both run 1.18.0, so name order decides"),
+        "{}",
+        r.why
+    );
+    // The other DR secondaries follow the promoted one, with a token (API-DR).
+    let follow = plan
+        .steps
+        .iter()
+        .find(|s| s.title == "Point the other secondaries at `dr-east-a`")
+        .unwrap();
+    let on: Vec<&str> = follow
+        .commands
+        .iter()
+        .filter(|c| c.line.contains("update-primary"))
+        .map(|c| match c.on {
+            failover::On::Cluster(x) => t.name(x),
+            failover::On::Client(_) => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        on,
+        ["dr-west-new", "dr-east-b", "dr-east-old"],
+        "file order"
+    );
+    // `dr-east-old` would now replicate from a newer cluster: the plan warns.
+    assert!(
+        plan.warnings.iter().any(
+            |w| w.contains("`dr-east-old` (1.17.3) replicates from newer `dr-east-a` (1.18.0)")
+        ),
+        "{:#?}",
+        plan.warnings
+    );
+    // Losing the whole east region leaves the newest cluster, in another region.
+    let plan = failover::plan(&t, &Failure::Region("east".into())).unwrap();
+    assert_eq!(plan.recoveries[0].to, Some(id(&t, "dr-west-new")));
+    assert!(plan.recoveries[0].candidates.len() == 1);
+}
+
+#[test]
+fn a_lost_performance_secondary_replaced_by_dr_can_become_the_primary() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = common::source(&root.join("tests/fixtures/failover/two-step.yaml"));
+    let t = vrt::topology(&source, Limits::default()).unwrap();
+    let plan = failover::resolve(&t, "dc-a")
+        .map(|f| failover::plan(&t, &f).unwrap())
+        .unwrap();
+    let paths: Vec<(&str, RecoveryPath, Option<&str>, Option<&str>)> = plan
+        .recoveries
+        .iter()
+        .map(|r| {
+            (
+                t.name(r.lost),
+                r.path,
+                r.to.map(|c| t.name(c)),
+                r.via.map(|c| t.name(c)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            (
+                "primary-a",
+                RecoveryPath::PerformancePromotion,
+                Some("dr-b"),
+                Some("perf-b")
+            ),
+            ("perf-b", RecoveryPath::DrPromotion, Some("dr-b"), None),
+        ]
+    );
+    let dr_b = plan.role_after(id(&t, "dr-b")).unwrap();
+    assert_eq!((dr_b.role, dr_b.upstream), (AfterRole::Primary, None));
+    // apps-b keeps its tokens (DR promotion of perf-b), apps-a re-authenticates.
+    let fates: Vec<(&str, TokenFate)> = plan
+        .clients
+        .iter()
+        .map(|c| (t.model.clients[c.client.0].name.as_str(), c.tokens))
+        .collect();
+    assert_eq!(
+        fates,
+        [
+            ("apps-a", TokenFate::Reauthenticate),
+            ("apps-b", TokenFate::Kept)
+        ]
+    );
+    // The DR promotion comes before the performance promotion that depends on it.
+    let pos = |title: &str| {
+        plan.steps
+            .iter()
+            .position(|s| s.title.starts_with(title))
+            .unwrap()
+    };
+    assert!(pos("Promote `dr-b` (DR secondary of `perf-b`)") < pos("Promote `dr-b` to primary"));
+    assert_eq!(plan.without_dr, [id(&t, "dr-b")]);
+}
+
+#[test]
+fn a_site_and_its_one_site_region_are_one_failure() {
+    let t = topology(
+        "version: 1\nname: x\nsites: [{name: a}, {name: b, region: r}, {name: c, region: r}]\nclusters: [{name: p, site: a, role: primary}]\n",
+    );
+    assert_eq!(
+        failover::resolve(&t, "a"),
+        Ok(Failure::Site(vrt::model::SiteId(0)))
+    );
+    assert_eq!(
+        failover::resolve(&t, "region:a"),
+        Ok(Failure::Region("a".into()))
+    );
+    assert_eq!(failover::resolve(&t, "r"), Ok(Failure::Region("r".into())));
+    let singles = t.single_failures();
+    assert_eq!(
+        singles,
+        [
+            Failure::Cluster(ClusterId(0)),
+            Failure::Site(vrt::model::SiteId(0)),
+            Failure::Site(vrt::model::SiteId(1)),
+            Failure::Site(vrt::model::SiteId(2)),
+            Failure::Region("r".into()),
+        ]
+    );
+}
+
+#[test]
+fn upgrade_waves_follow_depth_even_for_uneven_sets() {
+    let t = topology(
+        "
+version: 1
+name: u
+sites: [{name: a}]
+clusters:
+  - {name: p, site: a, role: primary, version: 1.18.0}
+  - {name: p-dr, site: a, role: dr-secondary, replicates_from: p, version: 1.18.0}
+  - {name: s, site: a, role: performance-secondary, replicates_from: p, version: 1.18.0}
+  - {name: s-dr, site: a, role: dr-secondary, replicates_from: s, version: 1.17.0}
+  - {name: lone, site: a, role: primary}
+",
+    );
+    let plan = vrt::upgrade::plan(&t).unwrap();
+    let waves: Vec<Vec<Vec<&str>>> = plan
+        .sets
+        .iter()
+        .map(|s| {
+            s.waves
+                .iter()
+                .map(|w| w.clusters.iter().map(|c| t.name(*c)).collect())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        waves,
+        vec![
+            vec![vec!["s-dr"], vec!["p-dr", "s"], vec!["p"]],
+            vec![vec!["lone"]],
+        ]
+    );
+    assert_eq!(plan.sets[1].waves[0].stage, "the primary");
+    assert_eq!(
+        plan.warnings,
+        [
+            "the file gives no `version` for `lone`: check what they run before starting",
+            "`s-dr` (1.17.0) is already older than `s` (1.18.0), which it replicates from: upgrade it to 1.18.0 or later first (UPGRADE; VRT107)",
+        ]
+    );
+}
