@@ -430,8 +430,8 @@ pub struct StandbyPair {
 
 impl Topology {
     /// The performance secondary promoted when `primary`'s site is lost together with all
-    /// its DR secondaries (or it has none): the first, in file order, outside that site.
-    /// `None` when a DR secondary survives the site or no performance secondary does.
+    /// its DR secondaries (or it has none): the one outside that site that the failover
+    /// planner ranks first ([`Topology::rank_replacements`]). `None` when a DR secondary survives the site or no performance secondary does.
     pub fn performance_promotion_candidate(&self, primary: ClusterId) -> Option<ClusterId> {
         let site = self.site_of(primary);
         if self
@@ -441,9 +441,13 @@ impl Topology {
         {
             return None;
         }
-        self.performance_secondaries(primary)
+        let outside = self
+            .performance_secondaries(primary)
             .into_iter()
-            .find(|s| self.site_of(*s) != site)
+            .filter(|s| self.site_of(*s) != site);
+        // The same choice the failover planner makes, so the pre-opened paths are the ones
+        // the runbook will use.
+        self.rank_replacements(primary, outside).first().copied()
     }
 
     /// Every pair of clusters that connects only after a failover, grouped by the cluster

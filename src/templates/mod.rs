@@ -548,15 +548,18 @@ fn write(
     o.push_str(
         "    # Replication between production sites, both ports both ways: today's edges and the\n    \
          # ones after a failover (a promoted DR cluster talks to the other sites' clusters; if the\n    \
-         # primary's whole site is lost, the first performance replica is promoted and the others\n    \
+         # primary's whole site is lost, one performance replica is promoted and the others\n    \
          # follow it). Pairs that never replicate stay closed.\n",
     );
     // The sites a replication path can end at: the primary's, and the site of the performance
-    // secondary that a loss of the primary's site promotes (the first one in file order).
+    // secondary that a loss of the primary's site promotes. Every site is its own region and
+    // every cluster runs the same version here, so the failover planner's tie-break comes
+    // down to the cluster name.
     let hub_of = |role: &str| {
         clusters
             .iter()
-            .find(|c| c.role == role)
+            .filter(|c| c.role == role)
+            .min_by(|a, b| a.name.cmp(&b.name))
             .map(|c| sites[c.site].name.as_str())
     };
     let hubs = [hub_of("primary"), hub_of("performance-secondary")];
