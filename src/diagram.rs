@@ -1,7 +1,10 @@
 //! The topology as a diagram (`vrt graph`): regions holding sites holding clusters and
 //! clients, replication edges labelled with what flows over them, clients attached to their
 //! cluster. Pure data in file order; `report::diagram` draws it as Mermaid or DOT.
+//! [`after`] draws the topology after a failover plan instead: lost clusters greyed out,
+//! promoted and re-pointed clusters in their new roles, clients on the cluster they moved to.
 
+use crate::failover::{AfterRole, Plan};
 use crate::graph::{EdgeKind, Topology};
 use crate::model::{ClientId, ClusterId, SiteId};
 use crate::spec::{Environment, Provider, Role};
@@ -62,6 +65,10 @@ pub struct ClusterNode {
     pub version: Option<String>,
     /// Its Raft voter count, when given.
     pub nodes: Option<u32>,
+    /// Lost in the failure the diagram shows (`role` is then its role before).
+    pub lost: bool,
+    /// Its role before the failure, when the failure changed it.
+    pub was: Option<Role>,
 }
 
 /// A client group.
@@ -159,6 +166,8 @@ fn site(t: &Topology, id: SiteId) -> SiteBox {
                     role: t.role(c),
                     version: cluster.version.as_ref().map(|v| v.get().to_string()),
                     nodes: cluster.nodes.as_ref().map(|n| *n.get()),
+                    lost: false,
+                    was: None,
                 }
             })
             .collect(),
@@ -173,6 +182,71 @@ fn site(t: &Topology, id: SiteId) -> SiteBox {
                 name: c.name.get().clone(),
             })
             .collect(),
+    }
+}
+
+/// The diagram of the topology after the failover `plan`: lost clusters are marked and keep
+/// no edges, promoted clusters show their new role (and the old one), edges follow the
+/// upstreams after the failover, and clients hang off the cluster they moved to (a client
+/// with nowhere to go is drawn unattached).
+pub fn after(t: &Topology, plan: &Plan) -> Diagram {
+    let mut d = build(t);
+    d.title = format!(
+        "{} after losing {}",
+        d.title,
+        plan.scenario.label.replace('`', "")
+    );
+    for site in d.regions.iter_mut().flat_map(|r| r.sites.iter_mut()) {
+        for node in &mut site.clusters {
+            let Some(a) = plan.role_after(node.id) else {
+                continue;
+            };
+            match after_role(a.role) {
+                None => node.lost = true,
+                Some(role) if role != node.role => {
+                    node.was = Some(node.role);
+                    node.role = role;
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    d.edges = plan
+        .after
+        .iter()
+        .filter_map(|a| {
+            let up = a.upstream?;
+            let kind = match a.role {
+                AfterRole::DrSecondary => EdgeKind::Dr,
+                _ => EdgeKind::Performance,
+            };
+            Some(Edge {
+                from: up,
+                to: a.cluster,
+                kind,
+                tokens: kind == EdgeKind::Dr,
+            })
+        })
+        .collect();
+    d.uses = d
+        .uses
+        .iter()
+        .filter_map(
+            |&(client, cluster)| match plan.clients.iter().find(|c| c.client == client) {
+                Some(impact) => impact.to.map(|to| (client, to)),
+                None => Some((client, cluster)),
+            },
+        )
+        .collect();
+    d
+}
+
+const fn after_role(role: AfterRole) -> Option<Role> {
+    match role {
+        AfterRole::Primary => Some(Role::Primary),
+        AfterRole::PerformanceSecondary => Some(Role::PerformanceSecondary),
+        AfterRole::DrSecondary => Some(Role::DrSecondary),
+        AfterRole::Lost => None,
     }
 }
 

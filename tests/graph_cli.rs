@@ -393,3 +393,92 @@ fn graph_writes_atomically_reads_stdin_and_refuses_broken_files() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read `no/such/file.yaml`"), "{err}");
 }
+
+#[test]
+fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
+    let check_dot = common::tool_available("dot");
+    for file in yaml_files("examples") {
+        let source = common::source(&Path::new(env!("CARGO_MANIFEST_DIR")).join(&file));
+        let t = vrt::topology(&source, vrt::yaml::Limits::default()).unwrap();
+        for site in &t.model.sites {
+            let target = format!("site:{}", site.name.get());
+            let failure = vrt::failover::resolve(&t, &target).unwrap();
+            let plan = vrt::failover::plan(&t, &failure).unwrap();
+            let (code, text, err) = run(vrt().args(["graph", "--after-loss", &target, &file]));
+            assert_eq!(code, 0, "{file} {target}: {err}");
+            let f = parse_mermaid(&text);
+            // Lost clusters are marked and have no replication edges; every other cluster is
+            // drawn in its role after the failover, with its upstream after the failover.
+            for a in &plan.after {
+                let id = format!("c{}", a.cluster.0);
+                let lost = a.role == vrt::failover::AfterRole::Lost;
+                assert_eq!(f.classes[&id] == "lost", lost, "{file} {target} {id}");
+                assert_eq!(
+                    f.nodes[&id].contains(&format!("now {}", a.role.as_str())),
+                    !lost && a.role.as_str() != a.before.as_str(),
+                    "{file} {target}: {}",
+                    f.nodes[&id]
+                );
+                let incoming: Vec<&String> = f
+                    .links
+                    .iter()
+                    .filter(|(_, arrow, to, _)| *arrow != "-.-" && *to == id)
+                    .map(|(from, ..)| from)
+                    .collect();
+                let expected: Vec<String> =
+                    a.upstream.iter().map(|u| format!("c{}", u.0)).collect();
+                assert_eq!(
+                    incoming.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    expected.iter().map(String::as_str).collect::<Vec<_>>(),
+                    "{file} {target} {id}"
+                );
+            }
+            // Clients hang off the cluster the plan moves them to.
+            for impact in &plan.clients {
+                let from = format!("k{}", impact.client.0);
+                let attached: Vec<&String> = f
+                    .links
+                    .iter()
+                    .filter(|(k, arrow, ..)| *arrow == "-.-" && *k == from)
+                    .map(|(_, _, to, _)| to)
+                    .collect();
+                let expected: Vec<String> = impact.to.iter().map(|c| format!("c{}", c.0)).collect();
+                assert_eq!(
+                    attached.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    expected.iter().map(String::as_str).collect::<Vec<_>>(),
+                    "{file} {target} {from}"
+                );
+            }
+            if check_dot {
+                let (code, dot, err) =
+                    run(vrt().args(["graph", "--format", "dot", "--after-loss", &target, &file]));
+                assert_eq!(code, 0, "{err}");
+                render_dot(&dot);
+            }
+        }
+    }
+}
+
+#[test]
+fn after_loss_of_data_center_a_shows_perf_b_promoted() {
+    let (code, text, _) = run(vrt().args([
+        "graph",
+        "--after-loss",
+        "dc-a",
+        "examples/two-datacenters.yaml",
+    ]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn after_loss_of_an_unknown_target_exits_two() {
+    let (code, _, err) = run(vrt().args([
+        "graph",
+        "--after-loss",
+        "dc-z",
+        "examples/two-datacenters.yaml",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("dc-z"), "{err}");
+}

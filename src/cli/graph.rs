@@ -12,6 +12,7 @@ use super::{Exit, Io};
   vrt graph examples/two-datacenters.yaml                 # Mermaid, for Markdown on GitHub
   vrt graph --format dot examples/global.yaml | dot -Tsvg > global.svg
   vrt graph --format dot --output docs/topology.dot topology.yaml
+  vrt graph --after-loss site:dc-a examples/two-datacenters.yaml   # after that failover
 
 Exit codes: 0 drawn, 1 the topology has errors that stop it loading, 2 vrt could not run.")]
 pub struct Args {
@@ -24,6 +25,10 @@ pub struct Args {
     /// Write the diagram to this file (atomically) instead of standard output.
     #[arg(long, short, value_name = "PATH")]
     output: Option<PathBuf>,
+    /// Draw the topology after the failover that `vrt failover --lose` plans for the loss
+    /// of this cluster, site or region (`cluster:`, `site:` or `region:` disambiguates).
+    #[arg(long, value_name = "CLUSTER|SITE|REGION")]
+    after_loss: Option<String>,
     /// Largest file to read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
@@ -41,7 +46,20 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let Some(t) = super::load_topology(&args.file, args.max_file_size, io)? else {
         return Ok(Exit::Findings);
     };
-    let d = crate::diagram::build(&t);
+    let d = match &args.after_loss {
+        None => crate::diagram::build(&t),
+        Some(name) => {
+            let failure =
+                crate::failover::resolve(&t, name).map_err(|e| Error::BadTarget(e.to_string()))?;
+            match crate::failover::plan(&t, &failure) {
+                Ok(plan) => crate::diagram::after(&t, &plan),
+                Err(e) => {
+                    writeln!(io.err, "error: {e}")?;
+                    return Ok(Exit::Findings);
+                }
+            }
+        }
+    };
     let text = match args.format {
         Format::Mermaid => diagram::mermaid(&d),
         Format::Dot => diagram::dot(&d),

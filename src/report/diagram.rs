@@ -21,7 +21,14 @@ fn role_label(role: Role) -> &'static str {
 }
 
 fn cluster_lines(c: &ClusterNode) -> Vec<String> {
-    let mut second = role_label(c.role).to_string();
+    let mut second = if c.lost {
+        format!("LOST (was {})", role_label(c.role))
+    } else {
+        match c.was {
+            Some(was) => format!("now {} (was {})", role_label(c.role), role_label(was)),
+            None => role_label(c.role).to_string(),
+        }
+    };
     if let Some(v) = &c.version {
         let _ = write!(second, " · {v}");
     }
@@ -55,8 +62,8 @@ fn mermaid_text(text: &str) -> String {
         .replace('>', "#gt;")
 }
 
-/// Element ids per class: `primary`, `perf`, `dr`, `client`.
-type Classes = [(&'static str, Vec<String>); 4];
+/// Element ids per class: `primary`, `perf`, `dr`, `client`, `lost`.
+type Classes = [(&'static str, Vec<String>); 5];
 
 /// The diagram as a Mermaid flowchart.
 pub fn mermaid(d: &Diagram) -> String {
@@ -96,6 +103,9 @@ pub fn mermaid(d: &Diagram) -> String {
     out.push_str("  classDef perf fill:#bfdbfe,stroke:#1e40af,color:#111827\n");
     out.push_str("  classDef dr fill:#fecaca,stroke:#991b1b,stroke-dasharray:4 3,color:#111827\n");
     out.push_str("  classDef client fill:#f3f4f6,stroke:#9ca3af,color:#111827\n");
+    out.push_str(
+        "  classDef lost fill:#e5e7eb,stroke:#6b7280,stroke-dasharray:6 3,color:#6b7280\n",
+    );
     for (name, ids) in &classes {
         if !ids.is_empty() {
             let _ = writeln!(out, "  class {} {name}", ids.join(","));
@@ -127,6 +137,7 @@ fn mermaid_boxes(out: &mut String, d: &Diagram) -> (Classes, Vec<String>) {
         ("perf", Vec::new()),
         ("dr", Vec::new()),
         ("client", Vec::new()),
+        ("lost", Vec::new()),
     ];
     let mut nonprod = Vec::new();
     for (ri, region) in d.regions.iter().enumerate() {
@@ -154,6 +165,7 @@ fn mermaid_boxes(out: &mut String, d: &Diagram) -> (Classes, Vec<String>) {
                 let label: Vec<String> = cluster_lines(c).iter().map(|l| mermaid_text(l)).collect();
                 let _ = writeln!(out, "{indent}  c{}[\"{}\"]", c.id.0, label.join("<br/>"));
                 let class = match c.role {
+                    _ if c.lost => 4,
                     Role::Primary => 0,
                     Role::PerformanceSecondary => 1,
                     Role::DrSecondary => 2,
@@ -230,6 +242,7 @@ pub fn dot(d: &Diagram) -> String {
             );
             for c in &site.clusters {
                 let (fill, border, style) = match c.role {
+                    _ if c.lost => ("#e5e7eb", "#6b7280", "rounded,filled,dashed"),
                     Role::Primary => ("#fde68a", "#92400e", "rounded,filled,bold"),
                     Role::PerformanceSecondary => ("#bfdbfe", "#1e40af", "rounded,filled"),
                     Role::DrSecondary => ("#fecaca", "#991b1b", "rounded,filled,dashed"),
