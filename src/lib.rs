@@ -18,6 +18,7 @@ pub mod source;
 pub mod sources;
 pub mod spec;
 pub mod structure;
+pub mod synthetic;
 pub mod values;
 pub mod yaml;
 

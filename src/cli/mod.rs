@@ -2,8 +2,11 @@
 //! given, so tests can run it in-process and `main` stays a few lines.
 
 mod explain;
+mod limits;
 mod schema;
 mod validate;
+
+pub use limits::LimitArgs;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -88,17 +91,33 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
     }
 }
 
-/// Reads `path` and builds its topology for a planner command. When the file has errors,
-/// they are rendered to `io.out` and `Ok(None)` is returned: the caller exits 1.
+/// Reads `path` and builds its topology for a planner command, with the default limits
+/// except the file size. When the file has errors, they are rendered to `io.err` and
+/// `Ok(None)` is returned: the caller exits 1.
 pub fn load_topology(
     path: &str,
     max_file_size: u64,
     io: &mut Io<'_>,
 ) -> Result<Option<crate::graph::Topology>, crate::error::Error> {
-    let (source, not_utf8) = crate::load::read(path, max_file_size)?;
+    let limits = crate::yaml::Limits {
+        max_file_size,
+        ..crate::yaml::Limits::default()
+    };
+    load_topology_with(path, limits, io)
+}
+
+/// Reads `path` and builds its topology for a planner command, within `limits` (from a
+/// flattened [`LimitArgs`]). When the file has errors, they are rendered to `io.err` and
+/// `Ok(None)` is returned: the caller exits 1.
+pub fn load_topology_with(
+    path: &str,
+    limits: crate::yaml::Limits,
+    io: &mut Io<'_>,
+) -> Result<Option<crate::graph::Topology>, crate::error::Error> {
+    let (source, not_utf8) = crate::load::read(path, limits.max_file_size)?;
     let findings = match not_utf8 {
         Some(f) => vec![f],
-        None => match crate::topology(&source, crate::yaml::Limits::default()) {
+        None => match crate::topology(&source, limits) {
             Ok(t) => return Ok(Some(t)),
             Err(findings) => findings,
         },

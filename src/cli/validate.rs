@@ -4,7 +4,6 @@ use crate::graph::Topology;
 use crate::load;
 use crate::report::{self, FileReport};
 use crate::source::Source;
-use crate::yaml::Limits;
 
 use super::{Exit, Io};
 
@@ -30,9 +29,8 @@ pub struct Args {
     /// Also print which clusters hold which clusters' tokens and leases.
     #[arg(long)]
     explain_tokens: bool,
-    /// Largest file to read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
+    #[command(flatten)]
+    limits: super::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -53,14 +51,14 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let mut checked = Vec::new();
     let mut could_not_run = false;
     for path in &args.files {
-        match load::read(path, args.max_file_size) {
+        match load::read(path, args.limits.max_file_size) {
             Ok((source, Some(not_utf8))) => checked.push(Checked {
                 source,
                 findings: vec![not_utf8],
                 topology: None,
             }),
             Ok((source, None)) => {
-                let (findings, topology) = crate::validate(&source, Limits::default(), |_| true);
+                let (findings, topology) = crate::validate(&source, args.limits.limits(), |_| true);
                 checked.push(Checked {
                     source,
                     findings,
