@@ -173,7 +173,9 @@ fn clip(text: String) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     // With an odd number of backticks the last part is not quoted.
     let quoted = |i: usize| i % 2 == 1 && i + 1 < parts.len();
-    if parts.iter().enumerate().all(|(i, p)| !quoted(i) || fits(p)) && text.chars().nth(MAX_TEXT).is_none() {
+    if parts.iter().enumerate().all(|(i, p)| !quoted(i) || fits(p))
+        && text.chars().nth(MAX_TEXT).is_none()
+    {
         return text;
     }
     let mut out = String::new();
@@ -203,7 +205,10 @@ mod tests {
     fn long_quoted_values_are_shortened() {
         let long = "x".repeat(10_000);
         let text = clip(format!("unknown site `{long}`; see `vrt schema`"));
-        assert_eq!(text, format!("unknown site `{}…`; see `vrt schema`", "x".repeat(60)));
+        assert_eq!(
+            text,
+            format!("unknown site `{}…`; see `vrt schema`", "x".repeat(60))
+        );
         assert_eq!(clip("a `b` c".to_string()), "a `b` c");
         let unquoted = clip("y".repeat(5_000));
         assert_eq!(unquoted.chars().count(), 1_001);

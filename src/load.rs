@@ -238,7 +238,12 @@ const LIMIT_HELP: &str = "real topologies stay far inside this limit: look for a
 /// Checks every list of the spec against the list-length limit; the finding points at the
 /// first entry past the limit.
 fn check_list_lengths(spec: &Spec, max: usize) -> Result<(), Finding> {
-    fn check<T>(list: &[T], what: &str, span: impl Fn(&T) -> Span, max: usize) -> Result<(), Finding> {
+    fn check<T>(
+        list: &[T],
+        what: &str,
+        span: impl Fn(&T) -> Span,
+        max: usize,
+    ) -> Result<(), Finding> {
         match list.get(max) {
             None => Ok(()),
             Some(entry) => Err(Finding::new(
@@ -267,7 +272,12 @@ fn check_list_lengths(spec: &Spec, max: usize) -> Result<(), Finding> {
     for client in &spec.clients {
         check(&client.cidrs, "cidrs", name, max)?;
     }
-    check(&spec.external_services, "external_services", |s| s.name.span(), max)?;
+    check(
+        &spec.external_services,
+        "external_services",
+        |s| s.name.span(),
+        max,
+    )?;
     for service in &spec.external_services {
         check(&service.cidrs, "cidrs", name, max)?;
         check(&service.used_by, "used_by", name, max)?;
@@ -276,7 +286,7 @@ fn check_list_lengths(spec: &Spec, max: usize) -> Result<(), Finding> {
         if let Some(rules) = &network.firewall {
             check(rules, "firewall", |r| r.name.span(), max)?;
             for rule in rules.iter() {
-                check(&rule.ports, "ports", |p| p.span(), max)?;
+                check(&rule.ports, "ports", Sp::span, max)?;
             }
         }
         if let Some(dns) = &network.dns {

@@ -82,10 +82,7 @@ pub fn topology_yaml(sites: usize) -> String {
             ("performance-secondary", Some(first))
         };
         let host = format!("vault.s{i}.set{set}.example.com");
-        let _ = writeln!(
-            y,
-            "  - name: vault-{i}\n    site: s{i}\n    role: {role}"
-        );
+        let _ = writeln!(y, "  - name: vault-{i}\n    site: s{i}\n    role: {role}");
         if let Some(up) = upstream {
             let _ = writeln!(y, "    replicates_from: vault-{up}");
         }
@@ -159,17 +156,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sets_cover_every_site_once() {
+    fn sets_partition_the_sites() {
         for n in [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 100] {
-            let mut seen = vec![false; n];
+            let mut members = std::collections::BTreeMap::new();
             for i in 0..n {
                 let (first, len) = set_of(i, n);
                 assert!((first..first + len).contains(&i), "n={n} i={i}");
-                assert!(len < 2 * SET, "n={n}");
-                assert!(len >= SET.min(n), "n={n}");
-                seen[i] = true;
+                assert!(len < 2 * SET && len >= SET.min(n), "n={n} len={len}");
+                *members.entry((first, len)).or_insert(0) += 1;
             }
-            assert!(seen.iter().all(|s| *s));
+            for ((_, len), count) in &members {
+                assert_eq!(len, count, "n={n}");
+            }
+            assert_eq!(members.values().sum::<usize>(), n);
         }
     }
 

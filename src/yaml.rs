@@ -210,7 +210,8 @@ pub struct YamlError {
 
 /// Parses `text` (one YAML document) into `T`.
 pub fn parse<T: DeserializeOwned>(text: &str, limits: Limits) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options(text, options(limits)).map_err(|e| convert(&e, text, limits))
+    serde_saphyr::from_str_with_options(text, options(limits))
+        .map_err(|e| convert(&e, text, limits))
 }
 
 /// The parser's options: strict where YAML is surprising, and every budget of the crate
@@ -237,7 +238,10 @@ fn options(limits: Limits) -> Options {
     budget.max_recorded_anchor_events = nodes.saturating_mul(RECORDED_PER_NODE);
     // A flow collection deeper than the depth limit must meet the depth limit, not the
     // scanner's own fixed one.
-    budget.flow_nesting_limit = limits.max_depth.saturating_add(1).max(budget.flow_nesting_limit);
+    budget.flow_nesting_limit = limits
+        .max_depth
+        .saturating_add(1)
+        .max(budget.flow_nesting_limit);
     // The crate's ratio check (more than ten uses per anchor) rejects a real pattern — one
     // `zones: *site-zones` anchor used by hundreds of clusters — while the node count, which
     // includes every node an alias replays, already bounds what aliases can expand to.
@@ -265,6 +269,7 @@ pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
     parse(text, Limits::default())
 }
 
+#[allow(clippy::too_many_lines)] // one arm per kind of error the crate reports
 fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError {
     use serde_saphyr::Error as E;
     let inner = error.without_snippet();
@@ -342,10 +347,9 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
             YamlErrorKind::Syntax,
             "a second YAML document starts here; a topology file holds exactly one".to_string(),
         ),
-        E::AliasReplayLimitExceeded { .. } | E::AliasReplayCounterOverflow { .. } => (
-            YamlErrorKind::Limit,
-            nodes_message(limits),
-        ),
+        E::AliasReplayLimitExceeded { .. } | E::AliasReplayCounterOverflow { .. } => {
+            (YamlErrorKind::Limit, nodes_message(limits))
+        }
         E::AliasReplayStackDepthExceeded { .. } => (
             YamlErrorKind::Limit,
             format!(
@@ -359,7 +363,10 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
         ),
         E::InvalidBooleanStrict { .. } => (
             YamlErrorKind::InvalidValue,
-            format!("expected `true` or `false`, found `{}`", scalar_at(text, span)),
+            format!(
+                "expected `true` or `false`, found `{}`",
+                scalar_at(text, span)
+            ),
         ),
         other => (YamlErrorKind::Syntax, user_message(other)),
     };

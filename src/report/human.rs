@@ -18,6 +18,9 @@ const LONG_LINE: usize = 1_000;
 const MARGIN: usize = 80;
 /// The most bytes of one label drawn; a label over a huge value is drawn over its start.
 const MAX_LABEL: usize = 240;
+/// The most related labels drawn for one finding; the rest are counted in the help (all of
+/// them are in the JSON output).
+const MAX_RELATED: usize = 12;
 /// Labels at most this many lines apart share one snippet; farther apart, each gets its own
 /// snippet instead of every line in between being printed.
 const MAX_SHARED_LINES: usize = 40;
@@ -101,7 +104,9 @@ impl SourceCode for Snippets<'_> {
             return Err(MietteError::OutOfBounds);
         }
         let (from, to) = self.around_labels(
-            start.saturating_sub(MARGIN).max(src.line_range(first).start),
+            start
+                .saturating_sub(MARGIN)
+                .max(src.line_range(first).start),
             (end + MARGIN).min(src.line_range(last).end),
         );
         let from = floor_char_boundary(text, from);
@@ -147,6 +152,7 @@ struct Rendered<'a> {
     finding: &'a Finding,
     source: Snippets<'a>,
     code: String,
+    help: Option<String>,
 }
 
 impl std::fmt::Debug for Rendered<'_> {
@@ -197,8 +203,7 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.finding
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
@@ -217,6 +222,7 @@ impl Diagnostic for Rendered<'_> {
             .finding
             .related
             .iter()
+            .take(MAX_RELATED)
             .map(move |l| LabeledSpan::new_with_span(text(&l.text), self.span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
@@ -236,9 +242,17 @@ pub fn render(out: &mut dyn Write, files: &[FileReport<'_>], style: Style) -> st
         let text = file.source.text.as_str();
         for finding in file.findings {
             let labels = std::iter::once(&finding.primary)
-                .chain(&finding.related)
+                .chain(finding.related.iter().take(MAX_RELATED))
                 .map(|l| drawn(text, l.span))
                 .collect();
+            let hidden = finding.related.len().saturating_sub(MAX_RELATED);
+            let more = (hidden > 0).then(|| {
+                format!("{hidden} more related places are not shown here; `--format json` lists them all")
+            });
+            let help = match (&finding.help, more) {
+                (Some(h), Some(m)) => Some(format!("{h}\n{m}")),
+                (h, m) => h.clone().or(m),
+            };
             let rendered = Rendered {
                 finding,
                 source: Snippets {
@@ -246,6 +260,7 @@ pub fn render(out: &mut dyn Write, files: &[FileReport<'_>], style: Style) -> st
                     labels,
                 },
                 code: format!("{}({})", finding.rule.code, finding.rule.name),
+                help,
             };
             let mut buf = String::new();
             handler
