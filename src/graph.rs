@@ -367,6 +367,8 @@ impl Topology {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write;
+
     use super::*;
     use crate::source::Source;
     use crate::yaml::Limits;
@@ -398,7 +400,7 @@ mod tests {
                     Some(u) if i % 2 == 0 => format!("dr-secondary, replicates_from: c{u}"),
                     Some(u) => format!("performance-secondary, replicates_from: c{u}"),
                 };
-                text += &format!("  - {{name: c{i}, site: {site}, role: {role}}}\n");
+                let _ = writeln!(text, "  - {{name: c{i}, site: {site}, role: {role}}}");
             }
             let t = crate::topology(&Source::new("t", text), Limits::default()).unwrap();
             let cycles = t.cycles();
