@@ -168,12 +168,16 @@ const MAX_TEXT: usize = 1_000;
 /// Shortens what a finding's text quotes from the file: a value in backticks longer than
 /// [`MAX_QUOTED`] characters keeps its start and an ellipsis, and the whole text is capped
 /// at [`MAX_TEXT`] characters. A 10 MB name then makes a one-line message, not a 10 MB one.
+/// Control characters (a value may hold an escaped `\e[31m`) are shown escaped, so that a
+/// message cannot drive the terminal it is printed on.
 fn clip(text: String) -> String {
     let fits = |t: &str| t.chars().nth(MAX_QUOTED).is_none();
     let parts: Vec<&str> = text.split('`').collect();
     // With an odd number of backticks the last part is not quoted.
     let quoted = |i: usize| i % 2 == 1 && i + 1 < parts.len();
-    if parts.iter().enumerate().all(|(i, p)| !quoted(i) || fits(p))
+    let controls = text.chars().any(is_hidden_control);
+    if !controls
+        && parts.iter().enumerate().all(|(i, p)| !quoted(i) || fits(p))
         && text.chars().nth(MAX_TEXT).is_none()
     {
         return text;
@@ -183,11 +187,17 @@ fn clip(text: String) -> String {
         if i > 0 {
             out.push('`');
         }
-        if quoted(i) && !fits(part) {
-            out.extend(part.chars().take(MAX_QUOTED));
-            out.push('…');
+        let shown: String = if quoted(i) && !fits(part) {
+            part.chars().take(MAX_QUOTED).chain(['…']).collect()
         } else {
-            out.push_str(part);
+            (*part).to_string()
+        };
+        for c in shown.chars() {
+            if is_hidden_control(c) {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
         }
     }
     if out.chars().nth(MAX_TEXT).is_some() {
@@ -195,6 +205,11 @@ fn clip(text: String) -> String {
         out.push('…');
     }
     out
+}
+
+/// A control character other than a line feed, which messages may hold.
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && c != '\n'
 }
 
 #[cfg(test)]
@@ -210,6 +225,10 @@ mod tests {
             format!("unknown site `{}…`; see `vrt schema`", "x".repeat(60))
         );
         assert_eq!(clip("a `b` c".to_string()), "a `b` c");
+        assert_eq!(
+            clip("site `\u{1b}[31mred` is unknown".to_string()),
+            "site `\\u{1b}[31mred` is unknown"
+        );
         let unquoted = clip("y".repeat(5_000));
         assert_eq!(unquoted.chars().count(), 1_001);
         assert!(unquoted.ends_with('…'));

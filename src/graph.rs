@@ -100,16 +100,7 @@ impl Topology {
         for d in &mut downstream {
             d.sort();
         }
-        let mut cycles: Vec<Vec<ClusterId>> = petgraph::algo::tarjan_scc(&self.graph)
-            .into_iter()
-            .filter(|scc| scc.len() > 1)
-            .map(|scc| {
-                let mut ids: Vec<_> = scc.into_iter().map(|n| ClusterId(n.index())).collect();
-                ids.sort();
-                ids
-            })
-            .collect();
-        cycles.sort();
+        let cycles = self.find_cycles();
         let mut on_cycle = vec![false; n];
         for c in cycles.iter().flatten() {
             on_cycle[c.0] = true;
@@ -142,6 +133,49 @@ impl Topology {
             region_at,
             cluster_clients,
         }
+    }
+
+    /// The replication cycles, each sorted, in order. A cluster has at most one upstream, so
+    /// following upstream edges from any cluster either ends or runs into a cycle: one walk
+    /// per cluster, each cluster visited once. (petgraph's `tarjan_scc` recurses once per
+    /// cluster of a chain and overflows the stack on a chain of some 10,000 clusters.)
+    fn find_cycles(&self) -> Vec<Vec<ClusterId>> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Seen {
+            Not,
+            OnPath,
+            Done,
+        }
+        let n = self.model.clusters.len();
+        let mut seen = vec![Seen::Not; n];
+        let mut cycles = Vec::new();
+        for start in 0..n {
+            let mut path = Vec::new();
+            let mut cur = Some(start);
+            while let Some(c) = cur {
+                match seen[c] {
+                    Seen::Done => break,
+                    Seen::OnPath => {
+                        let from = path.iter().position(|p| *p == c).unwrap_or(0);
+                        let mut cycle: Vec<ClusterId> =
+                            path[from..].iter().map(|p| ClusterId(*p)).collect();
+                        cycle.sort();
+                        cycles.push(cycle);
+                        break;
+                    }
+                    Seen::Not => {
+                        seen[c] = Seen::OnPath;
+                        path.push(c);
+                        cur = self.upstream(ClusterId(c)).map(|(u, _)| u.0);
+                    }
+                }
+            }
+            for p in path {
+                seen[p] = Seen::Done;
+            }
+        }
+        cycles.sort();
+        cycles
     }
 
     /// [`Self::root`] of every cluster, in linear time: following upstream edges from a
@@ -404,6 +438,17 @@ mod tests {
             }
             let t = crate::topology(&Source::new("t", text), Limits::default()).unwrap();
             let cycles = t.cycles();
+            let mut sccs: Vec<Vec<ClusterId>> = petgraph::algo::tarjan_scc(&t.graph)
+                .into_iter()
+                .filter(|scc| scc.len() > 1)
+                .map(|scc| {
+                    let mut ids: Vec<_> = scc.into_iter().map(|n| ClusterId(n.index())).collect();
+                    ids.sort();
+                    ids
+                })
+                .collect();
+            sccs.sort();
+            assert_eq!(cycles, sccs, "{ups:?}");
             for c in t.cluster_ids() {
                 // By definition: the top of the chain, or the first cluster of the cycle the
                 // chain runs into.

@@ -120,6 +120,16 @@ fn scalar_at(text: &str, span: Span) -> &str {
     rest.get(..end).unwrap_or("").trim()
 }
 
+/// The YAML tag (`!!str`) written just before `offset` on its line, if any.
+fn tag_before(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?.trim_end_matches([' ', '\t']);
+    let start = before
+        .rfind([' ', '\t', '\n', '[', '{', ','])
+        .map_or(0, |i| i + 1);
+    let token = &before[start..];
+    (token.starts_with('!') && token.len() > 1).then_some(token)
+}
+
 fn friendly_type(ty: &str) -> &str {
     match ty {
         "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" => {
@@ -272,11 +282,16 @@ pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
 #[allow(clippy::too_many_lines)] // one arm per kind of error the crate reports
 fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError {
     use serde_saphyr::Error as E;
-    let inner = error.without_snippet();
-    let span = inner
+    // The location is the outermost one: for an error inside a value that an alias brought
+    // in, where the alias is used.
+    let span = error
         .location()
         .map(|l| error_span(&l, text))
         .unwrap_or_default();
+    let mut inner = error.without_snippet();
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
     let (kind, message) = match inner {
         E::SerdeUnknownField {
             field, expected, ..
@@ -328,11 +343,18 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
         ),
         E::InvalidScalar { ty, .. } => (
             YamlErrorKind::InvalidValue,
-            format!(
-                "expected {}, found `{}`",
-                friendly_type(ty),
-                scalar_at(text, span)
-            ),
+            match tag_before(text, span.offset) {
+                Some(tag) => format!(
+                    "expected {}, found `{tag} {}`: the tag `{tag}` makes it another type",
+                    friendly_type(ty),
+                    scalar_at(text, span)
+                ),
+                None => format!(
+                    "expected {}, found `{}`",
+                    friendly_type(ty),
+                    scalar_at(text, span)
+                ),
+            },
         ),
         E::Unexpected { expected, .. } => (
             YamlErrorKind::InvalidValue,
@@ -368,7 +390,20 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
                 scalar_at(text, span)
             ),
         ),
-        other => (YamlErrorKind::Syntax, user_message(other)),
+        other => {
+            let message = user_message(other);
+            let message = if message.starts_with("simple key expected") {
+                "no `:` follows this key within 1024 characters (a YAML key is at most 1024 characters)".to_string()
+            } else if message == "reference to unknown value" {
+                format!(
+                    "the alias `{}` names no anchor defined before it",
+                    scalar_at(text, span)
+                )
+            } else {
+                message
+            };
+            (YamlErrorKind::Syntax, message)
+        }
     };
     YamlError {
         kind,
@@ -422,6 +457,13 @@ fn user_message(error: &serde_saphyr::Error) -> String {
         None => &text,
     };
     let mut text = text.trim().to_string();
+    // The scanner quotes as `x'; vrt quotes in backticks.
+    if let Some(open) = text.find('`')
+        && let Some(close) = text[open + 1..].find('\'')
+        && !text[open + 1..open + 1 + close].contains('`')
+    {
+        text.replace_range(open + 1 + close..open + 2 + close, "`");
+    }
     if let Some(first) = text.get(..1) {
         let lower = first.to_lowercase();
         text.replace_range(..1, &lower);

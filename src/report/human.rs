@@ -15,9 +15,9 @@ use crate::source::{Source, Span};
 /// (a minified JSON topology is one line of megabytes).
 const LONG_LINE: usize = 1_000;
 /// Bytes shown on each side of a label on a long line.
-const MARGIN: usize = 80;
+const MARGIN: usize = 40;
 /// The most bytes of one label drawn; a label over a huge value is drawn over its start.
-const MAX_LABEL: usize = 240;
+const MAX_LABEL: usize = 80;
 /// The most related labels drawn for one finding; the rest are counted in the help (all of
 /// them are in the JSON output).
 const MAX_RELATED: usize = 12;
@@ -30,6 +30,10 @@ const MAX_SHARED_LINES: usize = 40;
 /// window around the label, and labels far apart are drawn in separate snippets.
 struct Snippets<'a> {
     source: &'a Source,
+    /// The text as shown: the source's text with control characters replaced by `?` (as
+    /// many as their UTF-8 bytes, so that every offset stays), so that a snippet cannot
+    /// drive the terminal.
+    shown: &'a str,
     /// The finding's labels as drawn; a window never cuts through one.
     labels: Vec<Span>,
 }
@@ -64,7 +68,7 @@ impl SourceCode for Snippets<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let src = self.source;
-        let text = src.text.as_str();
+        let text = self.shown;
         let (start, end) = (span.offset(), span.offset() + span.len());
         if end > text.len() {
             return Err(MietteError::OutOfBounds);
@@ -114,6 +118,24 @@ impl SourceCode for Snippets<'_> {
         let column = src.position(from).column - 1;
         Ok(named(from, to, first, column))
     }
+}
+
+/// `text` with every control character other than tab, line feed and carriage return
+/// replaced by as many `?` as its UTF-8 bytes.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -240,6 +262,7 @@ pub fn render(out: &mut dyn Write, files: &[FileReport<'_>], style: Style) -> st
         .with_width(style.width);
     for file in files {
         let text = file.source.text.as_str();
+        let shown = shown(text);
         for finding in file.findings {
             let labels = std::iter::once(&finding.primary)
                 .chain(finding.related.iter().take(MAX_RELATED))
@@ -257,6 +280,7 @@ pub fn render(out: &mut dyn Write, files: &[FileReport<'_>], style: Style) -> st
                 finding,
                 source: Snippets {
                     source: file.source,
+                    shown: &shown,
                     labels,
                 },
                 code: format!("{}({})", finding.rule.code, finding.rule.name),
