@@ -14,6 +14,7 @@ use super::{Exit, Io};
   vrt validate --format json topologies/*.yaml
   cat topology.yaml | vrt validate -
   vrt validate --deny-warnings --explain-tokens topology.yaml
+  vrt validate --max-nodes 4000000 --max-file-size 134217728 huge.yaml
 
 Exit codes: 0 no errors, 1 the topology has errors, 2 vrt could not run.")]
 pub struct Args {
