@@ -348,6 +348,24 @@ impl Topology {
         held
     }
 
+    /// The clusters other than `id` that hold `id`'s tokens and leases (those for which
+    /// [`Self::tokens_held_by`] contains `id`), in file order: everything below `id` along
+    /// edges that carry tokens.
+    pub fn token_copies(&self, id: ClusterId) -> Vec<ClusterId> {
+        let mut seen = BTreeSet::from([id]);
+        let mut queue = vec![id];
+        while let Some(p) = queue.pop() {
+            let from_dr = self.role(p) == Role::DrSecondary;
+            for (d, kind) in &self.index.downstream[p.0] {
+                if (*kind == EdgeKind::Dr || from_dr) && seen.insert(*d) {
+                    queue.push(*d);
+                }
+            }
+        }
+        seen.remove(&id);
+        seen.into_iter().collect()
+    }
+
     /// The environment of a cluster's site.
     pub fn environment(&self, id: ClusterId) -> Environment {
         self.model.sites[self.cluster(id).site.get().0].environment
