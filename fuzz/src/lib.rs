@@ -184,18 +184,43 @@ pub struct Topology {
     flow: [bool; 6],
 }
 
-const POOL_SITES: [&str; 8] = ["dc-a", "dc-b", "dc-c", "aws-east", "aws-west", "qa", "edge", "dr"];
-const POOL_CLUSTERS: [&str; 8] = [
-    "primary-a", "dr-a", "perf-b", "dr-b", "perf-c", "dr-c", "qa-perf", "sandbox",
+const POOL_SITES: [&str; 8] = [
+    "dc-a", "dc-b", "dc-c", "aws-east", "aws-west", "qa", "edge", "dr",
 ];
-const POOL_CLIENTS: [&str; 8] = ["apps-a", "apps-b", "apps-c", "ci", "ops", "batch", "web", "api"];
-const POOL_SERVICES: [&str; 8] = ["db", "ldap", "aws-iam", "kafka", "pg-eu", "pg-us", "mq", "s3"];
+const POOL_CLUSTERS: [&str; 8] = [
+    "primary-a",
+    "dr-a",
+    "perf-b",
+    "dr-b",
+    "perf-c",
+    "dr-c",
+    "qa-perf",
+    "sandbox",
+];
+const POOL_CLIENTS: [&str; 8] = [
+    "apps-a", "apps-b", "apps-c", "ci", "ops", "batch", "web", "api",
+];
+const POOL_SERVICES: [&str; 8] = [
+    "db", "ldap", "aws-iam", "kafka", "pg-eu", "pg-us", "mq", "s3",
+];
 const ZONES: [&str; 6] = ["z1", "z2", "z3", "a1", "b1", "zz"];
 const VERSIONS: [&str; 8] = [
-    "1.17.3", "1.16.9+ent", "1.19.0+ent", "v1.18", "1.17", "1.x", "1.17.3-rc1", "",
+    "1.17.3",
+    "1.16.9+ent",
+    "1.19.0+ent",
+    "v1.18",
+    "1.17",
+    "1.x",
+    "1.17.3-rc1",
+    "",
 ];
 const PROVIDERS: [&str; 7] = ["on-prem", "vmware", "aws", "azure", "gcp", "other", "mars"];
-const ROLES: [&str; 4] = ["primary", "performance-secondary", "dr-secondary", "tertiary"];
+const ROLES: [&str; 4] = [
+    "primary",
+    "performance-secondary",
+    "dr-secondary",
+    "tertiary",
+];
 const HOSTS: [&str; 5] = [
     "vault.dc-a.example.com",
     "10.0.0.1",
@@ -313,7 +338,10 @@ impl Topology {
                     if np { "non-production" } else { "production" }.into(),
                 ));
             }
-            f.push(("zones", list(s.zones.iter().map(|z| ZONES[usize::from(*z) % 6].into()))));
+            f.push((
+                "zones",
+                list(s.zones.iter().map(|z| ZONES[usize::from(*z) % 6].into())),
+            ));
             f.push(("cidrs", list(s.cidrs.iter().map(|c| scalar(&net(c))))));
             entry(&mut y, "  ", self.flow[0], &f);
         }
@@ -348,7 +376,10 @@ impl Topology {
             if let Some(n) = c.nodes {
                 f.push(("nodes", n.to_string()));
             }
-            f.push(("zones", list(c.zones.iter().map(|z| ZONES[usize::from(*z) % 6].into()))));
+            f.push((
+                "zones",
+                list(c.zones.iter().map(|z| ZONES[usize::from(*z) % 6].into())),
+            ));
             f.push(("cidrs", list(c.cidrs.iter().map(|c| scalar(&net(c))))));
             if let Some((h, m)) = c.load_balancer {
                 f.push((
@@ -426,7 +457,11 @@ impl Topology {
                     ("site", scalar(&name(&d.site, &POOL_SITES))),
                     (
                         "resolves",
-                        list(d.resolves.iter().map(|s| SUFFIXES[usize::from(*s) % 4].into())),
+                        list(
+                            d.resolves
+                                .iter()
+                                .map(|s| SUFFIXES[usize::from(*s) % 4].into()),
+                        ),
                     ),
                 ];
                 entry(&mut y, "    ", self.flow[5], &f);
@@ -443,7 +478,10 @@ pub fn topology_validate(t: &Topology) {
     let (findings, _) = vrt::validate(&source, limits(), |_| true);
     for f in &findings {
         assert!(
-            !matches!(f.rule.code, "VRT001" | "VRT002" | "VRT003" | "VRT005" | "VRT006"),
+            !matches!(
+                f.rule.code,
+                "VRT001" | "VRT002" | "VRT003" | "VRT005" | "VRT006"
+            ),
             "the generator wrote malformed YAML: {}\n{}",
             f.message,
             source.text
@@ -452,4 +490,210 @@ pub fn topology_validate(t: &Topology) {
     let (again, _) = vrt::validate(&source, limits(), |_| true);
     assert_eq!(findings, again, "validation is not deterministic");
     check_findings(&source, &findings);
+}
+
+/// A random *valid* topology: every name unique and well-formed, every reference resolved,
+/// every value in range, so that it always loads up to the graph; any replication shape can
+/// still occur (cascades, cycles, DR chains, cross-environment edges, clients anywhere). The
+/// input for targets that need a topology, such as the planners.
+#[derive(Debug, Clone)]
+pub struct ValidTopology {
+    yaml: String,
+}
+
+impl<'a> Arbitrary<'a> for ValidTopology {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let sites = u.int_in_range(1..=8usize)?;
+        let clusters = u.int_in_range(1..=16usize)?;
+        let flow = u.arbitrary::<bool>()?;
+        let entry = |y: &mut String, indent: &str, fields: &[String]| {
+            if flow {
+                let _ = writeln!(y, "{indent}- {{{}}}", fields.join(", "));
+            } else {
+                for (i, f) in fields.iter().enumerate() {
+                    let _ = writeln!(y, "{indent}{}{f}", if i == 0 { "- " } else { "  " });
+                }
+            }
+        };
+        let mut y = String::from("version: 1\nname: fuzz\nsites:\n");
+        for i in 0..sites {
+            let mut f = vec![format!("name: s{i}")];
+            if u.arbitrary()? {
+                f.push(format!("region: r{}", u.int_in_range(0..=2u8)?));
+            }
+            if u.ratio(1, 4)? {
+                f.push("environment: non-production".into());
+            }
+            f.push(format!("zones: [s{i}z0, s{i}z1, s{i}z2]"));
+            f.push(format!("cidrs: [10.{i}.0.0/16]"));
+            entry(&mut y, "  ", &f);
+        }
+        y.push_str("clusters:\n");
+        for i in 0..clusters {
+            let site = u.choose_index(sites)?;
+            let role = if clusters == 1 {
+                0
+            } else {
+                u.int_in_range(0..=2u8)?
+            };
+            let mut f = vec![
+                format!("name: c{i}"),
+                format!("site: s{site}"),
+                format!(
+                    "role: {}",
+                    ["primary", "performance-secondary", "dr-secondary"][usize::from(role)]
+                ),
+            ];
+            if role != 0 {
+                let up = (i + 1 + u.choose_index(clusters - 1)?) % clusters;
+                f.push(format!("replicates_from: c{up}"));
+            }
+            if u.arbitrary()? {
+                f.push(format!("api_addr: https://c{i}.s{site}.example.com:8200"));
+                f.push(format!(
+                    "cluster_addr: https://c{i}.s{site}.example.com:8201"
+                ));
+            }
+            if u.arbitrary()? {
+                f.push(format!("version: {}", VERSIONS[u.choose_index(5)?]));
+            }
+            if u.arbitrary()? {
+                f.push(format!("nodes: {}", u.int_in_range(1..=7u8)?));
+            }
+            let zones: Vec<String> = (0..3)
+                .filter_map(|z| u.arbitrary::<bool>().ok()?.then(|| format!("s{site}z{z}")))
+                .collect();
+            f.push(format!("zones: [{}]", zones.join(", ")));
+            f.push(format!("cidrs: [10.{site}.{i}.0/24]"));
+            if u.arbitrary()? {
+                f.push(format!(
+                    "load_balancer: {{address: lb-c{i}.example.com, cluster_port: {}}}",
+                    PORT_MODES[u.choose_index(3)?]
+                ));
+            }
+            entry(&mut y, "  ", &f);
+        }
+        let clients = u.int_in_range(0..=6usize)?;
+        if clients > 0 {
+            y.push_str("clients:\n");
+        }
+        for i in 0..clients {
+            let site = u.choose_index(sites)?;
+            let f = [
+                format!("name: a{i}"),
+                format!("site: s{site}"),
+                format!("cluster: c{}", u.choose_index(clusters)?),
+                format!("cidrs: [10.{site}.{}.0/24]", 100 + i),
+            ];
+            entry(&mut y, "  ", &f);
+        }
+        let services = u.int_in_range(0..=3usize)?;
+        if services > 0 {
+            y.push_str("external_services:\n");
+        }
+        for i in 0..services {
+            let site = u.choose_index(sites)?;
+            let used: Vec<String> = (0..u.int_in_range(0..=3usize)?)
+                .map(|_| u.choose_index(clusters).map(|c| format!("c{c}")))
+                .collect::<arbitrary::Result<_>>()?;
+            let f = [
+                format!("name: x{i}"),
+                format!("site: s{site}"),
+                format!("port: {}", u.int_in_range(1..=65535u16)?),
+                format!("cidrs: [10.{site}.{}.1/32]", 200 + i),
+                format!("used_by: [{}]", used.join(", ")),
+            ];
+            entry(&mut y, "  ", &f);
+        }
+        let firewall = u.arbitrary::<bool>()?;
+        let dns = u.arbitrary::<bool>()?;
+        if firewall || dns {
+            y.push_str("network:\n");
+        }
+        if firewall {
+            let rules = u.int_in_range(0..=10usize)?;
+            y.push_str(if rules == 0 {
+                "  firewall: []\n"
+            } else {
+                "  firewall:\n"
+            });
+            for i in 0..rules {
+                let mut endpoint = || -> arbitrary::Result<String> {
+                    Ok(match u.int_in_range(0..=5u8)? {
+                        0 => "any".into(),
+                        1 => format!("s{}", u.choose_index(sites)?),
+                        2 => format!("c{}", u.choose_index(clusters)?),
+                        3 if clients > 0 => format!("a{}", u.choose_index(clients)?),
+                        4 if services > 0 => format!("x{}", u.choose_index(services)?),
+                        _ => format!("10.{}.0.0/16", u.choose_index(sites)?),
+                    })
+                };
+                let (from, to) = (endpoint()?, endpoint()?);
+                let ports: Vec<String> = (0..u.int_in_range(1..=3usize)?)
+                    .map(|_| -> arbitrary::Result<String> {
+                        let p = u.int_in_range(1..=65000u16)?;
+                        Ok(match u.int_in_range(0..=2u16)? {
+                            0 => p.to_string(),
+                            w => format!("\"{p}-{}\"", p + w),
+                        })
+                    })
+                    .collect::<arbitrary::Result<_>>()?;
+                let f = [
+                    format!("name: r{i}"),
+                    format!("from: {from}"),
+                    format!("to: {to}"),
+                    format!("ports: [{}]", ports.join(", ")),
+                    format!("bidirectional: {}", u.arbitrary::<bool>()?),
+                ];
+                entry(&mut y, "    ", &f);
+            }
+        }
+        if dns {
+            y.push_str("  dns:\n");
+            for i in 0..sites {
+                let f = [
+                    format!("site: s{i}"),
+                    format!("resolves: [{}]", SUFFIXES[u.choose_index(3)?]),
+                ];
+                entry(&mut y, "    ", &f);
+            }
+        }
+        Ok(Self { yaml: y })
+    }
+}
+
+impl ValidTopology {
+    /// The topology as v1 YAML text.
+    pub fn yaml(&self) -> &str {
+        &self.yaml
+    }
+
+    /// The topology loaded up to the graph; it is valid, so this fails the target otherwise.
+    pub fn load(&self) -> (Source, vrt::graph::Topology) {
+        let source = Source::new("fuzz.yaml", self.yaml.clone());
+        match vrt::topology(&source, limits()) {
+            Ok(t) => (source, t),
+            Err(findings) => panic!(
+                "the generator wrote an invalid topology:\n{}\n{}",
+                findings
+                    .iter()
+                    .map(|f| format!("{}: {}", f.rule.code, f.message))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                self.yaml
+            ),
+        }
+    }
+}
+
+/// Loads a valid generated topology (it must load), runs every rule, and checks the findings.
+pub fn valid_topology_validate(t: &ValidTopology) {
+    let (source, topology) = t.load();
+    let findings = vrt::rules::run(&topology, |_| true);
+    check_findings(&source, &findings);
+    let (all, again) = (
+        vrt::validate(&source, limits(), |_| true).0,
+        vrt::validate(&source, limits(), |_| true).0,
+    );
+    assert_eq!(all, again, "validation is not deterministic");
 }
