@@ -121,7 +121,7 @@ impl Finding {
         Self {
             rule,
             severity: rule.severity,
-            message: message.into(),
+            message: clip(message.into()),
             primary: Label {
                 span,
                 text: String::new(),
@@ -142,7 +142,7 @@ impl Finding {
     /// Sets the label text on the primary span.
     #[must_use]
     pub fn label(mut self, text: impl Into<String>) -> Self {
-        self.primary.text = text.into();
+        self.primary.text = clip(text.into());
         self
     }
 
@@ -151,7 +151,7 @@ impl Finding {
     pub fn related(mut self, span: Span, text: impl Into<String>) -> Self {
         self.related.push(Label {
             span,
-            text: text.into(),
+            text: clip(text.into()),
         });
         self
     }
@@ -159,7 +159,7 @@ impl Finding {
     /// Sets the help text.
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(clip(help.into()));
         self
     }
 
@@ -168,5 +168,81 @@ impl Finding {
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
+    }
+}
+
+/// The most characters of a value quoted in backticks that a message shows.
+const MAX_QUOTED: usize = 60;
+
+/// The most characters of a message, label or help text.
+const MAX_TEXT: usize = 1_000;
+
+/// Shortens what a finding's text quotes from the file: a value in backticks longer than
+/// [`MAX_QUOTED`] characters keeps its start and an ellipsis, and the whole text is capped
+/// at [`MAX_TEXT`] characters. A 10 MB name then makes a one-line message, not a 10 MB one.
+/// Control characters (a value may hold an escaped `\e[31m`) are shown escaped, so that a
+/// message cannot drive the terminal it is printed on.
+fn clip(text: String) -> String {
+    let fits = |t: &str| t.chars().nth(MAX_QUOTED).is_none();
+    let parts: Vec<&str> = text.split('`').collect();
+    // With an odd number of backticks the last part is not quoted.
+    let quoted = |i: usize| i % 2 == 1 && i + 1 < parts.len();
+    let controls = text.chars().any(is_hidden_control);
+    if !controls
+        && parts.iter().enumerate().all(|(i, p)| !quoted(i) || fits(p))
+        && text.chars().nth(MAX_TEXT).is_none()
+    {
+        return text;
+    }
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let shown: String = if quoted(i) && !fits(part) {
+            part.chars().take(MAX_QUOTED).chain(['…']).collect()
+        } else {
+            (*part).to_string()
+        };
+        for c in shown.chars() {
+            if is_hidden_control(c) {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    if out.chars().nth(MAX_TEXT).is_some() {
+        out = out.chars().take(MAX_TEXT).collect();
+        out.push('…');
+    }
+    out
+}
+
+/// A control character other than a line feed, which messages may hold.
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && c != '\n'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_values_are_shortened() {
+        let long = "x".repeat(10_000);
+        let text = clip(format!("unknown site `{long}`; see `vrt schema`"));
+        assert_eq!(
+            text,
+            format!("unknown site `{}…`; see `vrt schema`", "x".repeat(60))
+        );
+        assert_eq!(clip("a `b` c".to_string()), "a `b` c");
+        assert_eq!(
+            clip("site `\u{1b}[31mred` is unknown".to_string()),
+            "site `\\u{1b}[31mred` is unknown"
+        );
+        let unquoted = clip("y".repeat(5_000));
+        assert_eq!(unquoted.chars().count(), 1_001);
+        assert!(unquoted.ends_with('…'));
     }
 }

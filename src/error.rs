@@ -14,9 +14,14 @@ pub enum Error {
     /// The path is a directory.
     #[error("`{0}` is a directory; give the path of a topology file")]
     IsDirectory(String),
+    /// The path is a FIFO that nothing wrote to (no writer when it was opened).
+    #[error(
+        "`{0}` is a FIFO and nothing wrote to it; start its writer first, or pipe the topology to `vrt validate -`"
+    )]
+    EmptyFifo(String),
     /// The file is larger than the limit.
     #[error(
-        "`{path}` is larger than {limit} bytes; raise the limit with --max-file-size if the file is genuine"
+        "`{path}` is larger than {limit} bytes, the limit; raise it with `--max-file-size` if the file is genuine"
     )]
     TooLarge {
         /// The path as given.

@@ -53,11 +53,36 @@ impl Failure {
 
 /// The topology as a graph: nodes are clusters (node index = cluster index), an edge runs
 /// from the upstream cluster to the one replicating from it.
+///
+/// The answers that rules ask for every cluster or site are indexed once here, so that no
+/// question scans all clusters per call: validation stays linear at 10,000 clusters.
 #[derive(Debug, Clone)]
 pub struct Topology {
     /// The resolved model.
     pub model: Model,
     graph: DiGraph<ClusterId, EdgeKind>,
+    index: Index,
+}
+
+/// What [`Topology::new`] computes once.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// Each cluster's downstream clusters with the edge kind, in file order.
+    downstream: Vec<Vec<(ClusterId, EdgeKind)>>,
+    /// The replication cycles, each in file order, sorted.
+    cycles: Vec<Vec<ClusterId>>,
+    /// Whether each cluster lies on a cycle.
+    on_cycle: Vec<bool>,
+    /// Each cluster's root (see [`Topology::root`]).
+    root: Vec<ClusterId>,
+    /// The clusters of each site, in file order.
+    site_clusters: Vec<Vec<ClusterId>>,
+    /// The regions in order of first appearance, with their sites in file order.
+    regions: Vec<(String, Vec<SiteId>)>,
+    /// The position of each region in `regions`.
+    region_at: BTreeMap<String, usize>,
+    /// The clients of each cluster, in file order.
+    cluster_clients: Vec<Vec<ClientId>>,
 }
 
 impl Topology {
@@ -76,7 +101,138 @@ impl Topology {
                 graph.add_edge(NodeIndex::new(up.get().0), NodeIndex::new(i), kind);
             }
         }
-        Self { model, graph }
+        let mut t = Self {
+            model,
+            graph,
+            index: Index::default(),
+        };
+        t.index = t.build_index();
+        t
+    }
+
+    fn build_index(&self) -> Index {
+        let n = self.model.clusters.len();
+        let mut downstream: Vec<Vec<(ClusterId, EdgeKind)>> = (0..n)
+            .map(|i| {
+                self.graph
+                    .edges_directed(NodeIndex::new(i), petgraph::Direction::Outgoing)
+                    .map(|e| (ClusterId(e.target().index()), *e.weight()))
+                    .collect()
+            })
+            .collect();
+        for d in &mut downstream {
+            d.sort();
+        }
+        let cycles = self.find_cycles();
+        let mut on_cycle = vec![false; n];
+        for c in cycles.iter().flatten() {
+            on_cycle[c.0] = true;
+        }
+        let root = self.roots_by_cluster(&cycles);
+        let mut site_clusters = vec![Vec::new(); self.model.sites.len()];
+        for (i, c) in self.model.clusters.iter().enumerate() {
+            site_clusters[c.site.get().0].push(ClusterId(i));
+        }
+        let mut regions: Vec<(String, Vec<SiteId>)> = Vec::new();
+        let mut region_at: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, s) in self.model.sites.iter().enumerate() {
+            let at = *region_at.entry(s.region.get().clone()).or_insert_with(|| {
+                regions.push((s.region.get().clone(), Vec::new()));
+                regions.len() - 1
+            });
+            regions[at].1.push(SiteId(i));
+        }
+        let mut cluster_clients = vec![Vec::new(); n];
+        for (i, c) in self.model.clients.iter().enumerate() {
+            cluster_clients[c.cluster.get().0].push(ClientId(i));
+        }
+        Index {
+            downstream,
+            cycles,
+            on_cycle,
+            root,
+            site_clusters,
+            regions,
+            region_at,
+            cluster_clients,
+        }
+    }
+
+    /// The replication cycles, each sorted, in order. A cluster has at most one upstream, so
+    /// following upstream edges from any cluster either ends or runs into a cycle: one walk
+    /// per cluster, each cluster visited once. (petgraph's `tarjan_scc` recurses once per
+    /// cluster of a chain and overflows the stack on a chain of some 10,000 clusters.)
+    fn find_cycles(&self) -> Vec<Vec<ClusterId>> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Seen {
+            Not,
+            OnPath,
+            Done,
+        }
+        let n = self.model.clusters.len();
+        let mut seen = vec![Seen::Not; n];
+        let mut cycles = Vec::new();
+        for start in 0..n {
+            let mut path = Vec::new();
+            let mut cur = Some(start);
+            while let Some(c) = cur {
+                match seen[c] {
+                    Seen::Done => break,
+                    Seen::OnPath => {
+                        let from = path.iter().position(|p| *p == c).unwrap_or(0);
+                        let mut cycle: Vec<ClusterId> =
+                            path[from..].iter().map(|p| ClusterId(*p)).collect();
+                        cycle.sort();
+                        cycles.push(cycle);
+                        break;
+                    }
+                    Seen::Not => {
+                        seen[c] = Seen::OnPath;
+                        path.push(c);
+                        cur = self.upstream(ClusterId(c)).map(|(u, _)| u.0);
+                    }
+                }
+            }
+            for p in path {
+                seen[p] = Seen::Done;
+            }
+        }
+        cycles.sort();
+        cycles
+    }
+
+    /// [`Self::root`] of every cluster, in linear time: following upstream edges from a
+    /// cluster either ends at a cluster with no upstream, the root of every cluster on the
+    /// way, or enters a cycle, whose first cluster in file order is then the root.
+    fn roots_by_cluster(&self, cycles: &[Vec<ClusterId>]) -> Vec<ClusterId> {
+        let n = self.model.clusters.len();
+        let mut root: Vec<Option<ClusterId>> = vec![None; n];
+        for cycle in cycles {
+            for c in cycle {
+                root[c.0] = Some(cycle[0]);
+            }
+        }
+        for start in 0..n {
+            let mut path = Vec::new();
+            let mut cur = start;
+            let found = loop {
+                if let Some(r) = root[cur] {
+                    break r;
+                }
+                path.push(cur);
+                match self.upstream(ClusterId(cur)) {
+                    Some((u, _)) => cur = u.0,
+                    None => break ClusterId(cur),
+                }
+            };
+            for p in path {
+                root[p] = Some(found);
+            }
+        }
+        root.into_iter()
+            .enumerate()
+            .map(|(i, r)| r.unwrap_or(ClusterId(i)))
+            .collect()
     }
 
     /// A cluster.
@@ -109,13 +265,7 @@ impl Topology {
 
     /// The clusters replicating from `id`, in file order.
     pub fn downstream(&self, id: ClusterId) -> Vec<(ClusterId, EdgeKind)> {
-        let mut out: Vec<_> = self
-            .graph
-            .edges_directed(NodeIndex::new(id.0), petgraph::Direction::Outgoing)
-            .map(|e| (ClusterId(e.target().index()), *e.weight()))
-            .collect();
-        out.sort();
-        out
+        self.index.downstream[id.0].clone()
     }
 
     /// The DR secondaries of `id`, in file order.
@@ -129,32 +279,22 @@ impl Topology {
     }
 
     fn downstream_of_kind(&self, id: ClusterId, kind: EdgeKind) -> Vec<ClusterId> {
-        self.downstream(id)
-            .into_iter()
+        self.index.downstream[id.0]
+            .iter()
             .filter(|(_, k)| *k == kind)
-            .map(|(c, _)| c)
+            .map(|(c, _)| *c)
             .collect()
     }
 
     /// The replication cycles: each is a set of clusters that (transitively) replicate
     /// from each other, in file order.
     pub fn cycles(&self) -> Vec<Vec<ClusterId>> {
-        let mut out: Vec<Vec<ClusterId>> = petgraph::algo::tarjan_scc(&self.graph)
-            .into_iter()
-            .filter(|scc| scc.len() > 1)
-            .map(|scc| {
-                let mut ids: Vec<_> = scc.into_iter().map(|n| ClusterId(n.index())).collect();
-                ids.sort();
-                ids
-            })
-            .collect();
-        out.sort();
-        out
+        self.index.cycles.clone()
     }
 
     /// Whether `id` lies on a replication cycle.
     pub fn on_cycle(&self, id: ClusterId) -> bool {
-        self.cycles().iter().any(|c| c.contains(&id))
+        self.index.on_cycle[id.0]
     }
 
     /// The chain of clusters above `id`, nearest first; stops at a cycle.
@@ -172,10 +312,12 @@ impl Topology {
         out
     }
 
-    /// The root of the replication set `id` belongs to (a primary, or the top of a broken
-    /// chain); `id` itself when it replicates from nothing.
+    /// The root of the replication set `id` belongs to: a primary, the top of a broken
+    /// chain, or, for a chain that runs into a replication cycle, the cycle's first cluster in
+    /// file order (so a cycle and what hangs below it form one set); `id` itself when it
+    /// replicates from nothing.
     pub fn root(&self, id: ClusterId) -> ClusterId {
-        self.ancestors(id).last().copied().unwrap_or(id)
+        self.index.root[id.0]
     }
 
     /// The clusters of the replication set rooted at `root` (root first, then breadth-first
@@ -185,9 +327,9 @@ impl Topology {
         let mut seen = BTreeSet::from([root]);
         let mut i = 0;
         while i < out.len() {
-            for (d, _) in self.downstream(out[i]) {
-                if seen.insert(d) {
-                    out.push(d);
+            for (d, _) in &self.index.downstream[out[i].0] {
+                if seen.insert(*d) {
+                    out.push(*d);
                 }
             }
             i += 1;
@@ -197,33 +339,54 @@ impl Topology {
 
     /// The roots of every replication set, in file order.
     pub fn roots(&self) -> Vec<ClusterId> {
-        let mut roots: Vec<_> = self.cluster_ids().map(|c| self.root(c)).collect();
+        let mut roots = self.index.root.clone();
         roots.sort();
         roots.dedup();
         roots
     }
 
-    /// Whose tokens and leases each cluster holds. Tokens and leases are `local` storage
-    /// entries: they travel only over DR edges (REPL-IDX), so a DR secondary holds what its
-    /// upstream holds. A cluster that replicates from a DR secondary would receive a copy
-    /// of that secondary's full store, tokens included.
+    /// Whose tokens and leases each cluster holds (see [`Self::tokens_held_by`]). Its size
+    /// is the sum of every cluster's DR chain; ask [`Self::tokens_held_by`] for the clusters
+    /// you need.
     pub fn token_holdings(&self) -> BTreeMap<ClusterId, BTreeSet<ClusterId>> {
-        let mut out = BTreeMap::new();
-        for id in self.cluster_ids() {
-            let mut held = BTreeSet::from([id]);
-            let mut cur = id;
-            let mut seen = BTreeSet::from([id]);
-            while let Some((up, kind)) = self.upstream(cur) {
-                let carries = kind == EdgeKind::Dr || self.role(up) == Role::DrSecondary;
-                if !carries || !seen.insert(up) {
-                    break;
-                }
-                held.insert(up);
-                cur = up;
+        self.cluster_ids()
+            .map(|id| (id, self.tokens_held_by(id)))
+            .collect()
+    }
+
+    /// Whose tokens and leases cluster `id` holds, itself included. Tokens and leases are
+    /// `local` storage entries: they travel only over DR edges (REPL-IDX), so a DR secondary
+    /// holds what its upstream holds. A cluster that replicates from a DR secondary would
+    /// receive a copy of that secondary's full store, tokens included.
+    pub fn tokens_held_by(&self, id: ClusterId) -> BTreeSet<ClusterId> {
+        let mut held = BTreeSet::from([id]);
+        let mut cur = id;
+        while let Some((up, kind)) = self.upstream(cur) {
+            let carries = kind == EdgeKind::Dr || self.role(up) == Role::DrSecondary;
+            if !carries || !held.insert(up) {
+                break;
             }
-            out.insert(id, held);
+            cur = up;
         }
-        out
+        held
+    }
+
+    /// The clusters other than `id` that hold `id`'s tokens and leases (those for which
+    /// [`Self::tokens_held_by`] contains `id`), in file order: everything below `id` along
+    /// edges that carry tokens.
+    pub fn token_copies(&self, id: ClusterId) -> Vec<ClusterId> {
+        let mut seen = BTreeSet::from([id]);
+        let mut queue = vec![id];
+        while let Some(p) = queue.pop() {
+            let from_dr = self.role(p) == Role::DrSecondary;
+            for (d, kind) in &self.index.downstream[p.0] {
+                if (*kind == EdgeKind::Dr || from_dr) && seen.insert(*d) {
+                    queue.push(*d);
+                }
+            }
+        }
+        seen.remove(&id);
+        seen.into_iter().collect()
     }
 
     /// The environment of a cluster's site.
@@ -243,38 +406,28 @@ impl Topology {
 
     /// The regions, in order of first appearance.
     pub fn regions(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for s in &self.model.sites {
-            if !out.contains(&s.region.as_str()) {
-                out.push(s.region.as_str());
-            }
-        }
-        out
+        self.index.regions.iter().map(|(r, _)| r.as_str()).collect()
     }
 
     /// The clusters in a site, in file order.
     pub fn clusters_in_site(&self, site: SiteId) -> Vec<ClusterId> {
-        self.cluster_ids()
-            .filter(|c| self.site_of(*c) == site)
-            .collect()
+        self.index.site_clusters[site.0].clone()
     }
 
     /// The sites in a region, in file order.
     pub fn sites_in_region(&self, region: &str) -> Vec<SiteId> {
-        (0..self.model.sites.len())
-            .map(SiteId)
-            .filter(|s| self.region_of(*s) == region)
-            .collect()
+        self.index
+            .region_at
+            .get(region)
+            .map(|at| self.index.regions[*at].1.clone())
+            .unwrap_or_default()
     }
 
     /// The clients attached to a cluster, in file order.
     pub fn clients_of(&self, id: ClusterId) -> Vec<(ClientId, &Client)> {
-        self.model
-            .clients
+        self.index.cluster_clients[id.0]
             .iter()
-            .enumerate()
-            .filter(|(_, c)| *c.cluster.get() == id)
-            .map(|(i, c)| (ClientId(i), c))
+            .map(|c| (*c, &self.model.clients[c.0]))
             .collect()
     }
 
@@ -517,5 +670,94 @@ impl Topology {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write;
+
+    use super::*;
+    use crate::source::Source;
+    use crate::yaml::Limits;
+
+    /// Every way four clusters can replicate from each other (no self-replication): the
+    /// indexed answers equal their definitions by walking the graph.
+    #[test]
+    fn indexed_answers_match_their_definitions_on_every_small_graph() {
+        let n: usize = 4;
+        let mut graphs = 0;
+        for code in 0..(n + 1).pow(4) {
+            let ups: Vec<Option<usize>> = (0..n)
+                .map(|i| match (code / (n + 1).pow(i as u32)) % (n + 1) {
+                    0 => None,
+                    u => Some(u - 1),
+                })
+                .collect();
+            if ups.iter().enumerate().any(|(i, u)| *u == Some(i)) {
+                continue;
+            }
+            graphs += 1;
+            let mut text = String::from(
+                "version: 1\nname: t\nsites: [{name: a, region: r}, {name: b, region: r}, {name: c}]\nclusters:\n",
+            );
+            for (i, u) in ups.iter().enumerate() {
+                let site = ["a", "b", "c"][i % 3];
+                let role = match u {
+                    None => "primary".to_string(),
+                    Some(u) if i % 2 == 0 => format!("dr-secondary, replicates_from: c{u}"),
+                    Some(u) => format!("performance-secondary, replicates_from: c{u}"),
+                };
+                let _ = writeln!(text, "  - {{name: c{i}, site: {site}, role: {role}}}");
+            }
+            let t = crate::topology(&Source::new("t", text), Limits::default()).unwrap();
+            let cycles = t.cycles();
+            let mut sccs: Vec<Vec<ClusterId>> = petgraph::algo::tarjan_scc(&t.graph)
+                .into_iter()
+                .filter(|scc| scc.len() > 1)
+                .map(|scc| {
+                    let mut ids: Vec<_> = scc.into_iter().map(|n| ClusterId(n.index())).collect();
+                    ids.sort();
+                    ids
+                })
+                .collect();
+            sccs.sort();
+            assert_eq!(cycles, sccs, "{ups:?}");
+            for c in t.cluster_ids() {
+                // By definition: the top of the chain, or the first cluster of the cycle the
+                // chain runs into.
+                let chain = t.ancestors(c);
+                let expected = cycles
+                    .iter()
+                    .find(|cy| cy.contains(&c) || chain.iter().any(|a| cy.contains(a)))
+                    .map_or_else(|| chain.last().copied().unwrap_or(c), |cy| cy[0]);
+                assert_eq!(t.root(c), expected, "{ups:?} {c:?}");
+                assert_eq!(t.on_cycle(c), cycles.iter().any(|cy| cy.contains(&c)));
+                let mut below: Vec<_> = t.cluster_ids().filter(|d| ups[d.0] == Some(c.0)).collect();
+                below.sort();
+                assert_eq!(
+                    t.downstream(c)
+                        .into_iter()
+                        .map(|(d, _)| d)
+                        .collect::<Vec<_>>(),
+                    below
+                );
+            }
+            let mut roots: Vec<_> = t.cluster_ids().map(|c| t.root(c)).collect();
+            roots.sort();
+            roots.dedup();
+            assert_eq!(t.roots(), roots);
+            for s in 0..3 {
+                let expected: Vec<_> = t
+                    .cluster_ids()
+                    .filter(|c| t.site_of(*c) == SiteId(s))
+                    .collect();
+                assert_eq!(t.clusters_in_site(SiteId(s)), expected);
+            }
+            assert_eq!(t.regions(), vec!["r", "c"]);
+            assert_eq!(t.sites_in_region("r"), vec![SiteId(0), SiteId(1)]);
+            assert_eq!(t.sites_in_region("nowhere"), Vec::<SiteId>::new());
+        }
+        assert_eq!(graphs, 4usize.pow(4));
     }
 }

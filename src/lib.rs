@@ -26,6 +26,7 @@ pub mod sources;
 pub mod spec;
 pub mod structure;
 pub mod suppress;
+pub mod synthetic;
 pub mod templates;
 pub mod upgrade;
 pub mod values;

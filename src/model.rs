@@ -215,9 +215,44 @@ pub fn build(spec: &Spec) -> Result<Model, Vec<Finding>> {
     }
 }
 
-#[derive(Default)]
 struct Builder {
     findings: Vec<Finding>,
+    /// Name comparisons left for "did you mean" suggestions. Each unknown reference costs
+    /// one comparison per declared name; a file with thousands of unknown references among
+    /// thousands of names gets suggestions for the first of them, then the plain help, so
+    /// that a broken file costs at most a fraction of a second more.
+    comparisons_left: usize,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self {
+            findings: Vec::new(),
+            comparisons_left: 2_000_000,
+        }
+    }
+}
+
+/// A site's zones and networks as sets, so that checking a cluster's or client's zones and
+/// CIDRs against them costs a few look-ups each, not a scan of the site's lists.
+struct SiteSets {
+    zones: std::collections::BTreeSet<String>,
+    networks: std::collections::BTreeSet<Cidr>,
+}
+
+impl SiteSets {
+    fn new(site: &Site) -> Self {
+        Self {
+            zones: site.zones.iter().map(|z| z.get().clone()).collect(),
+            networks: site.cidrs.iter().map(|c| *c.get()).collect(),
+        }
+    }
+
+    /// Whether one of the site's networks contains `c`: the network of `c` truncated to
+    /// some prefix no longer than its own is one of them.
+    fn covers(&self, c: &Cidr) -> bool {
+        (0..=c.prefix).any(|p| self.networks.contains(&c.truncated(p)))
+    }
 }
 
 /// Names of one kind, for resolving references and spotting duplicates.
@@ -244,7 +279,7 @@ impl Names<'_> {
             format!("unknown {} `{}`", self.kind, name.get()),
         )
         .label(format!("no {} has this name", self.kind));
-        f = match values::closest(name, self.index.keys().copied()) {
+        f = match b.closest(name, self.index.len(), self.index.keys().copied()) {
             Some(c) => f.help(format!("did you mean `{c}`?")),
             None if self.index.is_empty() => {
                 f.help(format!("declare a {} named `{}`", self.kind, name.get()))
@@ -260,16 +295,28 @@ impl Names<'_> {
     }
 }
 
-fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let all: Vec<String> = names.map(|n| format!("`{n}`")).collect();
-    if all.len() > 8 {
-        format!("{}, … ({} in all)", all[..8].join(", "), all.len())
+fn list<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let count = names.len();
+    let shown: Vec<String> = names.take(8).map(|n| format!("`{n}`")).collect();
+    if count > 8 {
+        format!("{}, … ({count} in all)", shown.join(", "))
     } else {
-        all.join(", ")
+        shown.join(", ")
     }
 }
 
 impl Builder {
+    /// [`values::closest`] within the comparison budget; `None` once it is spent.
+    fn closest<'a>(
+        &mut self,
+        word: &str,
+        count: usize,
+        candidates: impl Iterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        self.comparisons_left = self.comparisons_left.checked_sub(count)?;
+        values::closest(word, candidates)
+    }
+
     fn error(&mut self, rule: &'static crate::diag::Rule, span: Span, message: String) {
         self.findings.push(Finding::new(rule, span, message));
     }
@@ -385,6 +432,8 @@ impl Builder {
             })
             .collect();
 
+        let site_sets: Vec<SiteSets> = sites.iter().map(SiteSets::new).collect();
+
         let mut cluster_names = Names::new("cluster");
         for c in spec.clusters.iter() {
             self.name(&c.name, &mut cluster_names);
@@ -392,7 +441,7 @@ impl Builder {
         let clusters: Vec<Cluster> = spec
             .clusters
             .iter()
-            .filter_map(|c| self.cluster(c, &sites, &site_names, &cluster_names))
+            .filter_map(|c| self.cluster(c, &sites, &site_sets, &site_names, &cluster_names))
             .collect();
 
         let mut client_names = Names::new("client");
@@ -405,7 +454,7 @@ impl Builder {
                 let cluster = cluster_names.resolve(&c.cluster, self);
                 let cidrs = self.cidrs(&c.cidrs);
                 if let Some(site) = site {
-                    self.inside_site(&cidrs, &sites[site], "client", &c.name);
+                    self.inside_site(&cidrs, &sites[site], &site_sets[site], "client", &c.name);
                 }
                 Some(Client {
                     name: c.name.clone(),
@@ -539,6 +588,7 @@ impl Builder {
         &mut self,
         c: &spec::ClusterSpec,
         sites: &[Site],
+        site_sets: &[SiteSets],
         site_names: &Names<'_>,
         cluster_names: &Names<'_>,
     ) -> Option<Cluster> {
@@ -617,9 +667,10 @@ impl Builder {
         let cluster_addr = self.addr(c.cluster_addr.as_ref(), 8201);
         let cidrs = self.cidrs(&c.cidrs);
         if let Some(site) = site {
+            let sets = &site_sets[site];
             let site = &sites[site];
             for z in &c.zones {
-                if !site.zones.iter().any(|s| s.get() == z.get()) {
+                if !sets.zones.contains(z.as_str()) {
                     let mut f = Finding::new(
                         &code::ZONE_NOT_IN_SITE,
                         z.span(),
@@ -630,7 +681,11 @@ impl Builder {
                         ),
                     )
                     .related(site.name.span(), "site declared here");
-                    f = match values::closest(z, site.zones.iter().map(|s| s.as_str())) {
+                    f = match self.closest(
+                        z,
+                        site.zones.len(),
+                        site.zones.iter().map(|s| s.as_str()),
+                    ) {
                         Some(m) => f.help(format!("did you mean `{m}`?")),
                         None => f.help(format!(
                             "add `{}` to the `zones` of site `{}`",
@@ -641,7 +696,7 @@ impl Builder {
                     self.findings.push(f);
                 }
             }
-            self.inside_site(&cidrs, site, "cluster", &c.name);
+            self.inside_site(&cidrs, site, sets, "cluster", &c.name);
         }
         let load_balancer = c.load_balancer.as_ref().map(|lb| LoadBalancer {
             address: lb.address.clone(),
@@ -673,12 +728,19 @@ impl Builder {
         })
     }
 
-    fn inside_site(&mut self, cidrs: &[Sp<Cidr>], site: &Site, kind: &str, name: &Sp<String>) {
+    fn inside_site(
+        &mut self,
+        cidrs: &[Sp<Cidr>],
+        site: &Site,
+        sets: &SiteSets,
+        kind: &str,
+        name: &Sp<String>,
+    ) {
         if site.cidrs.is_empty() {
             return;
         }
         for c in cidrs {
-            if !site.cidrs.iter().any(|s| s.contains(c)) {
+            if !sets.covers(c) {
                 self.findings.push(
                     Finding::new(
                         &code::CIDR_OUTSIDE_SITE,
@@ -783,6 +845,7 @@ impl Builder {
             }),
             [] => {
                 let all = kinds.iter().flat_map(|(n, _)| n.index.keys().copied());
+                let count = kinds.iter().map(|(n, _)| n.index.len()).sum();
                 let mut f = Finding::new(
                     &code::UNKNOWN_REFERENCE,
                     text.span(),
@@ -790,7 +853,7 @@ impl Builder {
                         "`{t}` is not a site, cluster, client, external service, CIDR or `any`"
                     ),
                 );
-                f = match values::closest(t, all) {
+                f = match self.closest(t, count, all) {
                     Some(c) => f.help(format!("did you mean `{c}`?")),
                     None => f.help("name a declared site, cluster, client or external service, or write a CIDR"),
                 };

@@ -124,12 +124,17 @@ declare_rule! {
 }
 
 declare_rule! {
-    /// The input exceeds one of vrt's limits (file size, nesting depth, node or alias count).
+    /// The input exceeds one of vrt's limits (file size, nesting depth, node, alias or list
+    /// length).
     ///
     /// ## What it checks
-    /// That the file stays within limits sized for real topologies of 10,000 clusters: a
-    /// nesting depth, a number of YAML nodes, and alias expansions (which stops "billion
-    /// laughs" alias bombs).
+    /// That the file stays within limits sized for real topologies of 10,000 clusters, each
+    /// a flag of every command that reads a topology: its size in bytes
+    /// (`--max-file-size`), the number of YAML nodes with aliases expanded (`--max-nodes`,
+    /// which stops "billion laughs" alias bombs), the nesting depth (`--max-depth`), alias
+    /// uses and merge keys (`--max-aliases`), and the entries of any one list
+    /// (`--max-list-entries`). The message names the limit that was passed; the finding
+    /// points where it was passed.
     ///
     /// ## Why it matters
     /// vrt runs in CI on every commit; a hostile or broken file must fail fast instead of
@@ -137,13 +142,17 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// a: &a [x, x, x, x, x, x, x, x, x]
-    /// b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
-    /// c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]   # ... and so on
+    /// sites:
+    ///   - {name: dc-a, zones: &z [z1, z2, z3, z4, z5, z6, z7, z8]}   # ... 1,000 zones
+    /// clusters:
+    ///   - &c {name: primary-a, site: dc-a, role: primary, zones: *z}
+    ///   - *c    # ... 2,000 times: more than 2,000,000 nodes
     /// ```
     ///
     /// ## How to fix
-    /// Remove the alias chain or deep nesting; a real topology needs neither.
+    /// Look for the runaway alias, nesting or generator at the reported line; a real
+    /// topology needs none of them. If the file is genuine, raise the limit with the flag
+    /// the message names.
     pub static INPUT_LIMIT = "VRT006", "input-limit-exceeded", Error, unsuppressible;
 }
 

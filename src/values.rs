@@ -58,6 +58,17 @@ impl Cidr {
         }
     }
 
+    /// This network's enclosing network of prefix length `prefix` (at most its own).
+    #[must_use]
+    pub fn truncated(&self, prefix: u8) -> Cidr {
+        let prefix = prefix.min(self.prefix);
+        let addr = match self.addr {
+            IpAddr::V4(a) => IpAddr::V4((u32::from(a) & mask_v4(prefix)).into()),
+            IpAddr::V6(a) => IpAddr::V6((u128::from(a) & mask_v6(prefix)).into()),
+        };
+        Cidr { addr, prefix }
+    }
+
     /// Whether this is the whole address space (`0.0.0.0/0` or `::/0`).
     pub fn is_everything(&self) -> bool {
         self.prefix == 0
@@ -377,33 +388,69 @@ impl fmt::Display for Version {
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
+///
+/// Cheap enough to call once per unknown reference in a file of 10,000 names: a word longer
+/// than any name gets no suggestion, a candidate whose length differs by more than the
+/// allowed distance is skipped without comparing, and a comparison stops as soon as the
+/// distance must exceed the best found so far.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
+    const LONGEST: usize = 128;
+    let word: Vec<char> = word.chars().collect();
+    if word.len() > LONGEST {
+        return None;
+    }
+    let mut limit = (word.len() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let len = c.chars().count();
+        if len.abs_diff(word.len()) > limit {
+            continue;
+        }
+        if let Some(d) = edit_distance_within(&word, c, limit)
+            && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc))
+        {
+            best = Some((d, c));
+            limit = d;
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// The edit distance between `a` and `b`, or `None` when it exceeds `limit`.
+fn edit_distance_within(a: &[char], b: &str, limit: usize) -> Option<usize> {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+            let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        if cur.iter().min().is_some_and(|m| *m > limit) {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn truncation_gives_the_enclosing_network() {
+        let c: Cidr = "10.10.64.0/18".parse().unwrap();
+        assert_eq!(c.truncated(16), "10.10.0.0/16".parse().unwrap());
+        assert_eq!(c.truncated(0), "0.0.0.0/0".parse().unwrap());
+        assert_eq!(c.truncated(30), c);
+        let v6: Cidr = "2001:db8:1::/48".parse().unwrap();
+        assert_eq!(v6.truncated(32), "2001:db8::/32".parse().unwrap());
+        for p in 0..=18 {
+            assert!(c.truncated(p).contains(&c));
+        }
+    }
 
     #[test]
     fn names() {

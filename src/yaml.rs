@@ -8,7 +8,7 @@ use std::ops::Deref;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use serde_saphyr::{Budget, Options, Spanned};
+use serde_saphyr::{Budget, MergeKeyPolicy, Options, Spanned};
 
 use crate::source::Span;
 
@@ -120,6 +120,16 @@ fn scalar_at(text: &str, span: Span) -> &str {
     rest.get(..end).unwrap_or("").trim()
 }
 
+/// The YAML tag (`!!str`) written just before `offset` on its line, if any.
+fn tag_before(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?.trim_end_matches([' ', '\t']);
+    let start = before
+        .rfind([' ', '\t', '\n', '[', '{', ','])
+        .map_or(0, |i| i + 1);
+    let token = &before[start..];
+    (token.starts_with('!') && token.len() > 1).then_some(token)
+}
+
 fn friendly_type(ty: &str) -> &str {
     match ty {
         "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" => {
@@ -134,25 +144,40 @@ fn friendly_type(ty: &str) -> &str {
     }
 }
 
-/// Limits that protect the parser from hostile input, sized for real topologies.
+/// Limits that protect vrt from hostile or broken input, sized for real topologies of
+/// 10,000 clusters. Each is a flag of every command that reads a topology (see
+/// `cli::LimitArgs`), and the error for each names its flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Deepest nesting of mappings and sequences.
-    pub max_depth: usize,
-    /// Most YAML nodes (mappings, sequences and scalars).
+    /// Largest file to read, in bytes; also caps the text of all values with aliases
+    /// expanded (`--max-file-size`).
+    pub max_file_size: u64,
+    /// Most YAML nodes (mappings, lists and values), counted with aliases expanded
+    /// (`--max-nodes`).
     pub max_nodes: usize,
-    /// Most alias uses (`*name`).
+    /// Deepest nesting of mappings and lists (`--max-depth`).
+    pub max_depth: usize,
+    /// Most alias uses (`*name`) and merge keys (`<<`) (`--max-aliases`).
     pub max_aliases: usize,
+    /// Most entries in any one list: sites, clusters, clients, firewall rules, zones, CIDRs,
+    /// ports (`--max-list-entries`).
+    pub max_list_entries: usize,
 }
+
+/// The default of [`Limits::max_file_size`]: 64 MiB (a 10,000-cluster topology is about 6 MB).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
-        // A 10,000-cluster topology has roughly 40 nodes per cluster plus its network facts;
-        // two million nodes leaves room for that and stops runaway inputs.
+        // A 10,000-cluster topology with its clients, services, firewall rules and DNS facts
+        // (`synthetic::topology_yaml(5_000)`, 7.7 MB) has about 816,000 nodes; two million
+        // leaves room for 2.4 times that, and stops an alias bomb at about 150 MB.
         Self {
-            max_depth: 64,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_nodes: 2_000_000,
-            max_aliases: 10_000,
+            max_depth: 64,
+            max_aliases: 100_000,
+            max_list_entries: 100_000,
         }
     }
 }
@@ -195,31 +220,78 @@ pub struct YamlError {
 
 /// Parses `text` (one YAML document) into `T`.
 pub fn parse<T: DeserializeOwned>(text: &str, limits: Limits) -> Result<T, YamlError> {
+    serde_saphyr::from_str_with_options(text, options(limits))
+        .map_err(|e| convert(&e, text, limits))
+}
+
+/// The parser's options: strict where YAML is surprising, and every budget of the crate
+/// derived from the four [`Limits`] so that a breach is always reported as one of them.
+fn options(limits: Limits) -> Options {
+    let nodes = limits.max_nodes;
+    // Every event is a node, the end of a mapping or list (at most one per node), an alias,
+    // or one of the four stream and document events: with this many events allowed, the
+    // node or alias limit always breaks first.
+    let events = nodes
+        .saturating_mul(2)
+        .saturating_add(limits.max_aliases)
+        .saturating_add(16);
     let mut budget = Budget::default();
     budget.max_depth = limits.max_depth;
-    budget.max_nodes = limits.max_nodes;
+    budget.max_nodes = nodes;
+    budget.max_events = events;
     budget.max_aliases = limits.max_aliases;
+    budget.max_merge_keys = limits.max_aliases;
+    budget.max_anchors = nodes;
     budget.max_documents = 1;
+    budget.max_total_scalar_bytes = usize::try_from(limits.max_file_size).unwrap_or(usize::MAX);
+    budget.max_recorded_anchor_bytes = budget.max_total_scalar_bytes;
+    budget.max_recorded_anchor_events = nodes.saturating_mul(RECORDED_PER_NODE);
+    // A flow collection deeper than the depth limit must meet the depth limit, not the
+    // scanner's own fixed one.
+    budget.flow_nesting_limit = limits
+        .max_depth
+        .saturating_add(1)
+        .max(budget.flow_nesting_limit);
+    // The crate's ratio check (more than ten uses per anchor) rejects a real pattern — one
+    // `zones: *site-zones` anchor used by hundreds of clusters — while the node count, which
+    // includes every node an alias replays, already bounds what aliases can expand to.
+    budget.enforce_alias_anchor_ratio = false;
     let mut options = Options::default();
     options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = events;
+    options.alias_limits.max_replay_stack_depth = limits.max_depth;
+    // YAML 1.1 merge keys (`<<: *defaults`) are accepted: they share defaults between
+    // clusters, their values keep the location of the alias, and they count against the
+    // alias limit.
+    options.merge_keys = MergeKeyPolicy::Merge;
     options.reject_unsupported_tags = true;
     options.strict_booleans = true;
     options.with_snippet = false;
-    serde_saphyr::from_str_with_options(text, options).map_err(|e| convert(&e, text, limits))
+    options
 }
+
+/// How many copies of one node anchors nested in anchors may record (each enclosing anchor
+/// keeps its own copy); a real file nests anchors one or two deep.
+const RECORDED_PER_NODE: usize = 4;
 
 /// Parses `text` into a JSON value (for checking files against the JSON Schema).
 pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
     parse(text, Limits::default())
 }
 
+#[allow(clippy::too_many_lines)] // one arm per kind of error the crate reports
 fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError {
     use serde_saphyr::Error as E;
-    let inner = error.without_snippet();
-    let span = inner
+    // The location is the outermost one: for an error inside a value that an alias brought
+    // in, where the alias is used.
+    let span = error
         .location()
         .map(|l| error_span(&l, text))
         .unwrap_or_default();
+    let mut inner = error.without_snippet();
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
     let (kind, message) = match inner {
         E::SerdeUnknownField {
             field, expected, ..
@@ -271,11 +343,18 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
         ),
         E::InvalidScalar { ty, .. } => (
             YamlErrorKind::InvalidValue,
-            format!(
-                "expected {}, found `{}`",
-                friendly_type(ty),
-                scalar_at(text, span)
-            ),
+            match tag_before(text, span.offset) {
+                Some(tag) => format!(
+                    "expected {}, found `{tag} {}`: the tag `{tag}` makes it another type",
+                    friendly_type(ty),
+                    scalar_at(text, span)
+                ),
+                None => format!(
+                    "expected {}, found `{}`",
+                    friendly_type(ty),
+                    scalar_at(text, span)
+                ),
+            },
         ),
         E::Unexpected { expected, .. } => (
             YamlErrorKind::InvalidValue,
@@ -290,7 +369,41 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
             YamlErrorKind::Syntax,
             "a second YAML document starts here; a topology file holds exactly one".to_string(),
         ),
-        other => (YamlErrorKind::Syntax, user_message(other)),
+        E::AliasReplayLimitExceeded { .. } | E::AliasReplayCounterOverflow { .. } => {
+            (YamlErrorKind::Limit, nodes_message(limits))
+        }
+        E::AliasReplayStackDepthExceeded { .. } => (
+            YamlErrorKind::Limit,
+            format!(
+                "aliases nest deeper than the limit of {} levels; raise it with `--max-depth`",
+                limits.max_depth
+            ),
+        ),
+        E::NullIntoString { .. } => (
+            YamlErrorKind::InvalidValue,
+            "expected a value, found nothing (null)".to_string(),
+        ),
+        E::InvalidBooleanStrict { .. } => (
+            YamlErrorKind::InvalidValue,
+            format!(
+                "expected `true` or `false`, found `{}`",
+                scalar_at(text, span)
+            ),
+        ),
+        other => {
+            let message = user_message(other);
+            let message = if message.starts_with("simple key expected") {
+                "no `:` follows this key within 1024 characters (a YAML key is at most 1024 characters)".to_string()
+            } else if message == "reference to unknown value" {
+                format!(
+                    "the alias `{}` names no anchor defined before it",
+                    scalar_at(text, span)
+                )
+            } else {
+                message
+            };
+            (YamlErrorKind::Syntax, message)
+        }
     };
     YamlError {
         kind,
@@ -299,20 +412,38 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
     }
 }
 
+fn nodes_message(limits: Limits) -> String {
+    format!(
+        "the file has more than {} YAML nodes (mappings, lists and values, aliases expanded), the limit; raise it with `--max-nodes`",
+        limits.max_nodes
+    )
+}
+
 fn budget_message(breach: &serde_saphyr::budget::BudgetBreach, limits: Limits) -> String {
     use serde_saphyr::budget::BudgetBreach as B;
     match breach {
         B::Depth { .. } => format!(
-            "nesting is deeper than the limit of {} levels",
+            "nesting is deeper than {} levels, the limit; raise it with `--max-depth`",
             limits.max_depth
         ),
-        B::Nodes { .. } => format!(
-            "the file has more than the limit of {} YAML nodes",
-            limits.max_nodes
+        // Events and anchors are sized so that they cannot break before nodes do; they are
+        // reported as the node limit should that ever change.
+        B::Nodes { .. } | B::Events { .. } | B::Anchors { .. } => nodes_message(limits),
+        B::RecordedAnchorEvents { .. } => format!(
+            "anchors nested inside anchors copy more than {} nodes ({RECORDED_PER_NODE} × the node limit); raise it with `--max-nodes`, or stop nesting anchors",
+            limits.max_nodes.saturating_mul(RECORDED_PER_NODE)
         ),
-        B::Aliases { .. } | B::AliasAnchorRatio { .. } => format!(
-            "too many alias uses (`*name`): the limit is {} and at most 10 per anchor",
+        B::Aliases { .. } => format!(
+            "the file uses aliases (`*name`) more than {} times, the limit; raise it with `--max-aliases`",
             limits.max_aliases
+        ),
+        B::MergeKeys { .. } => format!(
+            "the file has more than {} merge keys (`<<`), the alias limit; raise it with `--max-aliases`",
+            limits.max_aliases
+        ),
+        B::ScalarBytes { .. } | B::RecordedAnchorBytes { .. } | B::InputBytes { .. } => format!(
+            "the values hold more than {} bytes of text (aliases expanded), the file size limit; raise it with `--max-file-size`",
+            limits.max_file_size
         ),
         other => format!("the file exceeds a parser limit ({other:?})"),
     }
@@ -326,6 +457,13 @@ fn user_message(error: &serde_saphyr::Error) -> String {
         None => &text,
     };
     let mut text = text.trim().to_string();
+    // The scanner quotes as `x'; vrt quotes in backticks.
+    if let Some(open) = text.find('`')
+        && let Some(close) = text[open + 1..].find('\'')
+        && !text[open + 1..open + 1 + close].contains('`')
+    {
+        text.replace_range(open + 1 + close..open + 2 + close, "`");
+    }
     if let Some(first) = text.get(..1) {
         let lower = first.to_lowercase();
         text.replace_range(..1, &lower);

@@ -2,7 +2,6 @@ use std::path::PathBuf;
 
 use crate::error::Error;
 use crate::firewall::Family;
-use crate::load;
 use crate::report::firewall::{self as render, Context};
 
 use super::{Exit, Io};
@@ -37,9 +36,8 @@ pub struct Args {
     /// Leave out the standby flows (paths only a failover uses).
     #[arg(long)]
     no_standby: bool,
-    /// Largest file to read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
+    #[command(flatten)]
+    limits: super::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -65,7 +63,7 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some((source, t)) = super::load_source_and_topology(&args.file, args.max_file_size, io)?
+    let Some((source, t)) = super::load_source_and_topology(&args.file, args.limits.limits(), io)?
     else {
         return Ok(Exit::Findings);
     };

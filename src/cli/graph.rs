@@ -29,9 +29,8 @@ pub struct Args {
     /// of this cluster, site or region (`cluster:`, `site:` or `region:` disambiguates).
     #[arg(long, value_name = "CLUSTER|SITE|REGION")]
     after_loss: Option<String>,
-    /// Largest file to read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::load::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
+    #[command(flatten)]
+    limits: super::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,7 +42,7 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some(t) = super::load_topology(&args.file, args.max_file_size, io)? else {
+    let Some(t) = super::load_topology_with(&args.file, args.limits.limits(), io)? else {
         return Ok(Exit::Findings);
     };
     let d = match &args.after_loss {

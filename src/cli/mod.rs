@@ -7,11 +7,14 @@ mod failover;
 mod firewall;
 mod graph;
 mod init;
+mod limits;
 mod man;
 mod ports;
 mod schema;
 mod upgrade_plan;
 mod validate;
+
+pub use limits::LimitArgs;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -113,27 +116,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
     }
 }
 
-/// Reads `path` and builds its topology for a planner command. When the file has errors,
-/// they are rendered to `io.err` and `Ok(None)` is returned: the caller exits 1.
-pub fn load_topology(
+/// Reads `path` and builds its topology for a planner command, within `limits` (from a
+/// flattened [`LimitArgs`]). When the file has errors, they are rendered to `io.err` and
+/// `Ok(None)` is returned: the caller exits 1.
+pub fn load_topology_with(
     path: &str,
-    max_file_size: u64,
+    limits: crate::yaml::Limits,
     io: &mut Io<'_>,
 ) -> Result<Option<crate::graph::Topology>, crate::error::Error> {
-    Ok(load_source_and_topology(path, max_file_size, io)?.map(|(_, t)| t))
+    Ok(load_source_and_topology(path, limits, io)?.map(|(_, t)| t))
 }
 
-/// [`load_topology`], also returning the source (read once, so standard input works) for
-/// planners that report findings of their own.
+/// [`load_topology_with`], also returning the source (read once, so standard input works)
+/// for planners that report findings of their own.
 pub fn load_source_and_topology(
     path: &str,
-    max_file_size: u64,
+    limits: crate::yaml::Limits,
     io: &mut Io<'_>,
 ) -> Result<Option<(crate::source::Source, crate::graph::Topology)>, crate::error::Error> {
-    let (source, not_utf8) = crate::load::read(path, max_file_size)?;
+    let (source, not_utf8) = crate::load::read(path, limits.max_file_size)?;
     let findings = match not_utf8 {
         Some(f) => vec![f],
-        None => match crate::topology(&source, crate::yaml::Limits::default()) {
+        None => match crate::topology(&source, limits) {
             Ok(t) => return Ok(Some((source, t))),
             Err(findings) => findings,
         },

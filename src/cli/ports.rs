@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::load;
 use crate::report::ports as render;
 
 use super::{Exit, Io};
@@ -31,9 +30,8 @@ pub struct Args {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short, value_name = "PATH")]
     output: Option<PathBuf>,
-    /// Largest file to read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
+    #[command(flatten)]
+    limits: super::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -49,7 +47,7 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some(t) = super::load_topology(&args.file, args.max_file_size, io)? else {
+    let Some(t) = super::load_topology_with(&args.file, args.limits.limits(), io)? else {
         return Ok(Exit::Findings);
     };
     let flows = crate::ports::flows(&t);

@@ -6,7 +6,6 @@ use crate::load;
 use crate::report::{self, FileReport, Summary, SuppressedReport};
 use crate::source::Source;
 use crate::suppress::Suppressed;
-use crate::yaml::Limits;
 
 use super::{Exit, Io};
 
@@ -18,6 +17,7 @@ use super::{Exit, Io};
   vrt validate --format sarif topologies/*.yaml > vrt.sarif
   cat topology.yaml | vrt validate -
   vrt validate --deny-warnings --explain-tokens topology.yaml
+  vrt validate --max-nodes 4000000 --max-file-size 134217728 huge.yaml
 
 Under GitHub Actions (GITHUB_ACTIONS=true) the default format is `github`.
 
@@ -36,13 +36,12 @@ pub struct Args {
     /// Also print which clusters hold which clusters' tokens and leases.
     #[arg(long)]
     explain_tokens: bool,
-    /// Largest file to read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
     /// The day `ignore` entries' `until` dates are compared with (default: today, UTC); for
     /// reproducible runs and tests.
     #[arg(long, value_name = "YYYY-MM-DD", env = "VRT_TODAY", hide = true, value_parser = Date::parse)]
     today: Option<Date>,
+    #[command(flatten)]
+    limits: super::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -97,7 +96,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let mut checked = Vec::new();
     let mut could_not_run = false;
     for path in &args.files {
-        match load::read(path, args.max_file_size) {
+        match load::read(path, args.limits.max_file_size) {
             Ok((source, Some(not_utf8))) => checked.push(Checked {
                 source,
                 findings: vec![not_utf8],
@@ -105,7 +104,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
                 topology: None,
             }),
             Ok((source, None)) => {
-                let v = crate::validate_on(&source, Limits::default(), |_| true, today);
+                let v = crate::validate_on(&source, args.limits.limits(), |_| true, today);
                 checked.push(Checked {
                     source,
                     findings: v.findings,

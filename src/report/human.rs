@@ -1,15 +1,156 @@
 //! Human output: miette diagnostics with `file:line:column`, a snippet, labels and help.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{FileReport, Summary};
 use crate::diag::{Finding, Severity};
-use crate::source::Span;
+use crate::source::{Source, Span};
+
+/// A line longer than this many bytes is shown as a window around its label, not whole
+/// (a minified JSON topology is one line of megabytes).
+const LONG_LINE: usize = 1_000;
+/// Bytes shown on each side of a label on a long line.
+const MARGIN: usize = 40;
+/// The most bytes of one label drawn; a label over a huge value is drawn over its start.
+const MAX_LABEL: usize = 80;
+/// The most related labels drawn for one finding; the rest are counted in the help (all of
+/// them are in the JSON output).
+const MAX_RELATED: usize = 12;
+/// Labels at most this many lines apart share one snippet; farther apart, each gets its own
+/// snippet instead of every line in between being printed.
+const MAX_SHARED_LINES: usize = 40;
+
+/// The source as miette reads it for one finding: lines are found through the source's line
+/// index (not by scanning the file from its start for every label), long lines are cut to a
+/// window around the label, and labels far apart are drawn in separate snippets.
+struct Snippets<'a> {
+    source: &'a Source,
+    /// The text as shown: the source's text with control characters replaced by `?` (as
+    /// many as their UTF-8 bytes, so that every offset stays), so that a snippet cannot
+    /// drive the terminal.
+    shown: &'a str,
+    /// The finding's labels as drawn; a window never cuts through one.
+    labels: Vec<Span>,
+}
+
+impl Snippets<'_> {
+    /// Widens `[start, end)` until no label crosses either end.
+    fn around_labels(&self, mut start: usize, mut end: usize) -> (usize, usize) {
+        loop {
+            let mut changed = false;
+            for l in &self.labels {
+                if l.offset < start && l.end() > start {
+                    start = l.offset;
+                    changed = true;
+                }
+                if l.offset < end && l.end() > end {
+                    end = l.end();
+                    changed = true;
+                }
+            }
+            if !changed {
+                return (start, end);
+            }
+        }
+    }
+}
+
+impl SourceCode for Snippets<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let src = self.source;
+        let text = self.shown;
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = src.line_index(start);
+        let last = src.line_index(end.saturating_sub(1).max(start));
+        // miette's own reader counts, as `line_count`, the line breaks from the start of the
+        // file to the end of what it read; it merges two labels' snippets when the second
+        // starts before `line + line_count` of the first. The same count keeps its layout.
+        let named = |from: usize, to: usize, line: usize, column: usize| {
+            Box::new(MietteSpanContents::new_named(
+                src.name.clone(),
+                &text.as_bytes()[from..to],
+                SourceSpan::new(from.into(), to - from),
+                line,
+                column,
+                src.breaks_before(to),
+            )) as Box<dyn SpanContents<'a> + 'a>
+        };
+        if before == 0 && after == 0 {
+            // The label alone: miette takes the header's line and column from it.
+            let at = src.position(start);
+            return Ok(named(start, end, at.line - 1, at.column - 1));
+        }
+        if last - first > MAX_SHARED_LINES {
+            // Two labels' snippets that miette would merge, with every line between them.
+            return Err(MietteError::OutOfBounds);
+        }
+        let lo = first.saturating_sub(before);
+        let hi = (last + after).min(src.line_count() - 1);
+        if (lo..=hi).all(|l| src.line_range(l).len() <= LONG_LINE) {
+            let from = src.line_range(lo).start;
+            return Ok(named(from, src.line_end_with_break(hi), lo, 0));
+        }
+        if end - start > MAX_LABEL + 2 * MARGIN {
+            // Two labels merged across a long line: let miette draw them one by one.
+            return Err(MietteError::OutOfBounds);
+        }
+        let (from, to) = self.around_labels(
+            start
+                .saturating_sub(MARGIN)
+                .max(src.line_range(first).start),
+            (end + MARGIN).min(src.line_range(last).end),
+        );
+        let from = floor_char_boundary(text, from);
+        let to = ceil_char_boundary(text, to);
+        let column = src.position(from).column - 1;
+        Ok(named(from, to, first, column))
+    }
+}
+
+/// `text` with every control character other than tab, line feed and carriage return
+/// replaced by as many `?` as its UTF-8 bytes.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
 
 /// How to draw diagnostics.
 #[derive(Clone, Copy, Debug)]
@@ -31,9 +172,9 @@ impl Default for Style {
 
 struct Rendered<'a> {
     finding: &'a Finding,
-    source: NamedSource<Arc<str>>,
+    source: Snippets<'a>,
     code: String,
-    text_len: usize,
+    help: Option<String>,
 }
 
 impl std::fmt::Debug for Rendered<'_> {
@@ -50,16 +191,23 @@ impl std::fmt::Display for Rendered<'_> {
 
 impl std::error::Error for Rendered<'_> {}
 
+/// A finding's span as drawn: inside the text, on whole characters, one character for a
+/// point (sequence starts) where there is one, and at most [`MAX_LABEL`] bytes.
+fn drawn(text: &str, span: Span) -> Span {
+    let offset = floor_char_boundary(text, span.offset.min(text.len()));
+    let len = if span.len == 0 {
+        usize::from(offset < text.len())
+    } else {
+        span.len.min(MAX_LABEL)
+    };
+    let end = ceil_char_boundary(text, (offset + len).min(text.len()));
+    Span::new(offset, end - offset)
+}
+
 impl Rendered<'_> {
     fn span(&self, span: Span) -> SourceSpan {
-        // Zero-length spans (sequence starts) are drawn on one character where there is one.
-        let offset = span.offset.min(self.text_len);
-        let len = if span.len == 0 && offset < self.text_len {
-            1
-        } else {
-            span.len.min(self.text_len - offset)
-        };
-        SourceSpan::new(offset.into(), len)
+        let s = drawn(&self.source.source.text, span);
+        SourceSpan::new(s.offset.into(), s.len)
     }
 }
 
@@ -77,8 +225,7 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.finding
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
@@ -97,6 +244,7 @@ impl Diagnostic for Rendered<'_> {
             .finding
             .related
             .iter()
+            .take(MAX_RELATED)
             .map(move |l| LabeledSpan::new_with_span(text(&l.text), self.span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
@@ -123,13 +271,30 @@ pub fn render_findings(
         .with_links(false)
         .with_width(style.width);
     for file in files {
-        let text: Arc<str> = Arc::from(file.source.text.as_str());
+        let text = file.source.text.as_str();
+        let shown = shown(text);
         for finding in file.findings {
+            let labels = std::iter::once(&finding.primary)
+                .chain(finding.related.iter().take(MAX_RELATED))
+                .map(|l| drawn(text, l.span))
+                .collect();
+            let hidden = finding.related.len().saturating_sub(MAX_RELATED);
+            let more = (hidden > 0).then(|| {
+                format!("{hidden} more related places are not shown here; `--format json` lists them all")
+            });
+            let help = match (&finding.help, more) {
+                (Some(h), Some(m)) => Some(format!("{h}\n{m}")),
+                (h, m) => h.clone().or(m),
+            };
             let rendered = Rendered {
                 finding,
-                source: NamedSource::new(&file.source.name, text.clone()),
+                source: Snippets {
+                    source: file.source,
+                    shown: &shown,
+                    labels,
+                },
                 code: format!("{}({})", finding.rule.code, finding.rule.name),
-                text_len: text.len(),
+                help,
             };
             let mut buf = String::new();
             handler

@@ -4,6 +4,7 @@ use serde::Serialize;
 use tabled::settings::Style;
 
 use crate::graph::Topology;
+use crate::model::ClusterId;
 
 /// One row: a cluster and whose tokens and leases it holds.
 #[derive(Debug, Serialize, tabled::Tabled)]
@@ -20,33 +21,33 @@ pub struct TokenRow {
     pub copies: String,
 }
 
+/// The most cluster names a cell lists; the rest are counted.
+const MAX_NAMES: usize = 20;
+
 /// The token-flow rows, in file order.
 pub fn rows(t: &Topology) -> Vec<TokenRow> {
-    let holdings = t.token_holdings();
-    t.cluster_ids()
-        .map(|c| {
-            let join = |ids: Vec<String>| {
-                if ids.is_empty() {
-                    "-".to_string()
-                } else {
-                    ids.join(", ")
-                }
-            };
-            let holds = holdings
-                .get(&c)
-                .map(|h| h.iter().map(|x| t.name(*x).to_string()).collect())
-                .unwrap_or_default();
-            let copies = holdings
-                .iter()
-                .filter(|(other, held)| **other != c && held.contains(&c))
-                .map(|(other, _)| t.name(*other).to_string())
-                .collect();
-            TokenRow {
-                cluster: t.name(c).to_string(),
-                role: t.role(c).as_str(),
-                holds: join(holds),
-                copies: join(copies),
+    let join = |ids: &mut dyn Iterator<Item = ClusterId>| {
+        let mut names: Vec<String> = Vec::new();
+        let mut more = 0;
+        for id in ids {
+            if names.len() < MAX_NAMES {
+                names.push(t.name(id).to_string());
+            } else {
+                more += 1;
             }
+        }
+        match (names.is_empty(), more) {
+            (true, _) => "-".to_string(),
+            (false, 0) => names.join(", "),
+            (false, n) => format!("{}, … and {n} more", names.join(", ")),
+        }
+    };
+    t.cluster_ids()
+        .map(|c| TokenRow {
+            cluster: t.name(c).to_string(),
+            role: t.role(c).as_str(),
+            holds: join(&mut t.tokens_held_by(c).into_iter()),
+            copies: join(&mut t.token_copies(c).into_iter()),
         })
         .collect()
 }

@@ -38,10 +38,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                 return None;
             }
             let cluster = t.cluster(c);
-            let primary = t
-                .ancestors(c)
-                .into_iter()
-                .find(|a| t.role(*a) == Role::Primary);
+            // A primary replicates from nothing, so the only one above `c` is its root.
+            let primary = Some(t.root(c)).filter(|r| t.role(*r) == Role::Primary);
             Some(
                 Finding::new(
                     &RULE,

@@ -37,12 +37,11 @@ declare_rule! {
 
 /// Reports each performance secondary that would hold foreign tokens.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let holdings = t.token_holdings();
     t.cluster_ids()
         .filter(|c| t.role(*c) == Role::PerformanceSecondary)
         .filter_map(|c| {
-            let foreign: Vec<String> = holdings
-                .get(&c)?
+            let foreign: Vec<String> = t
+                .tokens_held_by(c)
                 .iter()
                 .filter(|h| **h != c)
                 .map(|h| format!("`{}`", t.name(*h)))

@@ -1,0 +1,98 @@
+//! Benchmarks at 100, 1,000 and 10,000 clusters (`vrt::synthetic::topology_yaml`, two
+//! clusters per site): parsing alone (the floor), `validate` (parse, model, graph, rules),
+//! and the rules alone over a built topology. Results and targets: BENCHMARKS.md.
+//!
+//! A command that works on a topology (a planner) gets its own group with
+//! [`bench_on_topology`]: it builds each size's topology once and times only the command.
+//!
+//! The run also writes the 10,000-cluster file to `target/tmp/synthetic-10000-clusters.yaml`
+//! for measuring peak memory of the release binary (`/usr/bin/time -v`).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use vrt::graph::Topology;
+use vrt::source::Source;
+use vrt::yaml::Limits;
+
+/// The sizes, in clusters.
+const SIZES: [usize; 3] = [100, 1_000, 10_000];
+
+/// The synthetic topology of `clusters` clusters, as a source.
+fn source(clusters: usize) -> Source {
+    Source::new(
+        format!("synthetic-{clusters}"),
+        vrt::synthetic::topology_yaml(clusters / 2),
+    )
+}
+
+/// Fewer samples for the larger sizes, so that a run stays a few minutes on a shared machine.
+fn configure<M: criterion::measurement::Measurement>(
+    group: &mut BenchmarkGroup<'_, M>,
+    clusters: usize,
+) {
+    if clusters >= 10_000 {
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(20));
+    } else {
+        group.sample_size(20);
+        group.measurement_time(Duration::from_secs(8));
+    }
+}
+
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    for clusters in SIZES {
+        let source = source(clusters);
+        configure(&mut group, clusters);
+        group.throughput(Throughput::Bytes(source.text.len() as u64));
+        group.bench_function(clusters.to_string(), |b| {
+            b.iter(|| vrt::load::parse(black_box(&source), Limits::default()).expect("parses"));
+        });
+    }
+    group.finish();
+}
+
+fn validate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("validate");
+    for clusters in SIZES {
+        let source = source(clusters);
+        if clusters == 10_000 {
+            let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join("synthetic-10000-clusters.yaml");
+            std::fs::write(&path, &source.text).expect("writes the 10,000-cluster file");
+        }
+        configure(&mut group, clusters);
+        group.throughput(Throughput::Bytes(source.text.len() as u64));
+        group.bench_function(clusters.to_string(), |b| {
+            b.iter(|| {
+                let (findings, topology) =
+                    vrt::validate(black_box(&source), Limits::default(), |_| true);
+                assert!(findings.is_empty() && topology.is_some());
+                (findings, topology)
+            });
+        });
+    }
+    group.finish();
+}
+
+/// Times `command` on the topology of each size, built once per size.
+fn bench_on_topology<R>(c: &mut Criterion, name: &str, command: impl Fn(&Topology) -> R) {
+    let mut group = c.benchmark_group(name);
+    for clusters in SIZES {
+        let topology = vrt::topology(&source(clusters), Limits::default()).expect("valid");
+        configure(&mut group, clusters);
+        group.bench_function(clusters.to_string(), |b| {
+            b.iter(|| command(black_box(&topology)));
+        });
+    }
+    group.finish();
+}
+
+fn rules(c: &mut Criterion) {
+    bench_on_topology(c, "rules", |t| vrt::rules::run(t, |_| true));
+}
+
+criterion_group!(benches, parse, validate, rules);
+criterion_main!(benches);

@@ -1,0 +1,169 @@
+//! The input-limit flags of `vrt validate`: each one, set below what a file needs, stops it
+//! with an error naming the flag; at its default the same file passes.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use insta_cmd::get_cargo_bin;
+
+fn vrt(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(get_cargo_bin("vrt"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("vrt runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const GLOBAL: &str = "examples/global.yaml";
+const ANCHORS: &str = "tests/fixtures/hostile/anchors-reused.yaml";
+
+/// Runs `validate --format json` and returns the exit code and the single VRT006 finding's
+/// message, line and column, if there is one.
+fn limit_finding(args: &[&str]) -> (i32, Option<(String, u64, u64)>) {
+    let mut all = vec!["validate", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = vrt(&all);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let limit: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "VRT006")
+        .map(|f| {
+            (
+                f["message"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(limit.len() <= 1, "{out}");
+    (code, limit.into_iter().next())
+}
+
+#[test]
+fn max_file_size_refuses_a_larger_file_and_admits_it_when_raised() {
+    let (code, out, err) = vrt(&["validate", "--max-file-size", "1000", GLOBAL]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("`examples/global.yaml` is larger than 1000 bytes, the limit; raise it with `--max-file-size`"),
+        "{err}"
+    );
+    let (code, out, _) = vrt(&["validate", "--max-file-size", "100000", GLOBAL]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn max_file_size_applies_to_standard_input() {
+    let text =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GLOBAL)).unwrap();
+    let mut child = Command::new(get_cargo_bin("vrt"))
+        .args(["validate", "--max-file-size", "1000", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // vrt stops reading at the limit, so the rest of the write may find the pipe closed.
+    let _ = child.stdin.take().unwrap().write_all(&text);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("`<stdin>` is larger than 1000 bytes"), "{err}");
+}
+
+#[test]
+fn max_nodes_stops_a_file_with_more_nodes() {
+    let (code, finding) = limit_finding(&["--max-nodes", "100", GLOBAL]);
+    assert_eq!(code, 1);
+    let (message, line, _) = finding.expect("a limit finding");
+    assert!(
+        message.starts_with("the file has more than 100 YAML nodes")
+            && message.ends_with("raise it with `--max-nodes`"),
+        "{message}"
+    );
+    assert!(line > 1, "located where the count passes 100: line {line}");
+    let (code, finding) = limit_finding(&["--max-nodes", "2000", GLOBAL]);
+    assert_eq!((code, finding), (0, None));
+}
+
+#[test]
+fn max_depth_stops_nesting_deeper_than_it() {
+    // global.yaml nests five deep: the file, `network`, `firewall`, a rule, its `ports`; the
+    // first `ports` list is on line 116.
+    let (code, finding) = limit_finding(&["--max-depth", "4", GLOBAL]);
+    assert_eq!(code, 1);
+    let (message, line, column) = finding.expect("a limit finding");
+    assert_eq!(
+        message,
+        "nesting is deeper than 4 levels, the limit; raise it with `--max-depth`"
+    );
+    assert_eq!((line, column), (116, 68));
+    let (code, finding) = limit_finding(&["--max-depth", "5", GLOBAL]);
+    assert_eq!((code, finding), (0, None));
+}
+
+#[test]
+fn max_aliases_stops_a_file_with_more_alias_uses() {
+    // The fixture uses its anchors 402 times.
+    let (code, finding) = limit_finding(&["--max-aliases", "401", ANCHORS]);
+    assert_eq!(code, 1);
+    let (message, line, _) = finding.expect("a limit finding");
+    assert_eq!(
+        message,
+        "the file uses aliases (`*name`) more than 401 times, the limit; raise it with `--max-aliases`"
+    );
+    assert_eq!(line, 210, "the last cluster holds the 402nd alias");
+    let (code, finding) = limit_finding(&["--max-aliases", "402", ANCHORS]);
+    assert_eq!((code, finding), (0, None));
+}
+
+#[test]
+fn max_list_entries_stops_a_longer_list_at_its_first_extra_entry() {
+    // global.yaml has six clusters; the fourth is `london-dr` on line 62.
+    let (code, finding) = limit_finding(&["--max-list-entries", "3", GLOBAL]);
+    assert_eq!(code, 1);
+    let (message, line, column) = finding.expect("a limit finding");
+    assert_eq!(
+        message,
+        "`clusters` has more than 3 entries, the limit; raise it with `--max-list-entries`"
+    );
+    assert_eq!((line, column), (62, 11));
+    // Its longest list is `firewall`, with 13 rules.
+    let (code, finding) = limit_finding(&["--max-list-entries", "13", GLOBAL]);
+    assert_eq!((code, finding), (0, None));
+}
+
+#[test]
+fn help_lists_the_limits_with_their_defaults() {
+    let (code, out, _) = vrt(&["validate", "--help"]);
+    assert_eq!(code, 0);
+    for flag in [
+        "--max-file-size <BYTES>",
+        "--max-nodes <N>",
+        "--max-depth <N>",
+        "--max-aliases <N>",
+        "--max-list-entries <N>",
+    ] {
+        assert!(out.contains(flag), "{flag}: {out}");
+    }
+    assert!(out.contains("Input limits"), "{out}");
+    assert!(out.contains("[default: 2000000]"), "{out}");
+}
+
+#[test]
+fn a_limit_must_be_a_number() {
+    let (code, _, err) = vrt(&["validate", "--max-nodes", "many", GLOBAL]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("invalid value 'many' for '--max-nodes <N>'"),
+        "{err}"
+    );
+}
