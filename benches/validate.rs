@@ -94,5 +94,36 @@ fn rules(c: &mut Criterion) {
     bench_on_topology(c, "rules", |t| vrt::rules::run(t, |_| true));
 }
 
-criterion_group!(benches, parse, validate, rules);
+fn ports(c: &mut Criterion) {
+    bench_on_topology(c, "ports", vrt::ports::flows);
+}
+
+fn firewall(c: &mut Criterion) {
+    bench_on_topology(c, "firewall-nftables", |t| {
+        let flows = vrt::ports::flows(t);
+        let rules = vrt::firewall::rules(t, &flows).expect("every end has addresses");
+        let ctx = vrt::report::firewall::Context {
+            topology: &t.model.name,
+            file: "synthetic.yaml",
+            standby: true,
+        };
+        vrt::report::firewall::nftables::render(&rules, &ctx)
+    });
+}
+
+fn failover_all(c: &mut Criterion) {
+    bench_on_topology(c, "failover-all", |t| {
+        vrt::failover::sweep(t).expect("no replication cycle")
+    });
+}
+
+criterion_group!(
+    benches,
+    parse,
+    validate,
+    rules,
+    ports,
+    firewall,
+    failover_all
+);
 criterion_main!(benches);

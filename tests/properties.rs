@@ -643,3 +643,89 @@ fn the_generator_reaches_every_rule_and_every_style() {
     }
     assert_eq!(styles.len(), 8, "{styles:?}");
 }
+
+/// Runs every planner on a loaded topology and checks the planners' promises: the firewall
+/// rules cover every flow of the port matrix, and no failover plan promotes a lost cluster.
+/// Returns whether firewall rules could be written (every end of every flow has addresses).
+fn check_planners(t: &Topology) -> bool {
+    use vrt::failover::{AfterRole, RecoveryPath};
+    let flows = vrt::ports::flows(t);
+    let rows = vrt::report::ports::rows(t, &flows);
+    assert_eq!(rows.len(), flows.len());
+    let written = match vrt::firewall::rules(t, &flows) {
+        Ok(rules) => {
+            let missing = vrt::firewall::uncovered(t, &flows, &rules);
+            assert!(
+                missing.is_empty(),
+                "flows without a firewall rule: {missing:#?}"
+            );
+            true
+        }
+        Err(findings) => {
+            assert!(!findings.is_empty());
+            false
+        }
+    };
+    if let Ok(rows) = vrt::failover::sweep(t) {
+        assert!(!rows.is_empty());
+        for failure in t.single_failures() {
+            let plan = vrt::failover::plan(t, &failure).expect("no cycle: the sweep ran");
+            for r in &plan.recoveries {
+                if matches!(
+                    r.path,
+                    RecoveryPath::DrPromotion | RecoveryPath::PerformancePromotion
+                ) {
+                    let to = r.to.expect("a promotion names its cluster");
+                    assert!(
+                        !plan.scenario.lost.contains(&to),
+                        "{}: promotes lost `{}`",
+                        plan.scenario.label,
+                        t.name(to)
+                    );
+                }
+            }
+            for a in &plan.after {
+                assert_eq!(
+                    a.role == AfterRole::Lost,
+                    plan.scenario.lost.contains(&a.cluster)
+                );
+            }
+            let mut sink = Vec::new();
+            vrt::report::failover::text(&mut sink, t, &plan).unwrap();
+            serde_json::to_string(&vrt::report::failover::json(t, &plan)).unwrap();
+        }
+    }
+    if let Ok(plan) = vrt::upgrade::plan(t) {
+        let mut sink = Vec::new();
+        vrt::report::upgrade::text(&mut sink, t, &plan).unwrap();
+    }
+    written
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn planners_keep_their_promises_on_random_valid_topologies(t in topology()) {
+        let (_, _, topology) = validate_text(&t.yaml());
+        check_planners(&topology.expect("the generator writes valid topologies"));
+    }
+}
+
+#[test]
+fn planners_keep_their_promises_on_the_examples_and_synthetic_topologies() {
+    // These give every end addresses, so the coverage check is never vacuous here.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut texts: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    texts.extend([2, 5, 17].map(vrt::synthetic::topology_yaml));
+    for text in texts {
+        let (_, _, topology) = validate_text(&text);
+        assert!(
+            check_planners(&topology.expect("valid")),
+            "firewall rules were written"
+        );
+    }
+}

@@ -697,3 +697,91 @@ pub fn valid_topology_validate(t: &ValidTopology) {
     );
     assert_eq!(all, again, "validation is not deterministic");
 }
+
+/// `vrt ports`: the flows of a valid topology in every format, and the upgrade plan.
+pub fn ports(t: &ValidTopology) {
+    let (_, topology) = t.load();
+    let flows = vrt::ports::flows(&topology);
+    for flow in &flows {
+        assert_ne!(flow.port, 0, "a flow on port 0");
+    }
+    let rows = vrt::report::ports::rows(&topology, &flows);
+    assert_eq!(rows.len(), flows.len());
+    let _ = vrt::report::ports::table(&rows);
+    let _ = vrt::report::ports::markdown(&rows);
+    let _ = vrt::report::ports::csv(&rows);
+    vrt::report::ports::json(&topology.model.name, &rows).expect("ports JSON");
+    if let Ok(plan) = vrt::upgrade::plan(&topology) {
+        let mut sink = Vec::new();
+        vrt::report::upgrade::text(&mut sink, &topology, &plan).expect("in memory");
+        vrt::report::upgrade::markdown(&mut sink, &topology, &plan).expect("in memory");
+        serde_json::to_string(&vrt::report::upgrade::json(&topology, &plan)).expect("JSON");
+    }
+}
+
+/// `vrt firewall`: rules for every flow in every target; the rules cover every flow.
+pub fn firewall(t: &ValidTopology) {
+    use vrt::report::firewall as render;
+    let (source, topology) = t.load();
+    let flows = vrt::ports::flows(&topology);
+    match vrt::firewall::rules(&topology, &flows) {
+        Ok(rules) => {
+            let missing = vrt::firewall::uncovered(&topology, &flows, &rules);
+            assert!(missing.is_empty(), "flows without a rule: {missing:?}");
+            let ctx = render::Context {
+                topology: &topology.model.name,
+                file: &source.name,
+                standby: true,
+            };
+            let _ = render::neutral::csv(&rules);
+            let _ = render::neutral::markdown(&rules, &ctx);
+            render::neutral::json(&rules, &ctx).expect("JSON");
+            let _ = render::nftables::render(&rules, &ctx);
+            let _ = render::iptables::render(&rules, &ctx, vrt::firewall::Family::V4);
+            let _ = render::iptables::render(&rules, &ctx, vrt::firewall::Family::V6);
+            render::aws::render(&rules, &ctx).expect("JSON");
+            let _ = render::terraform::render(&rules, &ctx);
+            let _ = render::azure::render(&rules, &ctx);
+        }
+        Err(findings) => {
+            assert!(!findings.is_empty());
+            check_findings(&source, &findings);
+        }
+    }
+}
+
+/// `vrt failover`: a plan for every single failure (never promoting a lost cluster) in every
+/// format, the sweep, and the diagram after each loss.
+pub fn failover(t: &ValidTopology) {
+    use vrt::failover::{AfterRole, RecoveryPath};
+    let (_, topology) = t.load();
+    let Ok(rows) = vrt::failover::sweep(&topology) else {
+        return; // a replication cycle: the planner refuses, as `vrt failover` does
+    };
+    let mut sink = Vec::new();
+    vrt::report::failover::sweep_text(&mut sink, &topology, &rows).expect("in memory");
+    serde_json::to_string(&vrt::report::failover::sweep_json(&topology, &rows)).expect("JSON");
+    for failure in topology.single_failures() {
+        let plan = vrt::failover::plan(&topology, &failure).expect("no cycle: the sweep ran");
+        for r in &plan.recoveries {
+            if matches!(r.path, RecoveryPath::DrPromotion | RecoveryPath::PerformancePromotion) {
+                let to = r.to.expect("a promotion names the promoted cluster");
+                assert!(!plan.scenario.lost.contains(&to), "promotes a lost cluster");
+            }
+        }
+        for a in &plan.after {
+            assert_eq!(
+                a.role == AfterRole::Lost,
+                plan.scenario.lost.contains(&a.cluster),
+                "after-role of {:?}",
+                a.cluster
+            );
+        }
+        vrt::report::failover::text(&mut sink, &topology, &plan).expect("in memory");
+        vrt::report::failover::markdown(&mut sink, &topology, &plan).expect("in memory");
+        serde_json::to_string(&vrt::report::failover::json(&topology, &plan)).expect("JSON");
+        let d = vrt::diagram::after(&topology, &plan);
+        let _ = vrt::report::diagram::dot(&d);
+        let _ = vrt::report::diagram::mermaid(&d);
+    }
+}

@@ -1,0 +1,8 @@
+//! `vrt ports` on random valid topologies (see `vrt_fuzz::ports` for what is checked).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|topology: vrt_fuzz::ValidTopology| {
+    vrt_fuzz::ports(&topology);
+});
