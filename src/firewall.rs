@@ -391,6 +391,39 @@ impl Errors {
     }
 }
 
+/// The flows that `rules` do not allow: for some pair of a source and a destination
+/// network of the same address family, no rule of the flow's protocol and port covers both.
+/// Empty for the output of [`rules`] over the same flows; a self-check for tests and fuzzing.
+pub fn uncovered<'a>(t: &Topology, flows: &'a [Flow], rules: &[FirewallRule]) -> Vec<&'a Flow> {
+    let mut by_port: HashMap<(Protocol, u16), Vec<&FirewallRule>> = HashMap::new();
+    for r in rules {
+        for p in &r.ports {
+            by_port.entry((r.protocol, *p)).or_default().push(r);
+        }
+    }
+    let covered = |candidates: &[&FirewallRule], src: &Cidr, dst: &Cidr| {
+        candidates.iter().any(|r| {
+            r.sources.iter().any(|s| s.contains(src))
+                && r.destinations.iter().any(|d| d.contains(dst))
+        })
+    };
+    flows
+        .iter()
+        .filter(|flow| {
+            let (src, _) = ports::addresses(t, flow.from);
+            let (dst, _) = ports::addresses(t, flow.to);
+            let candidates = by_port
+                .get(&(flow.protocol, flow.port))
+                .map_or(&[][..], Vec::as_slice);
+            src.iter().any(|s| {
+                dst.iter()
+                    .filter(|d| d.is_ipv4() == s.is_ipv4())
+                    .any(|d| !covered(candidates, s, d))
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,37 +568,4 @@ clusters:
         r.ports = BTreeSet::from([5432, 8200, 8201, 8203]);
         assert_eq!(r.port_ranges(), [(5432, 5432), (8200, 8201), (8203, 8203)]);
     }
-}
-
-/// The flows that `rules` do not allow: for some pair of a source and a destination
-/// network of the same address family, no rule of the flow's protocol and port covers both.
-/// Empty for the output of [`rules`] over the same flows; a self-check for tests and fuzzing.
-pub fn uncovered<'a>(t: &Topology, flows: &'a [Flow], rules: &[FirewallRule]) -> Vec<&'a Flow> {
-    let mut by_port: HashMap<(Protocol, u16), Vec<&FirewallRule>> = HashMap::new();
-    for r in rules {
-        for p in &r.ports {
-            by_port.entry((r.protocol, *p)).or_default().push(r);
-        }
-    }
-    let covered = |candidates: &[&FirewallRule], src: &Cidr, dst: &Cidr| {
-        candidates.iter().any(|r| {
-            r.sources.iter().any(|s| s.contains(src))
-                && r.destinations.iter().any(|d| d.contains(dst))
-        })
-    };
-    flows
-        .iter()
-        .filter(|flow| {
-            let (src, _) = ports::addresses(t, flow.from);
-            let (dst, _) = ports::addresses(t, flow.to);
-            let candidates = by_port
-                .get(&(flow.protocol, flow.port))
-                .map_or(&[][..], Vec::as_slice);
-            src.iter().any(|s| {
-                dst.iter()
-                    .filter(|d| d.is_ipv4() == s.is_ipv4())
-                    .any(|d| !covered(candidates, s, d))
-            })
-        })
-        .collect()
 }
