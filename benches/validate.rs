@@ -69,7 +69,8 @@ fn validate(c: &mut Criterion) {
             b.iter(|| {
                 let (findings, topology) =
                     vrt::validate(black_box(&source), Limits::default(), |_| true);
-                assert!(findings.is_empty() && topology.is_some());
+                // Only the VRT304 notes of the synthetic design (DR in the next site).
+                assert!(findings.iter().all(|f| f.rule.code == "VRT304") && topology.is_some());
                 (findings, topology)
             });
         });

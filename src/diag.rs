@@ -159,7 +159,7 @@ impl Finding {
     /// Sets the help text.
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(clip(help.into()));
+        self.help = Some(clip_quoted(help.into(), MAX_QUOTED_IN_HELP));
         self
     }
 
@@ -174,6 +174,10 @@ impl Finding {
 /// The most characters of a value quoted in backticks that a message shows.
 const MAX_QUOTED: usize = 60;
 
+/// The most characters of a value quoted in backticks in help text, which quotes whole
+/// snippets to paste (a firewall rule to add), not only values from the file.
+const MAX_QUOTED_IN_HELP: usize = 400;
+
 /// The most characters of a message, label or help text.
 const MAX_TEXT: usize = 1_000;
 
@@ -183,7 +187,12 @@ const MAX_TEXT: usize = 1_000;
 /// Control characters (a value may hold an escaped `\e[31m`) are shown escaped, so that a
 /// message cannot drive the terminal it is printed on.
 fn clip(text: String) -> String {
-    let fits = |t: &str| t.chars().nth(MAX_QUOTED).is_none();
+    clip_quoted(text, MAX_QUOTED)
+}
+
+/// [`clip`] with a given limit for quoted values.
+fn clip_quoted(text: String, max_quoted: usize) -> String {
+    let fits = |t: &str| t.chars().nth(max_quoted).is_none();
     let parts: Vec<&str> = text.split('`').collect();
     // With an odd number of backticks the last part is not quoted.
     let quoted = |i: usize| i % 2 == 1 && i + 1 < parts.len();
@@ -200,7 +209,7 @@ fn clip(text: String) -> String {
             out.push('`');
         }
         let shown: String = if quoted(i) && !fits(part) {
-            part.chars().take(MAX_QUOTED).chain(['…']).collect()
+            part.chars().take(max_quoted).chain(['…']).collect()
         } else {
             (*part).to_string()
         };
@@ -241,6 +250,11 @@ mod tests {
             clip("site `\u{1b}[31mred` is unknown".to_string()),
             "site `\\u{1b}[31mred` is unknown"
         );
+        let rule = format!(
+            "add `- {{name: {}, from: a, to: b, ports: [8200, 8201]}}`",
+            "r".repeat(63)
+        );
+        assert_eq!(clip_quoted(rule.clone(), MAX_QUOTED_IN_HELP), rule);
         let unquoted = clip("y".repeat(5_000));
         assert_eq!(unquoted.chars().count(), 1_001);
         assert!(unquoted.ends_with('…'));

@@ -132,10 +132,24 @@ pub fn topology_yaml(sites: usize) -> String {
              - {{name: dr-{i}-db, from: dr-{i}, to: db-{i}, ports: [5432]}}\n    \
              - {{name: vault-{i}-dr, from: vault-{i}, to: dr-{i}, ports: [8200-8201], bidirectional: true}}"
         );
-        if i != first {
+        // Clients are taken over by the DR secondary when their cluster is lost.
+        let _ = writeln!(
+            y,
+            "    - {{name: apps-{i}-dr, from: apps-{i}, to: dr-{i}, ports: [8200]}}"
+        );
+        if i == first {
+            // The primary's DR secondary talks to the performance secondaries once promoted.
+            for j in (first + 1)..first + set_of(i, n).1 {
+                let _ = writeln!(
+                    y,
+                    "    - {{name: dr-{i}-vault-{j}, from: dr-{i}, to: vault-{j}, ports: [8200, 8201], bidirectional: true}}"
+                );
+            }
+        } else {
             let _ = writeln!(
                 y,
-                "    - {{name: vault-{i}-primary, from: vault-{i}, to: vault-{first}, ports: [8200, 8201], bidirectional: true}}"
+                "    - {{name: vault-{i}-primary, from: vault-{i}, to: vault-{first}, ports: [8200, 8201], bidirectional: true}}\n    \
+                 - {{name: dr-{i}-primary, from: dr-{i}, to: vault-{first}, ports: [8200, 8201], bidirectional: true}}"
             );
         }
     }
