@@ -291,7 +291,6 @@ fn lead(t: &Topology, flow: &Flow) -> String {
     }
 }
 
-/// Where the finding points: the declaration the flow comes from.
 /// The cluster a blocked flow is about (what an `ignore` entry's `cluster` matches).
 fn subject(t: &Topology, flow: &Flow) -> ClusterId {
     match flow.cause {
@@ -306,6 +305,7 @@ fn subject(t: &Topology, flow: &Flow) -> ClusterId {
     }
 }
 
+/// Where the finding points: the declaration the flow comes from.
 fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
     match flow.cause {
         Cause::Replication { secondary, .. } => (
