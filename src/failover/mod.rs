@@ -233,6 +233,22 @@ pub struct Recovery {
     pub reauthenticate: Vec<ClientId>,
 }
 
+impl Recovery {
+    /// The recovery of `lost` when nothing of its replication set survives.
+    fn set_lost(lost: ClusterId, why: String) -> Self {
+        Self {
+            lost,
+            path: RecoveryPath::None,
+            to: None,
+            via: None,
+            candidates: Vec::new(),
+            why,
+            tokens_preserved: false,
+            reauthenticate: Vec::new(),
+        }
+    }
+}
+
 /// Whether a replication set can still serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetStatus {
@@ -877,18 +893,12 @@ impl<'a> Builder<'a> {
                     reauthenticate: clients,
                 }
             }
-            None => Recovery {
-                lost: l,
-                path: RecoveryPath::None,
-                to: None,
-                via: None,
-                candidates: Vec::new(),
-                why: format!(
+            None => Recovery::set_lost(
+                l,
+                format!(
                     "{dr_note} and no cluster of its replication set survives: the set is lost and must be restored from snapshots (REPL-IDX)"
                 ),
-                tokens_preserved: false,
-                reauthenticate: Vec::new(),
-            },
+            ),
         }
     }
 
@@ -931,18 +941,12 @@ impl<'a> Builder<'a> {
                     reauthenticate: clients,
                 }
             }
-            None => Recovery {
-                lost: l,
-                path: RecoveryPath::None,
-                to: None,
-                via: None,
-                candidates: Vec::new(),
-                why: format!(
+            None => Recovery::set_lost(
+                l,
+                format!(
                     "{dr_note} and no cluster of its replication set can serve: the set is lost and must be restored from snapshots (REPL-IDX)"
                 ),
-                tokens_preserved: false,
-                reauthenticate: Vec::new(),
-            },
+            ),
         }
     }
 
