@@ -28,7 +28,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 /// Every topology that loads, by file name.
 fn topologies() -> Vec<(String, Topology)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let mut files = Vec::new();
     yaml_files(&root.join("examples"), &mut files);
     yaml_files(&root.join("tests/fixtures"), &mut files);
@@ -307,7 +307,7 @@ fn candidates_rank_by_region_then_version_then_name() {
 
 #[test]
 fn a_lost_performance_secondary_replaced_by_dr_can_become_the_primary() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let source = common::source(&root.join("tests/fixtures/failover/two-step.yaml"));
     let t = vrt::topology(&source, Limits::default()).unwrap();
     let plan = failover::resolve(&t, "dc-a")

@@ -2,23 +2,11 @@
 //! with an error naming the flag; at its default the same file passes.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use insta_cmd::get_cargo_bin;
+mod common;
 
-fn vrt(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(get_cargo_bin("vrt"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::run as vrt;
 
 const GLOBAL: &str = "examples/global.yaml";
 const ANCHORS: &str = "tests/fixtures/hostile/anchors-reused.yaml";
@@ -62,9 +50,8 @@ fn max_file_size_refuses_a_larger_file_and_admits_it_when_raised() {
 
 #[test]
 fn max_file_size_applies_to_standard_input() {
-    let text =
-        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GLOBAL)).unwrap();
-    let mut child = Command::new(get_cargo_bin("vrt"))
+    let text = std::fs::read(common::root().join(GLOBAL)).unwrap();
+    let mut child = common::vrt()
         .args(["validate", "--max-file-size", "1000", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

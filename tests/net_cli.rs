@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use insta_cmd::get_cargo_bin;
+use common::{examples, root, run, vrt};
 use serde_json::Value;
 use vrt::yaml::Limits;
 
@@ -29,38 +29,6 @@ const TARGETS: [&str; 9] = [
     "terraform",
     "azure-nsg",
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn vrt() -> Command {
-    let mut cmd = Command::new(get_cargo_bin("vrt"));
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = vrt().args(args).output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-/// Every example, as paths relative to the crate root, sorted.
-fn examples() -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(root().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| format!("examples/{}", p.file_name().unwrap().to_string_lossy()))
-        .collect();
-    out.sort();
-    assert_eq!(out.len(), 5, "the five reference topologies");
-    out
-}
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))

@@ -551,7 +551,7 @@ fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
 }
 
 fn seeds() -> Vec<(String, Vec<u8>)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let mut out = Vec::new();
     for dir in ["examples", "tests/fixtures/rules"] {
         let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
@@ -732,7 +732,7 @@ proptest! {
 #[test]
 fn planners_keep_their_promises_on_the_examples_and_synthetic_topologies() {
     // These give every end addresses, so the coverage check is never vacuous here.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = common::root().join("examples");
     let mut texts: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())

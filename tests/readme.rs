@@ -1,8 +1,10 @@
 //! The README stays true: its first commands are the ones CI runs, and its rules table lists
 //! every rule with its severity.
 
+mod common;
+
 fn read(path: &str) -> String {
-    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+    std::fs::read_to_string(common::root().join(path)).unwrap()
 }
 
 #[test]

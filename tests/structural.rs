@@ -17,20 +17,7 @@ fn structural_errors_are_reported_at_their_line() {
             "{}: expected structural errors",
             source.name
         );
-        let mut expected: Vec<(usize, String)> = Vec::new();
-        for (i, line) in source.text.lines().enumerate() {
-            if let Some(rest) = line.split("# expect: ").nth(1) {
-                expected.push((i + 1, rest.trim().to_string()));
-            }
-            if let Some(rest) = line.strip_prefix("# expect-at: ") {
-                let (l, c) = rest
-                    .trim()
-                    .split_once(' ')
-                    .expect("`# expect-at: LINE CODE`");
-                expected.push((l.parse().expect("line number"), c.to_string()));
-            }
-        }
-        expected.sort();
+        let expected = common::expect_markers(&source.text);
         let mut actual: Vec<(usize, String)> = findings
             .iter()
             .map(|f| {
