@@ -773,7 +773,7 @@ fn upgrade_waves_run_downstream_first() {
     }
 }
 
-/// The block in README.md that follows `$ <command>` in a console code block.
+/// The block in a Markdown page that follows `$ <command>` in a console code block.
 fn readme_sample(readme: &str, command: &str) -> String {
     let start = readme
         .find(&format!("$ {command}\n"))
@@ -786,7 +786,8 @@ fn readme_sample(readme: &str, command: &str) -> String {
 
 #[test]
 fn readme_samples_are_real_output() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The samples moved from the README to docs/failover.md.
+    let readme = std::fs::read_to_string(root().join("docs/failover.md")).unwrap();
     let cut = |out: String, at: &str| out[..out.find(at).unwrap()].trim_end().to_string();
     let runbook = ok(&[
         "failover",

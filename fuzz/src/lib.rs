@@ -1,6 +1,6 @@
 //! Shared pieces of vrt's fuzz targets: the checks every target runs on what vrt returns,
 //! and [`Topology`], a random topology (built with `arbitrary`) rendered to v1 YAML. Planner
-//! targets use the same generator: `Topology::yaml()` → `vrt::topology` → the planner.
+//! targets use [`ValidTopology`], which also draws from `vrt::synthetic::topology_yaml`.
 
 use std::fmt::Write;
 
@@ -503,6 +503,14 @@ pub struct ValidTopology {
 
 impl<'a> Arbitrary<'a> for ValidTopology {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        // Sometimes the synthetic design the benchmarks and property tests use (one
+        // generator for all three): replication sets of up to fifteen sites, DR in the next
+        // site, every flow declared. Valid at every size, so the planners get large, regular
+        // inputs besides the small random ones below.
+        if u.ratio(1, 8)? {
+            let yaml = vrt::synthetic::topology_yaml(u.int_in_range(1..=24usize)?);
+            return Ok(Self { yaml });
+        }
         let sites = u.int_in_range(1..=8usize)?;
         let clusters = u.int_in_range(1..=16usize)?;
         let flow = u.arbitrary::<bool>()?;
