@@ -143,3 +143,23 @@ fn every_console_sample_in_the_docs_is_real_output() {
     }
     assert!(checked >= 4, "{checked} samples");
 }
+
+#[test]
+fn every_topology_sample_in_the_docs_loads() {
+    let mut checked = 0;
+    for page in pages() {
+        let text = read(&page);
+        for block in text.split("```yaml\n").skip(1) {
+            let block = block.split("```").next().unwrap();
+            if !block.contains("\nclusters:") {
+                continue; // a fragment (an `ignore` entry, a CI job), not a topology
+            }
+            let source = vrt::source::Source::new(page.clone(), block.to_string());
+            if let Err(findings) = vrt::topology(&source, vrt::yaml::Limits::default()) {
+                panic!("{page}: {}", common::rendered(&source, &findings));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "{checked} topology samples");
+}
