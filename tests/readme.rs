@@ -68,7 +68,11 @@ fn pages() -> Vec<String> {
     let mut docs: Vec<String> = std::fs::read_dir(common::root().join("docs"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".md"))
+        .filter(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|x| x == "md")
+        })
         .map(|n| format!("docs/{n}"))
         .collect();
     docs.sort();
