@@ -96,12 +96,12 @@ fn rules(c: &mut Criterion) {
 }
 
 fn ports(c: &mut Criterion) {
-    bench_on_topology(c, "ports", vrt::ports::flows);
+    bench_on_topology(c, "ports", vrt::net::flows::flows);
 }
 
 fn firewall(c: &mut Criterion) {
     bench_on_topology(c, "firewall-nftables", |t| {
-        let flows = vrt::ports::flows(t);
+        let flows = vrt::net::flows::flows(t);
         let rules = vrt::firewall::rules(t, &flows).expect("every end has addresses");
         let ctx = vrt::report::firewall::Context {
             topology: &t.model.name,

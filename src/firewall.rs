@@ -1,4 +1,4 @@
-//! Firewall rule tables: the allow rules for every flow of [`ports::flows`], built from the
+//! Firewall rule tables: the allow rules for every flow of [`flows::flows`], built from the
 //! `cidrs` of the flows' ends. A pure function of the topology; the renderers in
 //! `report::firewall` write it for each target.
 //!
@@ -11,10 +11,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::cidrset;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::ports::{self, AddressSource, Cause, Flow, Node};
+use crate::net::cidrset;
+use crate::net::flows::{self, AddressSource, Cause, Flow, Node};
 use crate::rules::unaddressable_flow::RULE as UNADDRESSABLE;
 use crate::source::Span;
 use crate::spec::Protocol;
@@ -135,7 +135,7 @@ struct Draft {
     reasons: Vec<String>,
 }
 
-/// The allow rules for `flows` (all of [`ports::flows`], or only the required ones), or
+/// The allow rules for `flows` (all of [`flows::flows`], or only the required ones), or
 /// the findings for the flows no rule can be written for.
 #[allow(clippy::too_many_lines)] // gather, fold standby duplicates, name: one pass each
 pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Finding>> {
@@ -146,7 +146,7 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
     let mut addresses = |node: Node| {
         cache
             .entry(node)
-            .or_insert_with(|| ports::addresses(t, node))
+            .or_insert_with(|| flows::addresses(t, node))
             .clone()
     };
     for flow in flows {
@@ -410,8 +410,8 @@ pub fn uncovered<'a>(t: &Topology, flows: &'a [Flow], rules: &[FirewallRule]) ->
     flows
         .iter()
         .filter(|flow| {
-            let (src, _) = ports::addresses(t, flow.from);
-            let (dst, _) = ports::addresses(t, flow.to);
+            let (src, _) = flows::addresses(t, flow.from);
+            let (dst, _) = flows::addresses(t, flow.to);
             let candidates = by_port
                 .get(&(flow.protocol, flow.port))
                 .map_or(&[][..], Vec::as_slice);
@@ -447,7 +447,7 @@ clusters:
     #[test]
     fn ports_merge_standby_duplicates_fold_and_families_split() {
         let t = topology(YAML);
-        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let rules = rules(&t, &flows::flows(&t)).unwrap();
         let find = |name: &str| {
             rules
                 .iter()
@@ -491,7 +491,7 @@ clusters:
   - {name: s, site: b, role: performance-secondary, replicates_from: p}
 ",
         );
-        let errors = rules(&t, &ports::flows(&t)).unwrap_err();
+        let errors = rules(&t, &flows::flows(&t)).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:#?}");
         assert_eq!(errors[0].rule.code, "VRT208");
         assert!(
@@ -516,7 +516,7 @@ clusters:
   - {name: s, site: b, role: performance-secondary, replicates_from: p}
 ",
         );
-        let errors = rules(&t, &ports::flows(&t)).unwrap_err();
+        let errors = rules(&t, &flows::flows(&t)).unwrap_err();
         assert!(
             errors[0].message.contains("share no address family"),
             "{errors:#?}"
@@ -537,7 +537,7 @@ clusters:
   - {name: s, site: b, role: performance-secondary, replicates_from: p}
 ",
         );
-        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let rules = rules(&t, &flows::flows(&t)).unwrap();
         let b_to_a: Vec<&FirewallRule> = rules
             .iter()
             .filter(|r| {
@@ -563,7 +563,7 @@ clusters:
     #[test]
     fn port_ranges_coalesce_neighbours() {
         let t = topology(YAML);
-        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let rules = rules(&t, &flows::flows(&t)).unwrap();
         let mut r = rules[0].clone();
         r.ports = BTreeSet::from([5432, 8200, 8201, 8203]);
         assert_eq!(r.port_ranges(), [(5432, 5432), (8200, 8201), (8203, 8203)]);

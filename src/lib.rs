@@ -5,7 +5,6 @@
 //! domain questions) → [`rules`] / planners → [`report`]. [`cli`] wires it to the command
 //! line; `main` only hands it the process's streams.
 
-pub mod cidrset;
 pub mod cli;
 pub mod date;
 pub mod diag;
@@ -16,9 +15,8 @@ pub mod firewall;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod net;
 pub mod output;
-pub mod ports;
-pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -666,7 +666,7 @@ fn the_generator_reaches_every_rule_and_every_style() {
 /// Returns whether firewall rules could be written (every end of every flow has addresses).
 fn check_planners(t: &Topology) -> bool {
     use vrt::failover::{AfterRole, RecoveryPath};
-    let flows = vrt::ports::flows(t);
+    let flows = vrt::net::flows::flows(t);
     let rows = vrt::report::ports::rows(t, &flows);
     assert_eq!(rows.len(), flows.len());
     let written = match vrt::firewall::rules(t, &flows) {

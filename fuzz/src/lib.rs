@@ -701,7 +701,7 @@ pub fn valid_topology_validate(t: &ValidTopology) {
 /// `vrt ports`: the flows of a valid topology in every format, and the upgrade plan.
 pub fn ports(t: &ValidTopology) {
     let (_, topology) = t.load();
-    let flows = vrt::ports::flows(&topology);
+    let flows = vrt::net::flows::flows(&topology);
     for flow in &flows {
         assert_ne!(flow.port, 0, "a flow on port 0");
     }
@@ -723,7 +723,7 @@ pub fn ports(t: &ValidTopology) {
 pub fn firewall(t: &ValidTopology) {
     use vrt::report::firewall as render;
     let (source, topology) = t.load();
-    let flows = vrt::ports::flows(&topology);
+    let flows = vrt::net::flows::flows(&topology);
     match vrt::firewall::rules(&topology, &flows) {
         Ok(rules) => {
             let missing = vrt::firewall::uncovered(&topology, &flows, &rules);

@@ -4,8 +4,8 @@ use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::{StandbyReason, Topology};
 use crate::model::ClusterId;
-use crate::ports::{self, Cause, Flow, Node};
-use crate::reach::Declared;
+use crate::net::flows::{self, Cause, Flow, Node};
+use crate::net::reach::Declared;
 use crate::source::Span;
 
 declare_rule! {
@@ -77,7 +77,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     let declared = Declared::new(t, rules);
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<(Node, Node, bool), usize> = HashMap::new();
-    for flow in ports::flows(t) {
+    for flow in flows::flows(t) {
         if declared.allows(&flow) {
             continue;
         }

@@ -1,11 +1,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::cidrset::{self, Ranges};
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
 use crate::model::{Endpoint, FirewallRule, SiteId};
-use crate::ports::{self, Node};
+use crate::net::cidrset::{self, Ranges};
+use crate::net::flows::{self, Node};
 use crate::source::Span;
 use crate::spec::Protocol;
 use crate::values::Cidr;
@@ -80,7 +80,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         vault_nets: HashMap::new(),
         vault_nets_sorted: Vec::new(),
     };
-    for f in ports::flows(t) {
+    for f in flows::flows(t) {
         if f.to.is_vault() {
             let need = ctx.needed.entry((f.port, f.to.site(t))).or_default();
             need.sites.insert(f.from.site(t));
@@ -94,7 +94,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             nodes.push(Node::LoadBalancer(c));
         }
         for node in nodes {
-            for net in ports::addresses(t, node).0 {
+            for net in flows::addresses(t, node).0 {
                 ctx.vault_nets.entry(net).or_default().insert(site);
                 ctx.vault_nets_sorted.push((cidrset::bounds(&net), site));
             }

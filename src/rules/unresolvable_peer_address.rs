@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::Topology;
 use crate::model::{ClusterId, SiteId};
-use crate::ports::{self, Dialled, Node};
+use crate::net::flows::{self, Dialled, Node};
 use crate::source::Span;
 
 declare_rule! {
@@ -83,7 +83,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         })
     };
     let mut groups: BTreeMap<(usize, SiteId), Group> = BTreeMap::new();
-    for flow in ports::flows(t) {
+    for flow in flows::flows(t) {
         let Some(dialled) = flow.dialled(t) else {
             continue;
         };

@@ -5,15 +5,15 @@
 //!
 //! A rule end matches a flow end when it denotes it by name (`any`; the end's site; the
 //! cluster, client or service itself; a cluster for its load balancer) or by address (every
-//! network of the flow end, as [`ports::addresses`] gives them, lies inside the rule end's
+//! network of the flow end, as [`flows::addresses`] gives them, lies inside the rule end's
 //! networks: a CIDR, a site's `cidrs`, or the named object's own `cidrs`).
 
 use std::collections::HashMap;
 
-use crate::cidrset;
 use crate::graph::Topology;
 use crate::model::{ClientId, ClusterId, Endpoint, FirewallRule, ServiceId, SiteId};
-use crate::ports::{self, Flow, Node};
+use crate::net::cidrset;
+use crate::net::flows::{self, Flow, Node};
 use crate::values::Cidr;
 
 /// What a rule end names, for the name index.
@@ -146,7 +146,7 @@ impl<'t> Declared<'t> {
         if nets.is_empty() {
             return false;
         }
-        let (addrs, _) = ports::addresses(self.t, node);
+        let (addrs, _) = flows::addresses(self.t, node);
         !addrs.is_empty() && addrs.iter().all(|a| nets.iter().any(|n| n.contains(a)))
     }
 
@@ -179,7 +179,7 @@ impl<'t> Declared<'t> {
             .flatten()
             .copied()
             .collect();
-        let (addrs, _) = ports::addresses(self.t, flow.from);
+        let (addrs, _) = flows::addresses(self.t, flow.from);
         if let Some(first) = addrs.first() {
             for net in cidrset::supernets(*first) {
                 if let Some(ways) = self.by_from_net.get(&net) {
@@ -214,7 +214,7 @@ mod tests {
         let t = topology(yaml);
         let rules = t.model.firewall.clone().unwrap_or_default();
         let d = Declared::new(&t, &rules);
-        ports::flows(&t)
+        flows::flows(&t)
             .iter()
             .filter(|f| !f.standby && !d.allows(f))
             .map(|f| format!("{} -> {} {}", f.from.label(&t), f.to.label(&t), f.port))
