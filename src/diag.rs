@@ -1,6 +1,6 @@
 //! Findings (what vrt reports) and the rule descriptors every finding comes from.
 
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 use crate::source::Span;
 
 /// How serious a finding is.

@@ -292,7 +292,7 @@ impl Errors {
         if !self.seen.insert((node, None)) {
             return;
         }
-        let site = &t.model.sites[node.site(t).0];
+        let site = t.site(node.site(t));
         let site_name = site.name.get();
         let (span, what, give): (Span, String, String) = match node {
             Node::Cluster(c) | Node::LoadBalancer(c) => {
@@ -316,7 +316,7 @@ impl Errors {
                 )
             }
             Node::Client(k) => {
-                let client = &t.model.clients[k.0];
+                let client = t.client(k);
                 (
                     client.name.span(),
                     format!("client `{}`", client.name.get()),
@@ -327,7 +327,7 @@ impl Errors {
                 )
             }
             Node::Service(s) => {
-                let service = &t.model.services[s.0];
+                let service = t.service(s);
                 (
                     service.name.span(),
                     format!("external service `{}`", service.name.get()),
@@ -369,8 +369,8 @@ impl Errors {
         };
         let span = match flow.from {
             Node::Cluster(c) | Node::LoadBalancer(c) => t.cluster(c).name.span(),
-            Node::Client(k) => t.model.clients[k.0].name.span(),
-            Node::Service(s) => t.model.services[s.0].name.span(),
+            Node::Client(k) => t.client(k).name.span(),
+            Node::Service(s) => t.service(s).name.span(),
         };
         self.findings.push(
             Finding::new(

@@ -13,6 +13,7 @@ pub mod error;
 pub mod failover;
 pub mod firewall;
 pub mod graph;
+pub mod ids;
 pub mod load;
 pub mod model;
 pub mod net;

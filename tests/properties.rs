@@ -14,7 +14,7 @@ use std::fmt::Write;
 use proptest::prelude::*;
 use vrt::diag::{Finding, Severity};
 use vrt::graph::Topology;
-use vrt::model::{ClusterId, SiteId};
+use vrt::ids::{ClusterId, SiteId};
 use vrt::source::Source;
 use vrt::yaml::Limits;
 
@@ -418,7 +418,6 @@ proptest! {
     fn indexed_graph_answers_agree_with_their_definitions(t in topology()) {
         let (source, _, topology) = validate_text(&t.yaml());
         let topology = topology.expect("valid");
-        let n = topology.model.clusters.len();
         let cycles = topology.cycles();
         for c in topology.cluster_ids() {
             let chain = topology.ancestors(c);
@@ -427,13 +426,13 @@ proptest! {
                 .find(|cy| cy.contains(&c) || chain.iter().any(|a| cy.contains(a)))
                 .map_or_else(|| chain.last().copied().unwrap_or(c), |cy| cy[0]);
             prop_assert_eq!(topology.root(c), root, "{}", source.text);
-            let below: Vec<ClusterId> = (0..n)
-                .map(ClusterId)
+            let below: Vec<ClusterId> = topology
+                .cluster_ids()
                 .filter(|d| topology.upstream(*d).map(|(u, _)| u) == Some(c))
                 .collect();
             let listed: Vec<ClusterId> = topology.downstream(c).into_iter().map(|(d, _)| d).collect();
             prop_assert_eq!(listed, below);
-            let clients: Vec<usize> = topology.clients_of(c).iter().map(|(id, _)| id.0).collect();
+            let clients: Vec<usize> = topology.clients_of(c).iter().map(|(id, _)| id.index()).collect();
             let expected: Vec<usize> = topology
                 .model
                 .clients
@@ -445,12 +444,12 @@ proptest! {
             prop_assert_eq!(clients, expected);
             prop_assert!(topology.tokens_held_by(c).contains(&c));
         }
-        for s in 0..topology.model.sites.len() {
+        for s in topology.site_ids() {
             let expected: Vec<ClusterId> = topology
                 .cluster_ids()
-                .filter(|c| topology.site_of(*c) == SiteId(s))
+                .filter(|c| topology.site_of(*c) == s)
                 .collect();
-            prop_assert_eq!(topology.clusters_in_site(SiteId(s)), expected);
+            prop_assert_eq!(topology.clusters_in_site(s), expected);
         }
         let mut regions: Vec<&str> = Vec::new();
         for s in &topology.model.sites {
@@ -460,8 +459,8 @@ proptest! {
         }
         prop_assert_eq!(topology.regions(), regions.clone());
         for r in regions {
-            let expected: Vec<SiteId> = (0..topology.model.sites.len())
-                .map(SiteId)
+            let expected: Vec<SiteId> = topology
+                .site_ids()
                 .filter(|s| topology.region_of(*s) == r)
                 .collect();
             prop_assert_eq!(topology.sites_in_region(r), expected);

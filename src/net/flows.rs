@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 
 use crate::graph::{EdgeKind, StandbyPair, StandbyReason, Topology};
-use crate::model::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 use crate::source::Span;
 use crate::spec::{ClusterPort, Protocol, Role};
 use crate::values::{Cidr, Host};
@@ -41,8 +41,8 @@ impl Node {
     pub fn name<'a>(&self, t: &'a Topology) -> &'a str {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) => t.name(c),
-            Self::Client(k) => t.model.clients[k.0].name.get(),
-            Self::Service(s) => t.model.services[s.0].name.get(),
+            Self::Client(k) => t.client(k).name.get(),
+            Self::Service(s) => t.service(s).name.get(),
         }
     }
 
@@ -71,8 +71,8 @@ impl Node {
     pub fn site(&self, t: &Topology) -> SiteId {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) => t.site_of(c),
-            Self::Client(k) => *t.model.clients[k.0].site.get(),
-            Self::Service(s) => *t.model.services[s.0].site.get(),
+            Self::Client(k) => *t.client(k).site.get(),
+            Self::Service(s) => *t.service(s).site.get(),
         }
     }
 
@@ -261,11 +261,11 @@ impl Flow {
             ),
             Cause::Standby(pair) => standby_reason(t, pair.reason),
             Cause::Client { client } => {
-                let k = &t.model.clients[client.0];
+                let k = t.client(client);
                 format!("client {} uses {}", k.name.get(), n(*k.cluster.get()))
             }
             Cause::ClientFailover { client, dr } => {
-                let k = &t.model.clients[client.0];
+                let k = t.client(client);
                 format!(
                     "client {} moves to {} once {} is promoted for {}",
                     k.name.get(),
@@ -285,7 +285,7 @@ impl Flow {
             Cause::Service {
                 service, cluster, ..
             } => {
-                let s = t.model.services[service.0].name.get();
+                let s = t.service(service).name.get();
                 if self.standby {
                     format!("{} uses external service {s} once promoted", n(cluster))
                 } else {
@@ -436,7 +436,7 @@ fn standby_reason(t: &Topology, reason: StandbyReason) -> String {
             "{} replicates from {} if site {} is lost with {} and its DR secondaries",
             n(other),
             n(candidate),
-            t.model.sites[t.site_of(primary).0].name.get(),
+            t.site(t.site_of(primary)).name.get(),
             n(primary)
         ),
     }
@@ -556,19 +556,17 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
             );
         }
     }
-    for (i, client) in t.model.clients.iter().enumerate() {
+    for (id, client) in t.clients() {
         let c = *client.cluster.get();
         b.push(Flow {
-            from: Node::Client(ClientId(i)),
+            from: Node::Client(id),
             to: client_entry(t, c),
             port: t.cluster(c).api_port(),
             protocol: Protocol::Tcp,
             direction: Direction::Inbound,
             purpose: Purpose::ClientOperations,
             standby: false,
-            cause: Cause::Client {
-                client: ClientId(i),
-            },
+            cause: Cause::Client { client: id },
         });
     }
     for c in t.cluster_ids() {
@@ -593,7 +591,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
         }
     }
     let service_flows = |standby: bool, b: &mut Builder<'_>| {
-        for (i, service) in t.model.services.iter().enumerate() {
+        for (id, service) in t.services() {
             for (entry, user) in service.used_by.iter().enumerate() {
                 let c = *user.get();
                 if (t.role(c) == Role::DrSecondary) != standby {
@@ -601,14 +599,14 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                 }
                 b.push(Flow {
                     from: Node::Cluster(c),
-                    to: Node::Service(ServiceId(i)),
+                    to: Node::Service(id),
                     port: *service.port.get(),
                     protocol: Protocol::Tcp,
                     direction: Direction::Outbound,
                     purpose: Purpose::SecretsEngine,
                     standby,
                     cause: Cause::Service {
-                        service: ServiceId(i),
+                        service: id,
                         cluster: c,
                         entry,
                     },
@@ -638,21 +636,18 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
     for pair in t.standby_pairs() {
         b.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
     }
-    for (i, client) in t.model.clients.iter().enumerate() {
+    for (id, client) in t.clients() {
         let c = *client.cluster.get();
         for dr in t.dr_secondaries(c) {
             b.push(Flow {
-                from: Node::Client(ClientId(i)),
+                from: Node::Client(id),
                 to: client_entry(t, dr),
                 port: t.cluster(dr).api_port(),
                 protocol: Protocol::Tcp,
                 direction: Direction::Inbound,
                 purpose: Purpose::ClientOperations,
                 standby: true,
-                cause: Cause::ClientFailover {
-                    client: ClientId(i),
-                    dr,
-                },
+                cause: Cause::ClientFailover { client: id, dr },
             });
         }
     }
@@ -703,21 +698,14 @@ pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
             }
             own
         }
-        Node::Client(k) => t.model.clients[k.0]
-            .cidrs
-            .iter()
-            .map(|c| *c.get())
-            .collect(),
-        Node::Service(s) => t.model.services[s.0]
-            .cidrs
-            .iter()
-            .map(|c| *c.get())
-            .collect(),
+        Node::Client(k) => t.client(k).cidrs.iter().map(|c| *c.get()).collect(),
+        Node::Service(s) => t.service(s).cidrs.iter().map(|c| *c.get()).collect(),
     };
     if !own.is_empty() {
         return (own, AddressSource::Own);
     }
-    let site: Vec<Cidr> = t.model.sites[node.site(t).0]
+    let site: Vec<Cidr> = t
+        .site(node.site(t))
         .cidrs
         .iter()
         .map(|c| *c.get())

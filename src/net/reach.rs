@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 
 use crate::graph::Topology;
-use crate::model::{ClientId, ClusterId, Endpoint, FirewallRule, ServiceId, SiteId};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::model::{Endpoint, FirewallRule};
 use crate::net::cidrset;
 use crate::net::flows::{self, Flow, Node};
 use crate::values::Cidr;
@@ -58,10 +59,10 @@ pub fn declared_addresses(t: &Topology, endpoint: Endpoint) -> Vec<Cidr> {
             "::/0".parse().expect("a valid CIDR literal"),
         ],
         Endpoint::Cidr(c) => vec![c],
-        Endpoint::Site(s) => own(&t.model.sites[s.0].cidrs),
+        Endpoint::Site(s) => own(&t.site(s).cidrs),
         Endpoint::Cluster(c) => own(&t.cluster(c).cidrs),
-        Endpoint::Client(k) => own(&t.model.clients[k.0].cidrs),
-        Endpoint::Service(s) => own(&t.model.services[s.0].cidrs),
+        Endpoint::Client(k) => own(&t.client(k).cidrs),
+        Endpoint::Service(s) => own(&t.service(s).cidrs),
     }
 }
 

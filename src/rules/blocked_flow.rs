@@ -3,7 +3,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::{StandbyReason, Topology};
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 use crate::net::flows::{self, Cause, Flow, Node};
 use crate::net::reach::Declared;
 use crate::source::Span;
@@ -253,16 +253,16 @@ fn lead(t: &Topology, flow: &Flow) -> String {
                 "`{}` must replicate from `{}` if site `{}` is lost with `{}` and its DR secondaries",
                 n(other),
                 n(candidate),
-                t.model.sites[t.site_of(primary).0].name.get(),
+                t.site(t.site_of(primary)).name.get(),
                 n(primary)
             ),
         },
         Cause::Client { client } => {
-            let k = &t.model.clients[client.0];
+            let k = t.client(client);
             format!("client `{}` uses `{}`", k.name.get(), n(*k.cluster.get()))
         }
         Cause::ClientFailover { client, dr } => {
-            let k = &t.model.clients[client.0];
+            let k = t.client(client);
             format!(
                 "client `{}` moves to `{}` once `{}` is promoted for `{}`",
                 k.name.get(),
@@ -284,7 +284,7 @@ fn lead(t: &Topology, flow: &Flow) -> String {
         } => format!(
             "`{}` uses external service `{}`{}",
             n(cluster),
-            t.model.services[service.0].name.get(),
+            t.service(service).name.get(),
             if flow.standby { " once promoted" } else { "" }
         ),
         Cause::Intra { cluster } => format!("the nodes of `{}` talk to each other", n(cluster)),
@@ -297,7 +297,7 @@ fn subject(t: &Topology, flow: &Flow) -> ClusterId {
         Cause::Replication { secondary, .. } => secondary,
         Cause::Standby(pair) => pair.secondary,
         Cause::Client { client } | Cause::ClientFailover { client, .. } => {
-            *t.model.clients[client.0].cluster.get()
+            *t.client(client).cluster.get()
         }
         Cause::LoadBalancer { cluster }
         | Cause::Service { cluster, .. }
@@ -320,11 +320,11 @@ fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
             "needs the path before a failover".into(),
         ),
         Cause::Client { client } => (
-            t.model.clients[client.0].cluster.span(),
+            t.client(client).cluster.span(),
             "the client's cluster".into(),
         ),
         Cause::ClientFailover { client, dr } => (
-            t.model.clients[client.0].cluster.span(),
+            t.client(client).cluster.span(),
             format!("`{}` takes these clients over", t.name(dr)),
         ),
         Cause::LoadBalancer { cluster } => (
@@ -335,7 +335,7 @@ fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
             "load balancer declared here".into(),
         ),
         Cause::Service { service, entry, .. } => (
-            t.model.services[service.0].used_by[entry].span(),
+            t.service(service).used_by[entry].span(),
             "uses the service".into(),
         ),
         Cause::Intra { cluster } => (

@@ -3,7 +3,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::{Endpoint, FirewallRule, SiteId};
+use crate::ids::SiteId;
+use crate::model::{Endpoint, FirewallRule};
 use crate::net::cidrset::{self, Ranges};
 use crate::net::flows::{self, Node};
 use crate::source::Span;
@@ -193,22 +194,18 @@ impl Ctx<'_> {
             Endpoint::Any => Some(Verdict::Any),
             Endpoint::Cidr(n) if n.is_everything() => Some(Verdict::Any),
             Endpoint::Site(s) => (!needs.iter().any(|n| n.sites.contains(&s)))
-                .then(|| Verdict::NotNeeded(format!("site `{}`", t.model.sites[s.0].name.get()))),
+                .then(|| Verdict::NotNeeded(format!("site `{}`", t.site(s).name.get()))),
             Endpoint::Cluster(c) => entity(Node::Cluster(c), "cluster", t.name(c)),
-            Endpoint::Client(k) => {
-                entity(Node::Client(k), "client", t.model.clients[k.0].name.get())
-            }
+            Endpoint::Client(k) => entity(Node::Client(k), "client", t.client(k).name.get()),
             Endpoint::Service(s) => entity(
                 Node::Service(s),
                 "external service",
-                t.model.services[s.0].name.get(),
+                t.service(s).name.get(),
             ),
             Endpoint::Cidr(n) => {
                 let sites = needing_sites();
-                let site_nets: Vec<&[crate::yaml::Sp<Cidr>]> = sites
-                    .iter()
-                    .map(|s| t.model.sites[s.0].cidrs.as_slice())
-                    .collect();
+                let site_nets: Vec<&[crate::yaml::Sp<Cidr>]> =
+                    sites.iter().map(|s| t.site(*s).cidrs.as_slice()).collect();
                 if sites.is_empty() {
                     Some(Verdict::NotNeeded(format!("`{n}`")))
                 } else if site_nets.iter().any(|c| c.is_empty()) {
@@ -258,7 +255,7 @@ impl Ctx<'_> {
         let mut needing: Vec<String> = sites
             .iter()
             .take(8)
-            .map(|s| format!("`{}`", t.model.sites[s.0].name.get()))
+            .map(|s| format!("`{}`", t.site(*s).name.get()))
             .collect();
         if sites.len() > 8 {
             needing.push(format!("… ({} sites in all)", sites.len()));

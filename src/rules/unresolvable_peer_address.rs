@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::Topology;
-use crate::model::{ClusterId, SiteId};
+use crate::ids::{ClusterId, SiteId};
 use crate::net::flows::{self, Dialled, Node};
 use crate::source::Span;
 
@@ -121,7 +121,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
 }
 
 fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
-    let site = t.model.sites[g.site.0].name.get();
+    let site = t.site(g.site).name.get();
     let dialers: Vec<String> = g
         .dialers
         .iter()
