@@ -6,19 +6,50 @@
 //! (flows with the same sources, destinations and protocol share one rule and merge their
 //! ports; a standby port already open for a required flow is not repeated) and named after
 //! the first flow's purpose. Each keeps the reasons of its flows for its comment. A flow
-//! whose end has no addresses is an error ([`crate::rules::unaddressable_flow`]), never a
+//! whose end has no addresses is an error ([`UNADDRESSABLE`], declared here: only this planner reports it), never a
 //! missing rule.
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
 use crate::net::cidrset;
 use crate::net::flows::{self, AddressSource, Cause, Flow, Node};
-use crate::rules::unaddressable_flow::RULE as UNADDRESSABLE;
 use crate::source::Span;
 use crate::spec::Protocol;
 use crate::values::Cidr;
+
+// Reported by `vrt firewall`, not by `vrt validate`: addresses are optional in the format,
+// and only generating firewall rules needs them.
+declare_rule! {
+    /// A flow needs a firewall rule, but one of its ends has no addresses.
+    ///
+    /// ## What it checks
+    /// `vrt firewall` turns every flow of `vrt ports` into allow rules from the `cidrs` of
+    /// the flow's ends: a cluster's own `cidrs`, else its site's; a client's or service's
+    /// own, else its site's; a load balancer's own, its IP `address`, else its cluster's.
+    /// When an end has none, or the two ends share no address family (IPv4 / IPv6), no rule
+    /// can be written and vrt stops with this error rather than leave the flow out.
+    ///
+    /// ## Why it matters
+    /// A rule table that silently lacks a flow is worse than none: the missing path is found
+    /// when replication or a failover needs it (PORTS; TS-CONN). Security groups and
+    /// firewalls admit addresses, not names (HVD-TF).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// sites:
+    ///   - {name: dc-b}                       # no cidrs
+    /// clusters:
+    ///   - {name: perf-b, site: dc-b, role: performance-secondary, replicates_from: primary-a}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Give the cluster (its nodes' subnets) or its site `cidrs`; for a load balancer with a
+    /// DNS name, give it `cidrs` or rely on its cluster's.
+    pub static UNADDRESSABLE = "VRT208", "unaddressable-flow", Error;
+}
 
 /// An IP address family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

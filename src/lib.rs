@@ -23,7 +23,6 @@ pub mod rules;
 pub mod source;
 pub mod sources;
 pub mod spec;
-pub mod structure;
 pub mod suppress;
 pub mod synthetic;
 pub mod templates;

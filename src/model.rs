@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use crate::date::Date;
+use crate::diag::structure as code;
 use crate::diag::{Finding, Severity};
 use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 use crate::source::Span;
 use crate::spec::{self, ClusterPort, Environment, Protocol, Provider, Role, Spec};
-use crate::structure as code;
 use crate::values::{self, Addr, Cidr, PortRange, Version};
 use crate::yaml::Sp;
 

@@ -1,5 +1,7 @@
 //! Findings (what vrt reports) and the rule descriptors every finding comes from.
 
+pub mod structure;
+
 use crate::ids::ClusterId;
 use crate::source::Span;
 
