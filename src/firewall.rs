@@ -15,7 +15,7 @@ use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
 use crate::net::cidrset;
-use crate::net::flows::{self, AddressSource, Cause, Flow, Node};
+use crate::net::flows::{self, AddressSource, Cause, Flow, Node, Wording};
 use crate::source::Span;
 use crate::spec::Protocol;
 use crate::values::Cidr;
@@ -226,7 +226,7 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
             };
             let draft = &mut drafts[i];
             draft.ports.insert(flow.port);
-            let reason = flow.reason(t);
+            let reason = flow.describe(t, Wording::Plain);
             if !draft.reasons.contains(&reason) {
                 draft.reasons.push(reason);
             }

@@ -44,15 +44,10 @@ pub fn topology(source: &Source, limits: Limits) -> Result<Topology, Vec<Finding
 }
 
 /// Validates a source: every finding (structural, or of the rules accepted by `enabled`),
-/// sorted by position then code, and the topology when the file got that far. The file's
-/// `ignore` entries are applied as of today (UTC).
-pub fn validate(
-    source: &Source,
-    limits: Limits,
-    enabled: impl Fn(&Rule) -> bool,
-) -> (Vec<Finding>, Option<Topology>) {
-    let v = validate_on(source, limits, enabled, date::Date::today());
-    (v.findings, v.topology)
+/// sorted by position then code, what `ignore` entries suppressed, and the topology when the
+/// file got that far. The file's `ignore` entries are applied as of today (UTC).
+pub fn validate(source: &Source, limits: Limits, enabled: impl Fn(&Rule) -> bool) -> Validation {
+    validate_on(source, limits, enabled, date::Date::today())
 }
 
 /// What validating one source found.

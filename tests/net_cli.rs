@@ -1022,7 +1022,11 @@ fn a_removed_firewall_rule_is_flagged_at_the_right_line_and_the_suggested_rule_f
         for (name, range) in &rules {
             let broken = without(&text, range);
             let source = vrt::source::Source::new(format!("{path} without {name}"), broken.clone());
-            let (findings, t) = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+            let vrt::Validation {
+                findings,
+                topology: t,
+                ..
+            } = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
             assert!(t.is_some());
             if findings.is_empty() {
                 // Another declared rule (a site-wide one) still allows every flow.
@@ -1051,7 +1055,11 @@ fn a_removed_firewall_rule_is_flagged_at_the_right_line_and_the_suggested_rule_f
             }
             let repaired = with_rules(&broken, &fixes);
             let source = vrt::source::Source::new(format!("{path} repaired"), repaired);
-            let (after, t) = vrt::validate(&source, Limits::default(), |_| true);
+            let vrt::Validation {
+                findings: after,
+                topology: t,
+                ..
+            } = vrt::validate(&source, Limits::default(), |_| true);
             assert!(t.is_some(), "{}", common::rendered(&source, &after));
             let relevant: Vec<_> = after
                 .iter()
@@ -1080,7 +1088,8 @@ fn removing_the_replication_rule_of_two_datacenters() {
         "two-datacenters-without-dc-a-dc-b-vault.yaml",
         broken.clone(),
     );
-    let (findings, _) = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+    let vrt::Validation { findings, .. } =
+        vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
     let errors: Vec<_> = findings
         .iter()
         .filter(|f| f.severity == vrt::diag::Severity::Error)

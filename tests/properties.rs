@@ -360,7 +360,9 @@ impl GenTopology {
 fn validate_text(text: &str) -> (Source, Vec<Finding>, Option<Topology>) {
     let (source, not_utf8) = vrt::load::decode("prop.yaml".into(), text.as_bytes().to_vec());
     assert!(not_utf8.is_none());
-    let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+    let vrt::Validation {
+        findings, topology, ..
+    } = vrt::validate(&source, Limits::default(), |_| true);
     assert_located(&source, &findings);
     (source, findings, topology)
 }
@@ -410,7 +412,7 @@ proptest! {
             "the generator wrote an invalid topology:\n{}\n{text}",
             common::rendered(&source, &findings)
         );
-        let (again, _) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation { findings: again, .. } = vrt::validate(&source, Limits::default(), |_| true);
         prop_assert_eq!(&findings, &again, "validation is not deterministic");
     }
 
@@ -582,7 +584,7 @@ proptest! {
         let (source, not_utf8) = vrt::load::decode(name.clone(), bytes);
         let findings = match not_utf8 {
             Some(f) => vec![f],
-            None => vrt::validate(&source, Limits::default(), |_| true).0,
+            None => vrt::validate(&source, Limits::default(), |_| true).findings,
         };
         assert_located(&source, &findings);
     }
@@ -606,7 +608,9 @@ proptest! {
 fn a_synthetic_topology_of_10_000_clusters_has_only_the_notes_of_its_design() {
     let text = vrt::synthetic::topology_yaml(5_000);
     let source = Source::new("synthetic", text);
-    let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+    let vrt::Validation {
+        findings, topology, ..
+    } = vrt::validate(&source, Limits::default(), |_| true);
     assert_eq!(topology.expect("valid").model.clusters.len(), 10_000);
     // Each site's clients fail over to a DR secondary in the next site (VRT304, a note).
     assert!(

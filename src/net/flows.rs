@@ -241,34 +241,106 @@ pub struct Dialled {
     pub field: &'static str,
 }
 
+/// Who reads a flow's description ([`Flow::describe`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wording {
+    /// A comment beside a firewall rule or in the port matrix: names bare, the replication
+    /// kind in parentheses.
+    Plain,
+    /// A finding's message: names in backticks (rustc style), a standby flow said as what
+    /// must happen, a load balancer by what it forwards to.
+    Message,
+}
+
 impl Flow {
-    /// The relationship behind the flow, in one line (firewall comments use it).
-    pub fn reason(&self, t: &Topology) -> String {
-        let n = |c: ClusterId| t.name(c);
+    /// The relationship behind the flow, in one line, worded for `wording`'s reader: the
+    /// one description of flow causes, shared by firewall comments and findings.
+    pub fn describe(&self, t: &Topology, wording: Wording) -> String {
+        let message = wording == Wording::Message;
+        let q = |name: &str| {
+            if message {
+                format!("`{name}`")
+            } else {
+                name.to_string()
+            }
+        };
+        let n = |c: ClusterId| q(t.name(c));
         match self.cause {
             Cause::Replication {
                 secondary,
                 primary,
                 kind,
-            } => format!(
-                "{} replicates from {} ({})",
-                n(secondary),
-                n(primary),
-                match kind {
-                    EdgeKind::Performance => "performance",
-                    EdgeKind::Dr => "DR",
+            } => {
+                let lead = format!("{} replicates from {}", n(secondary), n(primary));
+                if message {
+                    lead
+                } else {
+                    let kind = match kind {
+                        EdgeKind::Performance => "performance",
+                        EdgeKind::Dr => "DR",
+                    };
+                    format!("{lead} ({kind})")
                 }
-            ),
-            Cause::Standby(pair) => standby_reason(t, pair.reason),
+            }
+            Cause::Standby(pair) => {
+                let (from, to, when) = match pair.reason {
+                    StandbyReason::PromotedDrOfPrimary {
+                        primary,
+                        dr,
+                        secondary,
+                    } => (
+                        secondary,
+                        dr,
+                        format!("once {} is promoted for {}", n(dr), n(primary)),
+                    ),
+                    StandbyReason::PromotedDrOfSecondary {
+                        primary,
+                        secondary,
+                        dr,
+                    } => (
+                        dr,
+                        primary,
+                        format!("once {} is promoted for {}", n(dr), n(secondary)),
+                    ),
+                    StandbyReason::SiblingDr {
+                        protected,
+                        promoted,
+                        other,
+                    } => (
+                        other,
+                        promoted,
+                        format!("once {} is promoted for {}", n(promoted), n(protected)),
+                    ),
+                    StandbyReason::PerformancePromotion {
+                        primary,
+                        candidate,
+                        other,
+                    } => (
+                        other,
+                        candidate,
+                        format!(
+                            "if site {} is lost with {} and its DR secondaries",
+                            q(t.site_name(t.site_of(primary))),
+                            n(primary)
+                        ),
+                    ),
+                };
+                let verb = if message {
+                    "must replicate"
+                } else {
+                    "replicates"
+                };
+                format!("{} {verb} from {} {when}", n(from), n(to))
+            }
             Cause::Client { client } => {
                 let k = t.client(client);
-                format!("client {} uses {}", k.name.get(), n(*k.cluster.get()))
+                format!("client {} uses {}", q(k.name.get()), n(*k.cluster.get()))
             }
             Cause::ClientFailover { client, dr } => {
                 let k = t.client(client);
                 format!(
                     "client {} moves to {} once {} is promoted for {}",
-                    k.name.get(),
+                    q(k.name.get()),
                     n(dr),
                     n(dr),
                     n(*k.cluster.get())
@@ -276,23 +348,29 @@ impl Flow {
             }
             Cause::LoadBalancer { cluster } => {
                 let lb = t.cluster(cluster).load_balancer.as_ref();
-                format!(
-                    "load balancer {} fronts {}",
-                    lb.map_or("", |l| l.address.as_str()),
-                    n(cluster)
-                )
+                let address = q(lb.map_or("", |l| l.address.as_str()));
+                if message {
+                    format!(
+                        "load balancer {address} forwards to the nodes of {}",
+                        n(cluster)
+                    )
+                } else {
+                    format!("load balancer {address} fronts {}", n(cluster))
+                }
             }
             Cause::Service {
                 service, cluster, ..
-            } => {
-                let s = t.service(service).name.get();
-                if self.standby {
-                    format!("{} uses external service {s} once promoted", n(cluster))
-                } else {
-                    format!("{} uses external service {s}", n(cluster))
-                }
-            }
-            Cause::Intra { cluster } => format!("nodes of {} talk to each other", n(cluster)),
+            } => format!(
+                "{} uses external service {}{}",
+                n(cluster),
+                q(t.service(service).name.get()),
+                if self.standby { " once promoted" } else { "" }
+            ),
+            Cause::Intra { cluster } => format!(
+                "{}nodes of {} talk to each other",
+                if message { "the " } else { "" },
+                n(cluster)
+            ),
         }
     }
 
@@ -333,7 +411,7 @@ impl Flow {
             }
             .into(),
         };
-        format!("{}: {note}", self.reason(t))
+        format!("{}: {note}", self.describe(t, Wording::Plain))
     }
 
     fn replication_note(&self, secondary: ClusterId) -> &'static str {
@@ -389,56 +467,6 @@ impl Flow {
             }
             _ => None,
         }
-    }
-}
-
-fn standby_reason(t: &Topology, reason: StandbyReason) -> String {
-    let n = |c: ClusterId| t.name(c);
-    match reason {
-        StandbyReason::PromotedDrOfPrimary {
-            primary,
-            dr,
-            secondary,
-        } => format!(
-            "{} replicates from {} once {} is promoted for {}",
-            n(secondary),
-            n(dr),
-            n(dr),
-            n(primary)
-        ),
-        StandbyReason::PromotedDrOfSecondary {
-            primary,
-            secondary,
-            dr,
-        } => format!(
-            "{} replicates from {} once {} is promoted for {}",
-            n(dr),
-            n(primary),
-            n(dr),
-            n(secondary)
-        ),
-        StandbyReason::SiblingDr {
-            protected,
-            promoted,
-            other,
-        } => format!(
-            "{} replicates from {} once {} is promoted for {}",
-            n(other),
-            n(promoted),
-            n(promoted),
-            n(protected)
-        ),
-        StandbyReason::PerformancePromotion {
-            primary,
-            candidate,
-            other,
-        } => format!(
-            "{} replicates from {} if site {} is lost with {} and its DR secondaries",
-            n(other),
-            n(candidate),
-            t.site(t.site_of(primary)).name.get(),
-            n(primary)
-        ),
     }
 }
 

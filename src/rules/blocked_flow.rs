@@ -2,9 +2,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
-use crate::graph::{StandbyReason, Topology};
+use crate::graph::Topology;
 use crate::ids::ClusterId;
-use crate::net::flows::{self, Cause, Flow, Node};
+use crate::net::flows::{self, Cause, Flow, Node, Wording};
 use crate::net::reach::Declared;
 use crate::source::Span;
 
@@ -100,7 +100,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         } else {
             group.backward.insert(flow.port);
         }
-        let lead = lead(t, &flow);
+        let lead = flow.describe(t, Wording::Message);
         if !group.leads.contains(&lead) {
             group.leads.push(lead);
         }
@@ -202,93 +202,6 @@ fn unique_name(base: &str, taken: &BTreeSet<&str>) -> String {
         n += 1;
     }
     name
-}
-
-/// What the flow's ends are doing, for the message.
-fn lead(t: &Topology, flow: &Flow) -> String {
-    let n = |c| t.name(c);
-    match flow.cause {
-        Cause::Replication {
-            secondary, primary, ..
-        } => format!("`{}` replicates from `{}`", n(secondary), n(primary)),
-        Cause::Standby(pair) => match pair.reason {
-            StandbyReason::PromotedDrOfPrimary {
-                primary,
-                dr,
-                secondary,
-            } => format!(
-                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
-                n(secondary),
-                n(dr),
-                n(dr),
-                n(primary)
-            ),
-            StandbyReason::PromotedDrOfSecondary {
-                primary,
-                secondary,
-                dr,
-            } => format!(
-                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
-                n(dr),
-                n(primary),
-                n(dr),
-                n(secondary)
-            ),
-            StandbyReason::SiblingDr {
-                protected,
-                promoted,
-                other,
-            } => format!(
-                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
-                n(other),
-                n(promoted),
-                n(promoted),
-                n(protected)
-            ),
-            StandbyReason::PerformancePromotion {
-                primary,
-                candidate,
-                other,
-            } => format!(
-                "`{}` must replicate from `{}` if site `{}` is lost with `{}` and its DR secondaries",
-                n(other),
-                n(candidate),
-                t.site(t.site_of(primary)).name.get(),
-                n(primary)
-            ),
-        },
-        Cause::Client { client } => {
-            let k = t.client(client);
-            format!("client `{}` uses `{}`", k.name.get(), n(*k.cluster.get()))
-        }
-        Cause::ClientFailover { client, dr } => {
-            let k = t.client(client);
-            format!(
-                "client `{}` moves to `{}` once `{}` is promoted for `{}`",
-                k.name.get(),
-                n(dr),
-                n(dr),
-                n(*k.cluster.get())
-            )
-        }
-        Cause::LoadBalancer { cluster } => format!(
-            "load balancer `{}` forwards to the nodes of `{}`",
-            t.cluster(cluster)
-                .load_balancer
-                .as_ref()
-                .map_or("", |l| l.address.as_str()),
-            n(cluster)
-        ),
-        Cause::Service {
-            service, cluster, ..
-        } => format!(
-            "`{}` uses external service `{}`{}",
-            n(cluster),
-            t.service(service).name.get(),
-            if flow.standby { " once promoted" } else { "" }
-        ),
-        Cause::Intra { cluster } => format!("the nodes of `{}` talk to each other", n(cluster)),
-    }
 }
 
 /// The cluster a blocked flow is about (what an `ignore` entry's `cluster` matches).
