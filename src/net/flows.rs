@@ -282,56 +282,7 @@ impl Flow {
                     format!("{lead} ({kind})")
                 }
             }
-            Cause::Standby(pair) => {
-                let (from, to, when) = match pair.reason {
-                    StandbyReason::PromotedDrOfPrimary {
-                        primary,
-                        dr,
-                        secondary,
-                    } => (
-                        secondary,
-                        dr,
-                        format!("once {} is promoted for {}", n(dr), n(primary)),
-                    ),
-                    StandbyReason::PromotedDrOfSecondary {
-                        primary,
-                        secondary,
-                        dr,
-                    } => (
-                        dr,
-                        primary,
-                        format!("once {} is promoted for {}", n(dr), n(secondary)),
-                    ),
-                    StandbyReason::SiblingDr {
-                        protected,
-                        promoted,
-                        other,
-                    } => (
-                        other,
-                        promoted,
-                        format!("once {} is promoted for {}", n(promoted), n(protected)),
-                    ),
-                    StandbyReason::PerformancePromotion {
-                        primary,
-                        candidate,
-                        other,
-                    } => (
-                        other,
-                        candidate,
-                        format!(
-                            "if site {} is lost with {} and its DR secondaries",
-                            q(t.site_name(t.site_of(primary))),
-                            n(primary)
-                        ),
-                    ),
-                };
-                let verb = if message {
-                    "must replicate"
-                } else {
-                    "replicates"
-                };
-                format!("{} {verb} from {} {when}", n(from), n(to))
-            }
+            Cause::Standby(pair) => standby(t, pair.reason, wording),
             Cause::Client { client } => {
                 let k = t.client(client);
                 format!("client {} uses {}", q(k.name.get()), n(*k.cluster.get()))
@@ -468,6 +419,67 @@ impl Flow {
             _ => None,
         }
     }
+}
+
+/// [`Flow::describe`] for a standby flow: who must replicate from whom, and when.
+fn standby(t: &Topology, reason: StandbyReason, wording: Wording) -> String {
+    let message = wording == Wording::Message;
+    let q = |name: &str| {
+        if message {
+            format!("`{name}`")
+        } else {
+            name.to_string()
+        }
+    };
+    let n = |c: ClusterId| q(t.name(c));
+    let (from, to, when) = match reason {
+        StandbyReason::PromotedDrOfPrimary {
+            primary,
+            dr,
+            secondary,
+        } => (
+            secondary,
+            dr,
+            format!("once {} is promoted for {}", n(dr), n(primary)),
+        ),
+        StandbyReason::PromotedDrOfSecondary {
+            primary,
+            secondary,
+            dr,
+        } => (
+            dr,
+            primary,
+            format!("once {} is promoted for {}", n(dr), n(secondary)),
+        ),
+        StandbyReason::SiblingDr {
+            protected,
+            promoted,
+            other,
+        } => (
+            other,
+            promoted,
+            format!("once {} is promoted for {}", n(promoted), n(protected)),
+        ),
+        StandbyReason::PerformancePromotion {
+            primary,
+            candidate,
+            other,
+        } => (
+            other,
+            candidate,
+            format!(
+                "if site {} is lost with {} and its DR secondaries",
+                q(t.site_name(t.site_of(primary))),
+                n(primary)
+            ),
+        ),
+    };
+    let verb = if message {
+        "must replicate"
+    } else {
+        "replicates"
+    };
+    format!("{} {verb} from {} {when}", n(from), n(to))
 }
 
 /// Where peers and clients reach a cluster's API: its load balancer when there is one and
