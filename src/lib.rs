@@ -5,7 +5,6 @@
 //! domain questions) → [`rules`] / planners → [`report`]. [`cli`] wires it to the command
 //! line; `main` only hands it the process's streams.
 
-pub mod cidrset;
 pub mod cli;
 pub mod date;
 pub mod diag;
@@ -14,17 +13,16 @@ pub mod error;
 pub mod failover;
 pub mod firewall;
 pub mod graph;
+pub mod ids;
 pub mod load;
 pub mod model;
+pub mod net;
 pub mod output;
-pub mod ports;
-pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod source;
 pub mod sources;
 pub mod spec;
-pub mod structure;
 pub mod suppress;
 pub mod synthetic;
 pub mod templates;
@@ -46,15 +44,10 @@ pub fn topology(source: &Source, limits: Limits) -> Result<Topology, Vec<Finding
 }
 
 /// Validates a source: every finding (structural, or of the rules accepted by `enabled`),
-/// sorted by position then code, and the topology when the file got that far. The file's
-/// `ignore` entries are applied as of today (UTC).
-pub fn validate(
-    source: &Source,
-    limits: Limits,
-    enabled: impl Fn(&Rule) -> bool,
-) -> (Vec<Finding>, Option<Topology>) {
-    let v = validate_on(source, limits, enabled, date::Date::today());
-    (v.findings, v.topology)
+/// sorted by position then code, what `ignore` entries suppressed, and the topology when the
+/// file got that far. The file's `ignore` entries are applied as of today (UTC).
+pub fn validate(source: &Source, limits: Limits, enabled: impl Fn(&Rule) -> bool) -> Validation {
+    validate_on(source, limits, enabled, date::Date::today())
 }
 
 /// What validating one source found.

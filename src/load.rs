@@ -5,10 +5,10 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::diag::Finding;
+use crate::diag::structure as code;
 use crate::error::Error;
 use crate::source::{Source, Span};
 use crate::spec::Spec;
-use crate::structure as code;
 use crate::values;
 use crate::yaml::{self, Limits, Sp, YamlErrorKind};
 

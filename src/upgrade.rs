@@ -12,7 +12,7 @@
 
 use crate::failover::Cyclic;
 use crate::graph::Topology;
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 use crate::spec::Role;
 use crate::values::Version;
 

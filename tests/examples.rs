@@ -24,7 +24,9 @@ fn every_example_validates_without_errors() {
             "{}: first line must be the modeline",
             source.name
         );
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |_| true);
         assert!(
             topology.is_some(),
             "{}",

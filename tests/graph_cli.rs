@@ -384,7 +384,7 @@ fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
             // Lost clusters are marked and have no replication edges; every other cluster is
             // drawn in its role after the failover, with its upstream after the failover.
             for a in &plan.after {
-                let id = format!("c{}", a.cluster.0);
+                let id = format!("c{}", a.cluster.index());
                 let lost = a.role == vrt::failover::AfterRole::Lost;
                 assert_eq!(f.classes[&id] == "lost", lost, "{file} {target} {id}");
                 assert_eq!(
@@ -399,8 +399,11 @@ fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
                     .filter(|(_, arrow, to, _)| *arrow != "-.-" && *to == id)
                     .map(|(from, ..)| from)
                     .collect();
-                let expected: Vec<String> =
-                    a.upstream.iter().map(|u| format!("c{}", u.0)).collect();
+                let expected: Vec<String> = a
+                    .upstream
+                    .iter()
+                    .map(|u| format!("c{}", u.index()))
+                    .collect();
                 assert_eq!(
                     incoming.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                     expected.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -409,14 +412,18 @@ fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
             }
             // Clients hang off the cluster the plan moves them to.
             for impact in &plan.clients {
-                let from = format!("k{}", impact.client.0);
+                let from = format!("k{}", impact.client.index());
                 let attached: Vec<&String> = f
                     .links
                     .iter()
                     .filter(|(k, arrow, ..)| *arrow == "-.-" && *k == from)
                     .map(|(_, _, to, _)| to)
                     .collect();
-                let expected: Vec<String> = impact.to.iter().map(|c| format!("c{}", c.0)).collect();
+                let expected: Vec<String> = impact
+                    .to
+                    .iter()
+                    .map(|c| format!("c{}", c.index()))
+                    .collect();
                 assert_eq!(
                     attached.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                     expected.iter().map(String::as_str).collect::<Vec<_>>(),

@@ -103,7 +103,7 @@ fn check_bytes(name: &str, bytes: Vec<u8>, limits: Limits) -> (Source, Vec<Findi
         let (source, not_utf8) = vrt::load::decode(name, bytes);
         let findings = match not_utf8 {
             Some(f) => vec![f],
-            None => vrt::validate(&source, limits, |_| true).0,
+            None => vrt::validate(&source, limits, |_| true).findings,
         };
         (source, findings)
     })
@@ -341,7 +341,8 @@ fn pathological_structures_validate_in_bounded_time_and_output() {
     for (name, text) in shapes {
         let rendered = within(name, move || {
             let source = Source::new(name, text);
-            let (findings, _) = vrt::validate(&source, Limits::default(), |_| true);
+            let vrt::Validation { findings, .. } =
+                vrt::validate(&source, Limits::default(), |_| true);
             assert_located(&source, &findings);
             let out = common::rendered(&source, &findings);
             (findings.len(), out.len())

@@ -28,7 +28,9 @@ fn generate(args: &[&str]) -> (String, vrt::graph::Topology) {
     let (code, out, err) = run(&all);
     assert_eq!(code, 0, "{args:?}: {err}");
     let source = Source::new("generated.yaml", out.clone());
-    let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+    let vrt::Validation {
+        findings, topology, ..
+    } = vrt::validate(&source, Limits::default(), |_| true);
     let errors: Vec<_> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

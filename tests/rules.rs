@@ -19,7 +19,9 @@ fn every_rule_fires_on_its_fixture() {
             rule.name
         );
         let source = common::source(path);
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |r| r.code == code);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |r| r.code == code);
         assert!(
             topology.is_some(),
             "{file}: fixture must load cleanly: {findings:#?}"

@@ -11,7 +11,9 @@ use vrt::yaml::Limits;
 fn structural_errors_are_reported_at_their_line() {
     insta::glob!("fixtures/structural/*.yaml", |path| {
         let source = common::source(path);
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |_| true);
         assert!(
             topology.is_none(),
             "{}: expected structural errors",

@@ -68,7 +68,9 @@ fn findings_of_the_topology_rules_name_their_cluster() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let source = common::source(&path);
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |_| true);
         let t = topology.expect("rule fixtures load");
         for f in findings.iter().filter(|f| codes.contains(&f.rule.code)) {
             let id = f

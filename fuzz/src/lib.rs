@@ -50,7 +50,7 @@ pub fn load_and_validate(bytes: &[u8]) {
     let (source, not_utf8) = vrt::load::decode("fuzz.yaml".into(), bytes.to_vec());
     let findings = match not_utf8 {
         Some(f) => vec![f],
-        None => vrt::validate(&source, limits(), |_| true).0,
+        None => vrt::validate(&source, limits(), |_| true).findings,
     };
     check_findings(&source, &findings);
 }
@@ -475,7 +475,7 @@ impl Topology {
 /// generator writes well-formed v1), and the same text must give the same findings twice.
 pub fn topology_validate(t: &Topology) {
     let source = Source::new("fuzz.yaml", t.yaml());
-    let (findings, _) = vrt::validate(&source, limits(), |_| true);
+    let vrt::Validation { findings, .. } = vrt::validate(&source, limits(), |_| true);
     for f in &findings {
         assert!(
             !matches!(
@@ -487,7 +487,7 @@ pub fn topology_validate(t: &Topology) {
             source.text
         );
     }
-    let (again, _) = vrt::validate(&source, limits(), |_| true);
+    let vrt::Validation { findings: again, .. } = vrt::validate(&source, limits(), |_| true);
     assert_eq!(findings, again, "validation is not deterministic");
     check_findings(&source, &findings);
 }
@@ -700,8 +700,8 @@ pub fn valid_topology_validate(t: &ValidTopology) {
     let findings = vrt::rules::run(&topology, |_| true);
     check_findings(&source, &findings);
     let (all, again) = (
-        vrt::validate(&source, limits(), |_| true).0,
-        vrt::validate(&source, limits(), |_| true).0,
+        vrt::validate(&source, limits(), |_| true).findings,
+        vrt::validate(&source, limits(), |_| true).findings,
     );
     assert_eq!(all, again, "validation is not deterministic");
 }
@@ -709,7 +709,7 @@ pub fn valid_topology_validate(t: &ValidTopology) {
 /// `vrt ports`: the flows of a valid topology in every format, and the upgrade plan.
 pub fn ports(t: &ValidTopology) {
     let (_, topology) = t.load();
-    let flows = vrt::ports::flows(&topology);
+    let flows = vrt::net::flows::flows(&topology);
     for flow in &flows {
         assert_ne!(flow.port, 0, "a flow on port 0");
     }
@@ -731,7 +731,7 @@ pub fn ports(t: &ValidTopology) {
 pub fn firewall(t: &ValidTopology) {
     use vrt::report::firewall as render;
     let (source, topology) = t.load();
-    let flows = vrt::ports::flows(&topology);
+    let flows = vrt::net::flows::flows(&topology);
     match vrt::firewall::rules(&topology, &flows) {
         Ok(rules) => {
             let missing = vrt::firewall::uncovered(&topology, &flows, &rules);

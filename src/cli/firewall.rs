@@ -67,7 +67,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     else {
         return Ok(Exit::Findings);
     };
-    let flows: Vec<_> = crate::ports::flows(&t)
+    let flows: Vec<_> = crate::net::flows::flows(&t)
         .into_iter()
         .filter(|f| !args.no_standby || !f.standby)
         .collect();

@@ -113,7 +113,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     // The names given could still make an invalid file (a site named like a derived client);
     // never write one.
     let source = Source::new("<generated>", text.clone());
-    let (findings, _) = crate::validate(&source, crate::yaml::Limits::default(), |_| true);
+    let crate::Validation { findings, .. } =
+        crate::validate(&source, crate::yaml::Limits::default(), |_| true);
     let errors: Vec<_> = findings
         .into_iter()
         .filter(|f| f.severity == crate::diag::Severity::Error)

@@ -50,7 +50,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let Some(t) = super::load_topology_with(&args.file, args.limits.limits(), io)? else {
         return Ok(Exit::Findings);
     };
-    let flows = crate::ports::flows(&t);
+    let flows = crate::net::flows::flows(&t);
     let rows = render::rows(&t, &flows);
     let text = match args.format {
         Format::Table => render::table(&rows),

@@ -29,7 +29,7 @@ mod steps;
 
 pub use crate::graph::Failure;
 use crate::graph::Topology;
-use crate::model::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 use crate::spec::Role;
 use crate::values;
 

@@ -8,7 +8,7 @@ use super::{
     AfterCluster, AfterRole, Builder, ClientImpact, Command, LivePath, Node, On, Phase, Promotion,
     Recovery, RecoveryPath, Step, and_list, client_names, names, quoted, site_name,
 };
-use crate::model::{ClientId, ClusterId, ServiceId};
+use crate::ids::{ClientId, ClusterId, ServiceId};
 use crate::spec::{ClusterPort, Role};
 
 /// A secondary that must be pointed at a new upstream.

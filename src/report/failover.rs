@@ -13,7 +13,7 @@ use crate::failover::{
     AfterCluster, ClientImpact, Command, Node, On, Phase, Plan, Recovery, RecoveryPath, SweepRow,
 };
 use crate::graph::Topology;
-use crate::model::{ClientId, ClusterId};
+use crate::ids::{ClientId, ClusterId};
 
 /// Width text output wraps prose at.
 const WIDTH: usize = 100;

@@ -1,12 +1,12 @@
 //! The port matrix (`vrt ports`): one row per flow, as a terminal table, Markdown, CSV or
-//! JSON. Renders [`crate::ports::flows`]; computes nothing.
+//! JSON. Renders [`crate::net::flows::flows`]; computes nothing.
 
 use serde::Serialize;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use crate::graph::Topology;
-use crate::ports::Flow;
+use crate::net::flows::Flow;
 
 /// One flow as printed.
 #[derive(Debug, Serialize)]

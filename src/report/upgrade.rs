@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::graph::Topology;
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 use crate::upgrade::UpgradePlan;
 
 /// What every upgrade plan says about the procedure, with its sources.

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 
 use crate::graph::{EdgeKind, StandbyPair, StandbyReason, Topology};
-use crate::model::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 use crate::source::Span;
 use crate::spec::{ClusterPort, Protocol, Role};
 use crate::values::{Cidr, Host};
@@ -41,8 +41,8 @@ impl Node {
     pub fn name<'a>(&self, t: &'a Topology) -> &'a str {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) => t.name(c),
-            Self::Client(k) => t.model.clients[k.0].name.get(),
-            Self::Service(s) => t.model.services[s.0].name.get(),
+            Self::Client(k) => t.client(k).name.get(),
+            Self::Service(s) => t.service(s).name.get(),
         }
     }
 
@@ -71,8 +71,8 @@ impl Node {
     pub fn site(&self, t: &Topology) -> SiteId {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) => t.site_of(c),
-            Self::Client(k) => *t.model.clients[k.0].site.get(),
-            Self::Service(s) => *t.model.services[s.0].site.get(),
+            Self::Client(k) => *t.client(k).site.get(),
+            Self::Service(s) => *t.service(s).site.get(),
         }
     }
 
@@ -241,34 +241,57 @@ pub struct Dialled {
     pub field: &'static str,
 }
 
+/// Who reads a flow's description ([`Flow::describe`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wording {
+    /// A comment beside a firewall rule or in the port matrix: names bare, the replication
+    /// kind in parentheses.
+    Plain,
+    /// A finding's message: names in backticks (rustc style), a standby flow said as what
+    /// must happen, a load balancer by what it forwards to.
+    Message,
+}
+
 impl Flow {
-    /// The relationship behind the flow, in one line (firewall comments use it).
-    pub fn reason(&self, t: &Topology) -> String {
-        let n = |c: ClusterId| t.name(c);
+    /// The relationship behind the flow, in one line, worded for `wording`'s reader: the
+    /// one description of flow causes, shared by firewall comments and findings.
+    pub fn describe(&self, t: &Topology, wording: Wording) -> String {
+        let message = wording == Wording::Message;
+        let q = |name: &str| {
+            if message {
+                format!("`{name}`")
+            } else {
+                name.to_string()
+            }
+        };
+        let n = |c: ClusterId| q(t.name(c));
         match self.cause {
             Cause::Replication {
                 secondary,
                 primary,
                 kind,
-            } => format!(
-                "{} replicates from {} ({})",
-                n(secondary),
-                n(primary),
-                match kind {
-                    EdgeKind::Performance => "performance",
-                    EdgeKind::Dr => "DR",
+            } => {
+                let lead = format!("{} replicates from {}", n(secondary), n(primary));
+                if message {
+                    lead
+                } else {
+                    let kind = match kind {
+                        EdgeKind::Performance => "performance",
+                        EdgeKind::Dr => "DR",
+                    };
+                    format!("{lead} ({kind})")
                 }
-            ),
-            Cause::Standby(pair) => standby_reason(t, pair.reason),
+            }
+            Cause::Standby(pair) => standby(t, pair.reason, wording),
             Cause::Client { client } => {
-                let k = &t.model.clients[client.0];
-                format!("client {} uses {}", k.name.get(), n(*k.cluster.get()))
+                let k = t.client(client);
+                format!("client {} uses {}", q(k.name.get()), n(*k.cluster.get()))
             }
             Cause::ClientFailover { client, dr } => {
-                let k = &t.model.clients[client.0];
+                let k = t.client(client);
                 format!(
                     "client {} moves to {} once {} is promoted for {}",
-                    k.name.get(),
+                    q(k.name.get()),
                     n(dr),
                     n(dr),
                     n(*k.cluster.get())
@@ -276,23 +299,29 @@ impl Flow {
             }
             Cause::LoadBalancer { cluster } => {
                 let lb = t.cluster(cluster).load_balancer.as_ref();
-                format!(
-                    "load balancer {} fronts {}",
-                    lb.map_or("", |l| l.address.as_str()),
-                    n(cluster)
-                )
+                let address = q(lb.map_or("", |l| l.address.as_str()));
+                if message {
+                    format!(
+                        "load balancer {address} forwards to the nodes of {}",
+                        n(cluster)
+                    )
+                } else {
+                    format!("load balancer {address} fronts {}", n(cluster))
+                }
             }
             Cause::Service {
                 service, cluster, ..
-            } => {
-                let s = t.model.services[service.0].name.get();
-                if self.standby {
-                    format!("{} uses external service {s} once promoted", n(cluster))
-                } else {
-                    format!("{} uses external service {s}", n(cluster))
-                }
-            }
-            Cause::Intra { cluster } => format!("nodes of {} talk to each other", n(cluster)),
+            } => format!(
+                "{} uses external service {}{}",
+                n(cluster),
+                q(t.service(service).name.get()),
+                if self.standby { " once promoted" } else { "" }
+            ),
+            Cause::Intra { cluster } => format!(
+                "{}nodes of {} talk to each other",
+                if message { "the " } else { "" },
+                n(cluster)
+            ),
         }
     }
 
@@ -333,7 +362,7 @@ impl Flow {
             }
             .into(),
         };
-        format!("{}: {note}", self.reason(t))
+        format!("{}: {note}", self.describe(t, Wording::Plain))
     }
 
     fn replication_note(&self, secondary: ClusterId) -> &'static str {
@@ -392,54 +421,65 @@ impl Flow {
     }
 }
 
-fn standby_reason(t: &Topology, reason: StandbyReason) -> String {
-    let n = |c: ClusterId| t.name(c);
-    match reason {
+/// [`Flow::describe`] for a standby flow: who must replicate from whom, and when.
+fn standby(t: &Topology, reason: StandbyReason, wording: Wording) -> String {
+    let message = wording == Wording::Message;
+    let q = |name: &str| {
+        if message {
+            format!("`{name}`")
+        } else {
+            name.to_string()
+        }
+    };
+    let n = |c: ClusterId| q(t.name(c));
+    let (from, to, when) = match reason {
         StandbyReason::PromotedDrOfPrimary {
             primary,
             dr,
             secondary,
-        } => format!(
-            "{} replicates from {} once {} is promoted for {}",
-            n(secondary),
-            n(dr),
-            n(dr),
-            n(primary)
+        } => (
+            secondary,
+            dr,
+            format!("once {} is promoted for {}", n(dr), n(primary)),
         ),
         StandbyReason::PromotedDrOfSecondary {
             primary,
             secondary,
             dr,
-        } => format!(
-            "{} replicates from {} once {} is promoted for {}",
-            n(dr),
-            n(primary),
-            n(dr),
-            n(secondary)
+        } => (
+            dr,
+            primary,
+            format!("once {} is promoted for {}", n(dr), n(secondary)),
         ),
         StandbyReason::SiblingDr {
             protected,
             promoted,
             other,
-        } => format!(
-            "{} replicates from {} once {} is promoted for {}",
-            n(other),
-            n(promoted),
-            n(promoted),
-            n(protected)
+        } => (
+            other,
+            promoted,
+            format!("once {} is promoted for {}", n(promoted), n(protected)),
         ),
         StandbyReason::PerformancePromotion {
             primary,
             candidate,
             other,
-        } => format!(
-            "{} replicates from {} if site {} is lost with {} and its DR secondaries",
-            n(other),
-            n(candidate),
-            t.model.sites[t.site_of(primary).0].name.get(),
-            n(primary)
+        } => (
+            other,
+            candidate,
+            format!(
+                "if site {} is lost with {} and its DR secondaries",
+                q(t.site_name(t.site_of(primary))),
+                n(primary)
+            ),
         ),
-    }
+    };
+    let verb = if message {
+        "must replicate"
+    } else {
+        "replicates"
+    };
+    format!("{} {verb} from {} {when}", n(from), n(to))
 }
 
 /// Where peers and clients reach a cluster's API: its load balancer when there is one and
@@ -556,19 +596,17 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
             );
         }
     }
-    for (i, client) in t.model.clients.iter().enumerate() {
+    for (id, client) in t.clients() {
         let c = *client.cluster.get();
         b.push(Flow {
-            from: Node::Client(ClientId(i)),
+            from: Node::Client(id),
             to: client_entry(t, c),
             port: t.cluster(c).api_port(),
             protocol: Protocol::Tcp,
             direction: Direction::Inbound,
             purpose: Purpose::ClientOperations,
             standby: false,
-            cause: Cause::Client {
-                client: ClientId(i),
-            },
+            cause: Cause::Client { client: id },
         });
     }
     for c in t.cluster_ids() {
@@ -593,7 +631,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
         }
     }
     let service_flows = |standby: bool, b: &mut Builder<'_>| {
-        for (i, service) in t.model.services.iter().enumerate() {
+        for (id, service) in t.services() {
             for (entry, user) in service.used_by.iter().enumerate() {
                 let c = *user.get();
                 if (t.role(c) == Role::DrSecondary) != standby {
@@ -601,14 +639,14 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                 }
                 b.push(Flow {
                     from: Node::Cluster(c),
-                    to: Node::Service(ServiceId(i)),
+                    to: Node::Service(id),
                     port: *service.port.get(),
                     protocol: Protocol::Tcp,
                     direction: Direction::Outbound,
                     purpose: Purpose::SecretsEngine,
                     standby,
                     cause: Cause::Service {
-                        service: ServiceId(i),
+                        service: id,
                         cluster: c,
                         entry,
                     },
@@ -638,21 +676,18 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
     for pair in t.standby_pairs() {
         b.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
     }
-    for (i, client) in t.model.clients.iter().enumerate() {
+    for (id, client) in t.clients() {
         let c = *client.cluster.get();
         for dr in t.dr_secondaries(c) {
             b.push(Flow {
-                from: Node::Client(ClientId(i)),
+                from: Node::Client(id),
                 to: client_entry(t, dr),
                 port: t.cluster(dr).api_port(),
                 protocol: Protocol::Tcp,
                 direction: Direction::Inbound,
                 purpose: Purpose::ClientOperations,
                 standby: true,
-                cause: Cause::ClientFailover {
-                    client: ClientId(i),
-                    dr,
-                },
+                cause: Cause::ClientFailover { client: id, dr },
             });
         }
     }
@@ -703,21 +738,14 @@ pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
             }
             own
         }
-        Node::Client(k) => t.model.clients[k.0]
-            .cidrs
-            .iter()
-            .map(|c| *c.get())
-            .collect(),
-        Node::Service(s) => t.model.services[s.0]
-            .cidrs
-            .iter()
-            .map(|c| *c.get())
-            .collect(),
+        Node::Client(k) => t.client(k).cidrs.iter().map(|c| *c.get()).collect(),
+        Node::Service(s) => t.service(s).cidrs.iter().map(|c| *c.get()).collect(),
     };
     if !own.is_empty() {
         return (own, AddressSource::Own);
     }
-    let site: Vec<Cidr> = t.model.sites[node.site(t).0]
+    let site: Vec<Cidr> = t
+        .site(node.site(t))
         .cidrs
         .iter()
         .map(|c| *c.get())

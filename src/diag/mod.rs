@@ -1,6 +1,8 @@
 //! Findings (what vrt reports) and the rule descriptors every finding comes from.
 
-use crate::model::ClusterId;
+pub mod structure;
+
+use crate::ids::ClusterId;
 use crate::source::Span;
 
 /// How serious a finding is.

@@ -5,15 +5,16 @@
 //!
 //! A rule end matches a flow end when it denotes it by name (`any`; the end's site; the
 //! cluster, client or service itself; a cluster for its load balancer) or by address (every
-//! network of the flow end, as [`ports::addresses`] gives them, lies inside the rule end's
+//! network of the flow end, as [`flows::addresses`] gives them, lies inside the rule end's
 //! networks: a CIDR, a site's `cidrs`, or the named object's own `cidrs`).
 
 use std::collections::HashMap;
 
-use crate::cidrset;
 use crate::graph::Topology;
-use crate::model::{ClientId, ClusterId, Endpoint, FirewallRule, ServiceId, SiteId};
-use crate::ports::{self, Flow, Node};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::model::{Endpoint, FirewallRule};
+use crate::net::cidrset;
+use crate::net::flows::{self, Flow, Node};
 use crate::values::Cidr;
 
 /// What a rule end names, for the name index.
@@ -58,10 +59,10 @@ pub fn declared_addresses(t: &Topology, endpoint: Endpoint) -> Vec<Cidr> {
             "::/0".parse().expect("a valid CIDR literal"),
         ],
         Endpoint::Cidr(c) => vec![c],
-        Endpoint::Site(s) => own(&t.model.sites[s.0].cidrs),
+        Endpoint::Site(s) => own(&t.site(s).cidrs),
         Endpoint::Cluster(c) => own(&t.cluster(c).cidrs),
-        Endpoint::Client(k) => own(&t.model.clients[k.0].cidrs),
-        Endpoint::Service(s) => own(&t.model.services[s.0].cidrs),
+        Endpoint::Client(k) => own(&t.client(k).cidrs),
+        Endpoint::Service(s) => own(&t.service(s).cidrs),
     }
 }
 
@@ -146,7 +147,7 @@ impl<'t> Declared<'t> {
         if nets.is_empty() {
             return false;
         }
-        let (addrs, _) = ports::addresses(self.t, node);
+        let (addrs, _) = flows::addresses(self.t, node);
         !addrs.is_empty() && addrs.iter().all(|a| nets.iter().any(|n| n.contains(a)))
     }
 
@@ -179,7 +180,7 @@ impl<'t> Declared<'t> {
             .flatten()
             .copied()
             .collect();
-        let (addrs, _) = ports::addresses(self.t, flow.from);
+        let (addrs, _) = flows::addresses(self.t, flow.from);
         if let Some(first) = addrs.first() {
             for net in cidrset::supernets(*first) {
                 if let Some(ways) = self.by_from_net.get(&net) {
@@ -214,7 +215,7 @@ mod tests {
         let t = topology(yaml);
         let rules = t.model.firewall.clone().unwrap_or_default();
         let d = Declared::new(&t, &rules);
-        ports::flows(&t)
+        flows::flows(&t)
             .iter()
             .filter(|f| !f.standby && !d.allows(f))
             .map(|f| format!("{} -> {} {}", f.from.label(&t), f.to.label(&t), f.port))
