@@ -15,10 +15,6 @@
 //! Several candidates are ranked by [`Topology::rank_replacements`]: same region as the
 //! lost cluster first, then the newest Vault version, then name.
 
-// `t` is the topology, `l` the lost cluster, `d` a DR secondary, `p` a performance secondary
-// or primary: short names keep the recipes readable.
-#![allow(clippy::many_single_char_names)]
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::{ClientImpact, Recovery, RecoveryPath, TokenFate};

@@ -17,6 +17,10 @@
 //! - `prepare`, `steps`, `failback`: the runbook's steps before, during and after the failover;
 //! - `prose`: how the text names clusters and clients.
 
+// Throughout, `t` is the topology, `l` the lost cluster, `d` a DR secondary, `p` a performance
+// secondary or primary, `r` a recovery: short names keep the recipes readable.
+#![allow(clippy::many_single_char_names)]
+
 mod commands;
 mod decide;
 mod failback;
