@@ -52,6 +52,29 @@ impl Failure {
     }
 }
 
+/// The replication graph has a cycle, so no upstream-first order exists to plan in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the replication graph has a cycle through {clusters}; fix it first (`vrt validate` reports it as VRT104)"
+)]
+pub struct Cyclic {
+    /// The clusters on the first cycle, as `` `a`, `b` ``.
+    pub clusters: String,
+}
+
+impl Cyclic {
+    /// The error for a cycle through `cycle`.
+    pub fn through(t: &Topology, cycle: &[ClusterId]) -> Self {
+        Self {
+            clusters: cycle
+                .iter()
+                .map(|c| format!("`{}`", t.name(*c)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 /// The topology as a graph: nodes are clusters (node index = cluster index), an edge runs
 /// from the upstream cluster to the one replicating from it.
 ///

@@ -191,7 +191,7 @@ fn check(name: &str, t: &Topology, failure: &Failure, plan: &Plan) {
     let mut out = Vec::new();
     vrt::report::failover::text(&mut out, t, plan).unwrap();
     vrt::report::failover::markdown(&mut out, t, plan).unwrap();
-    let doc = serde_json::to_value(vrt::report::failover::json(t, plan)).unwrap();
+    let doc = serde_json::to_value(vrt::report::failover::document(t, plan)).unwrap();
     assert_eq!(doc["steps"].as_array().unwrap().len(), plan.steps.len());
 }
 

@@ -712,7 +712,7 @@ fn check_planners(t: &Topology) -> bool {
             }
             let mut sink = Vec::new();
             vrt::report::failover::text(&mut sink, t, &plan).unwrap();
-            serde_json::to_string(&vrt::report::failover::json(t, &plan)).unwrap();
+            vrt::report::failover::json(&mut sink, t, &plan).unwrap();
         }
     }
     if let Ok(plan) = vrt::upgrade::plan(t) {

@@ -723,7 +723,7 @@ pub fn ports(t: &ValidTopology) {
         let mut sink = Vec::new();
         vrt::report::upgrade::text(&mut sink, &topology, &plan).expect("in memory");
         vrt::report::upgrade::markdown(&mut sink, &topology, &plan).expect("in memory");
-        serde_json::to_string(&vrt::report::upgrade::json(&topology, &plan)).expect("JSON");
+        vrt::report::upgrade::json(&mut sink, &topology, &plan).expect("in memory");
     }
 }
 
@@ -768,7 +768,7 @@ pub fn failover(t: &ValidTopology) {
     };
     let mut sink = Vec::new();
     vrt::report::failover::sweep_text(&mut sink, &topology, &rows).expect("in memory");
-    serde_json::to_string(&vrt::report::failover::sweep_json(&topology, &rows)).expect("JSON");
+    vrt::report::failover::sweep_json(&mut sink, &topology, &rows).expect("in memory");
     for failure in topology.single_failures() {
         let plan = vrt::failover::plan(&topology, &failure).expect("no cycle: the sweep ran");
         for r in &plan.recoveries {
@@ -787,7 +787,7 @@ pub fn failover(t: &ValidTopology) {
         }
         vrt::report::failover::text(&mut sink, &topology, &plan).expect("in memory");
         vrt::report::failover::markdown(&mut sink, &topology, &plan).expect("in memory");
-        serde_json::to_string(&vrt::report::failover::json(&topology, &plan)).expect("JSON");
+        vrt::report::failover::json(&mut sink, &topology, &plan).expect("in memory");
         let d = vrt::diagram::after(&topology, &plan);
         let _ = vrt::report::diagram::dot(&d);
         let _ = vrt::report::diagram::mermaid(&d);

@@ -77,7 +77,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         match args.format {
             Format::Text => report::failover::text(&mut out, &t, &plan)?,
             Format::Markdown => report::failover::markdown(&mut out, &t, &plan)?,
-            Format::Json => json(&mut out, &report::failover::json(&t, &plan))?,
+            Format::Json => report::failover::json(&mut out, &t, &plan)?,
         }
         if plan.tokens_preserved() {
             Ok(())
@@ -98,7 +98,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         match args.format {
             Format::Text => report::failover::sweep_text(&mut out, &t, &rows)?,
             Format::Markdown => report::failover::sweep_markdown(&mut out, &t, &rows)?,
-            Format::Json => json(&mut out, &report::failover::sweep_json(&t, &rows))?,
+            Format::Json => report::failover::sweep_json(&mut out, &t, &rows)?,
         }
         let bad: Vec<String> = rows
             .iter()
@@ -127,10 +127,4 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         }
         _ => Ok(Exit::Clean),
     }
-}
-
-fn json(out: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<(), Error> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
-    out.push(b'\n');
-    Ok(())
 }

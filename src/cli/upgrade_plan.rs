@@ -54,11 +54,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     match args.format {
         Format::Text => report::upgrade::text(&mut out, &t, &plan)?,
         Format::Markdown => report::upgrade::markdown(&mut out, &t, &plan)?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report::upgrade::json(&t, &plan))
-                .map_err(std::io::Error::other)?;
-            out.push(b'\n');
-        }
+        Format::Json => report::upgrade::json(&mut out, &t, &plan)?,
     }
     match &args.output {
         Some(path) => crate::output::write_atomic(path, &out)?,
