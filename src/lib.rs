@@ -28,6 +28,7 @@ pub mod structure;
 pub mod suppress;
 pub mod synthetic;
 pub mod templates;
+pub mod text;
 pub mod upgrade;
 pub mod values;
 pub mod yaml;
