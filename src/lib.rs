@@ -26,6 +26,7 @@ pub mod spec;
 pub mod suppress;
 pub mod synthetic;
 pub mod templates;
+pub mod text;
 pub mod upgrade;
 pub mod values;
 pub mod yaml;

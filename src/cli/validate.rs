@@ -174,32 +174,18 @@ fn render(format: Format, args: &Args, checked: &[Checked], io: &mut Io<'_>) -> 
             }
         }
         Format::Json => {
-            let mut doc =
-                serde_json::to_value(report::json::build_with_suppressed(&files, &suppressed))
-                    .map_err(std::io::Error::other)?;
-            if args.explain_tokens
-                && let Some(obj) = doc.as_object_mut()
-            {
-                let tokens: serde_json::Map<String, serde_json::Value> = checked
-                    .iter()
-                    .filter_map(|c| {
-                        let t = c.topology.as_ref()?;
-                        Some((
-                            c.source.name.clone(),
-                            serde_json::to_value(report::tokens::rows(t)).ok()?,
-                        ))
-                    })
-                    .collect();
-                obj.insert("tokens".into(), tokens.into());
-            }
-            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
-            writeln!(io.out, "{text}")?;
+            let tokens: Vec<(&str, &crate::graph::Topology)> = checked
+                .iter()
+                .filter_map(|c| Some((c.source.name.as_str(), c.topology.as_ref()?)))
+                .collect();
+            report::json::render(
+                io.out,
+                &files,
+                &suppressed,
+                args.explain_tokens.then_some(tokens.as_slice()),
+            )?;
         }
-        Format::Sarif => {
-            let log = report::sarif::build(&files, &suppressed);
-            let text = serde_json::to_string_pretty(&log).map_err(std::io::Error::other)?;
-            writeln!(io.out, "{text}")?;
-        }
+        Format::Sarif => report::sarif::render(io.out, &files, &suppressed)?,
         Format::Github => report::github::render(io.out, &files, summary)?,
         Format::Junit => report::junit::render(io.out, &files, args.deny_warnings)?,
     }

@@ -82,7 +82,7 @@ pub fn table(rows: &[Row]) -> String {
     b.push_record(COLUMNS);
     for r in rows {
         let mut cells = cells(r);
-        cells[7] = super::text::wrap(&cells[7], 60).join("\n");
+        cells[7] = crate::text::wrap(&cells[7], 60).join("\n");
         b.push_record(cells);
     }
     let mut table = b.build();
