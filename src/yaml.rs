@@ -437,6 +437,17 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
         ),
         other => {
             let message = user_message(other);
+            if message == "recursion limit exceeded" {
+                // The scanner's own nesting guard, set just past the depth limit.
+                return YamlError {
+                    kind: YamlErrorKind::Limit,
+                    message: budget_message(
+                        &serde_saphyr::budget::BudgetBreach::Depth { depth: limits.max_depth },
+                        limits,
+                    ),
+                    span,
+                };
+            }
             let message = if message.starts_with("simple key expected") {
                 "no `:` follows this key within 1024 characters (a YAML key is at most 1024 characters)".to_string()
             } else if message == "reference to unknown value" {

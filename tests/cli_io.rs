@@ -276,8 +276,11 @@ fn a_signal_removes_the_temporary_file_and_leaves_the_output_as_it_was() {
     for (signal, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
         let dir = tempdir("signal");
         std::fs::write(dir.path().join("out.txt"), "old").unwrap();
-        let (child, tmp) = writer_waiting_for_input(dir.path());
+        let (mut child, tmp) = writer_waiting_for_input(dir.path());
         assert!(tmp.exists());
+        // Held open until vrt is dead: waiting on a child closes its standard input, and
+        // vrt must die of the signal while it still waits for input.
+        let stdin = child.stdin.take();
         let killed = Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(child.id().to_string())
@@ -285,6 +288,7 @@ fn a_signal_removes_the_temporary_file_and_leaves_the_output_as_it_was() {
             .expect("kill");
         assert!(killed.success());
         let out = child.wait_with_output().unwrap();
+        drop(stdin);
         assert_eq!(out.status.signal(), Some(number), "{signal}: {out:?}");
         assert_eq!(names(dir.path()), ["out.txt"], "{signal}");
         assert_eq!(
