@@ -166,7 +166,11 @@ mod tests {
     fn an_empty_value_is_no_date() {
         assert_eq!(DateOrUnset::parse(""), Ok(DateOrUnset(None)));
         assert_eq!(
-            DateOrUnset::parse("2027-03-01").unwrap().0.unwrap().to_string(),
+            DateOrUnset::parse("2027-03-01")
+                .unwrap()
+                .0
+                .unwrap()
+                .to_string(),
             "2027-03-01"
         );
         assert!(DateOrUnset::parse(" ").is_err());

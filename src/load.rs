@@ -65,7 +65,9 @@ fn too_large(name: String, limit: u64) -> (Source, Option<Finding>) {
     let finding = Finding::new(
         &code::INPUT_LIMIT,
         Span::new(0, 0),
-        format!("the file is larger than {limit} bytes, the limit; raise it with `--max-file-size`"),
+        format!(
+            "the file is larger than {limit} bytes, the limit; raise it with `--max-file-size`"
+        ),
     )
     .label("vrt read no further than the limit")
     .help(LIMIT_HELP);

@@ -169,11 +169,13 @@ impl Output {
                     .and_then(|()| file.as_file().sync_all())
                     .and_then(|()| match std::fs::symlink_metadata(&path) {
                         // Keep the permissions of the file being replaced.
-                        Ok(meta) if meta.is_file() => file.as_file().set_permissions(meta.permissions()),
+                        Ok(meta) if meta.is_file() => {
+                            file.as_file().set_permissions(meta.permissions())
+                        }
                         _ => Ok(()),
                     });
                 let mut pending = pending();
-                let tmp = file.path().to_path_buf();
+                let registered = file.path().to_path_buf();
                 let result = match written {
                     Err(e) => Err(at(&path, &e)),
                     Ok(()) => {
@@ -191,7 +193,7 @@ impl Output {
                         })
                     }
                 };
-                pending.retain(|p| *p != tmp);
+                pending.retain(|p| *p != registered);
                 result
             }
         }
@@ -251,10 +253,8 @@ fn temp(path: &Path, clobber: Clobber) -> io::Result<Temp> {
 /// A symbolic link at the output path: written in place when it ends at a character
 /// device or a FIFO, refused otherwise.
 fn open_link(path: &Path) -> io::Result<Dest> {
-    let target = std::fs::read_link(path).map_or_else(
-        |_| "?".to_string(),
-        |t| t.display().to_string(),
-    );
+    let target =
+        std::fs::read_link(path).map_or_else(|_| "?".to_string(), |t| t.display().to_string());
     let refused = |what: &str| {
         refuse(
             path,
@@ -425,7 +425,10 @@ mod tests {
         let link = d.path().join("out.md");
         std::os::unix::fs::symlink(&victim, &link).unwrap();
         let e = write_to(&link, Clobber::Replace, b"hostile").unwrap_err();
-        assert!(e.to_string().contains("is a symbolic link to the file"), "{e}");
+        assert!(
+            e.to_string().contains("is a symbolic link to the file"),
+            "{e}"
+        );
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
         let dangling = d.path().join("dangling.md");

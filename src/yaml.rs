@@ -442,7 +442,9 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
                 return YamlError {
                     kind: YamlErrorKind::Limit,
                     message: budget_message(
-                        &serde_saphyr::budget::BudgetBreach::Depth { depth: limits.max_depth },
+                        &serde_saphyr::budget::BudgetBreach::Depth {
+                            depth: limits.max_depth,
+                        },
                         limits,
                     ),
                     span,

@@ -90,7 +90,11 @@ fn output_files_hold_what_standard_output_gets_and_no_temporary() {
         let (code, out, err) = run(vrt().args(&args).arg("-o").arg(&path).args(force));
         assert_eq!(code, 0, "{args:?}: {err}");
         assert!(out.is_empty(), "{args:?}: {out}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), expected, "{args:?}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            expected,
+            "{args:?}"
+        );
     }
     assert!(
         names(dir.path()).iter().all(|n| n.starts_with("out-")),
@@ -231,7 +235,9 @@ fn a_link_planted_at_the_old_temporary_name_is_not_followed() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let planted = dir.path().join(format!(".runbook.md.vrt-tmp-{}", child.id()));
+    let planted = dir
+        .path()
+        .join(format!(".runbook.md.vrt-tmp-{}", child.id()));
     std::os::unix::fs::symlink(&victim, &planted).unwrap();
     let topology = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(TWO_DC)).unwrap();
     child.stdin.take().unwrap().write_all(&topology).unwrap();
@@ -249,8 +255,11 @@ fn a_link_planted_at_the_old_temporary_name_is_not_followed() {
 /// Starts `vrt ports - -o DIR/out.txt` with nothing on standard input: it opens its output
 /// (the temporary file) first, then waits for its input. Returns the child and the
 /// temporary file once it exists.
+// The child is returned to the caller, which waits on it; on a timeout it is killed and
+// waited on here.
+#[allow(clippy::zombie_processes)]
 fn writer_waiting_for_input(dir: &Path) -> (std::process::Child, PathBuf) {
-    let child = vrt()
+    let mut child = vrt()
         .args(["ports", "-", "-o"])
         .arg(dir.join("out.txt"))
         .stdin(Stdio::piped())
@@ -263,10 +272,11 @@ fn writer_waiting_for_input(dir: &Path) -> (std::process::Child, PathBuf) {
         if let Some(tmp) = names(dir).into_iter().find(|n| n.starts_with(".vrt-tmp-")) {
             return (child, dir.join(tmp));
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no temporary file appeared"
-        );
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no temporary file appeared");
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -304,7 +314,11 @@ fn init_without_force_never_writes_twice() {
     let path = dir.path().join("topology.vrt.yaml");
     let children: Vec<_> = (0..8)
         .map(|i| {
-            let template = if i % 2 == 0 { "global" } else { "two-datacenters" };
+            let template = if i % 2 == 0 {
+                "global"
+            } else {
+                "two-datacenters"
+            };
             vrt()
                 .args(["init", "--template", template, "--output"])
                 .arg(&path)
@@ -324,7 +338,10 @@ fn init_without_force_never_writes_twice() {
     for (code, _, err) in &results {
         if *code != 0 {
             assert_eq!(*code, 2);
-            assert!(err.contains("exists; pass --force to overwrite it"), "{err}");
+            assert!(
+                err.contains("exists; pass --force to overwrite it"),
+                "{err}"
+            );
         }
     }
     let written = std::fs::read_to_string(&path).unwrap();
@@ -411,7 +428,13 @@ fn max_depth_at_the_cap_cannot_overflow_the_stack() {
             let path = dir.path().join(format!("{shape}-{depth}.yaml"));
             std::fs::write(&path, deep(shape, depth)).unwrap();
             let (code, out, err) = run(vrt()
-                .args(["validate", "--format", "json", "--max-depth", &cap.to_string()])
+                .args([
+                    "validate",
+                    "--format",
+                    "json",
+                    "--max-depth",
+                    &cap.to_string(),
+                ])
                 .arg(&path));
             assert_eq!(code, 1, "{shape} at {depth}: {err}");
             let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -443,7 +466,10 @@ fn a_file_over_max_file_size_is_a_located_vrt006_error() {
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     let f = &doc["findings"][0];
     assert_eq!(f["code"], "VRT006");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(
         f["message"],
         "the file is larger than 1000 bytes, the limit; raise it with `--max-file-size`"
@@ -467,7 +493,9 @@ fn an_empty_vrt_today_is_unset() {
     assert_eq!(code_empty, code_unset, "{err}");
     assert_eq!(empty, unset);
     assert!(err.is_empty(), "{err}");
-    let (code, _, err) = run(vrt().env("VRT_TODAY", "2026-02-30").args(["validate", file]));
+    let (code, _, err) = run(vrt()
+        .env("VRT_TODAY", "2026-02-30")
+        .args(["validate", file]));
     assert_eq!(code, 2, "a bad date is still a usage error");
     assert!(err.contains("2026-02 has 28 days"), "{err}");
 }
@@ -497,7 +525,10 @@ fn a_dumb_terminal_gets_no_colour() {
     }
     let xterm = validate_on_a_terminal("xterm-256color");
     assert!(xterm.contains("VRT001"), "{xterm}");
-    assert!(xterm.contains('\x1b'), "a real terminal is coloured: {xterm:?}");
+    assert!(
+        xterm.contains('\x1b'),
+        "a real terminal is coloured: {xterm:?}"
+    );
     let dumb = validate_on_a_terminal("dumb");
     assert!(dumb.contains("VRT001"), "{dumb}");
     assert!(!dumb.contains('\x1b'), "{dumb:?}");

@@ -487,7 +487,10 @@ fn dev_zero_stops_at_the_size_limit() {
     // With the default limit it reads 64 MiB and stops.
     let (code, out, _) = vrt(&["validate", "/dev/zero"]);
     assert_eq!(code, 1);
-    assert!(out.contains("the file is larger than 67108864 bytes"), "{out}");
+    assert!(
+        out.contains("the file is larger than 67108864 bytes"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -88,7 +88,9 @@ pub fn color_allowed(
     no_color: Option<&std::ffi::OsStr>,
     term: Option<&std::ffi::OsStr>,
 ) -> bool {
-    is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+    is_terminal
+        && no_color.is_none_or(std::ffi::OsStr::is_empty)
+        && term.is_none_or(|t| t != "dumb")
 }
 
 /// Whether an error is a closed standard output (or output FIFO): a reader that stopped
@@ -210,7 +212,10 @@ mod tests {
         let s = |v: &'static str| Some(OsStr::new(v));
         assert!(color_allowed(true, None, s("xterm-256color")));
         assert!(color_allowed(true, None, None));
-        assert!(color_allowed(true, s(""), s("xterm")), "an empty NO_COLOR is unset");
+        assert!(
+            color_allowed(true, s(""), s("xterm")),
+            "an empty NO_COLOR is unset"
+        );
         assert!(!color_allowed(false, None, s("xterm")));
         assert!(!color_allowed(true, s("1"), s("xterm")));
         assert!(!color_allowed(true, None, s("dumb")));
