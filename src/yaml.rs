@@ -566,6 +566,40 @@ mod tests {
     }
 
     #[test]
+    fn a_depth_above_the_cap_is_refused() {
+        let limits = Limits {
+            max_depth: MAX_DEPTH_CAP + 1,
+            ..Limits::default()
+        };
+        let err = parse::<Doc>("name: x\n", limits).unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::Limit);
+        assert!(
+            err.message.contains("lower `--max-depth`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn the_parser_has_its_own_stack() {
+        // A complex key nested to the cap needs about 1.25 MB of stack; the caller here has
+        // 256 KiB, which would overflow (and abort the test run) were the parser on it.
+        let depth = MAX_DEPTH_CAP - 2;
+        let text = format!("? {}{}\n: 1\n", "[".repeat(depth), "]".repeat(depth));
+        let limits = Limits {
+            max_depth: MAX_DEPTH_CAP,
+            ..Limits::default()
+        };
+        let err = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || parse::<Doc>(&text, limits).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_ne!(err.kind, YamlErrorKind::Limit, "{err:?}");
+    }
+
+    #[test]
     fn nesting_past_the_limit_is_a_limit_error() {
         let text = format!("list: {}1{}\n", "[".repeat(5), "]".repeat(5));
         let limits = Limits {
