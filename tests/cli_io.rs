@@ -533,3 +533,30 @@ fn a_dumb_terminal_gets_no_colour() {
     assert!(dumb.contains("VRT001"), "{dumb}");
     assert!(!dumb.contains('\x1b'), "{dumb:?}");
 }
+
+#[test]
+fn the_input_limits_heading_holds_only_the_limits() {
+    for command in [
+        "validate",
+        "graph",
+        "ports",
+        "firewall",
+        "failover",
+        "upgrade-plan",
+    ] {
+        let (code, help, _) = run(vrt().args([command, "--help"]));
+        assert_eq!(code, 0);
+        let limits = help.find("Input limits").expect("a limits heading");
+        let output = help.find("-o, --output <PATH>").expect("--output");
+        let format = help.find("--format <FORMAT>").expect("--format");
+        assert!(output < limits && format < limits, "{command}: {help}");
+        let after: Vec<&str> = help[limits..]
+            .lines()
+            .filter(|l| l.trim_start().starts_with("--"))
+            .collect();
+        assert!(
+            after.iter().all(|l| l.trim_start().starts_with("--max-")),
+            "{command}: {after:?}"
+        );
+    }
+}

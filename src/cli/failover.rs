@@ -24,8 +24,6 @@ Exit codes: 0 plan printed, 1 the topology has errors or --require-dr-recovery f
 2 vrt could not run (unreadable file, unknown or ambiguous name)."
 )]
 pub struct Args {
-    #[command(flatten)]
-    input: super::InputArgs,
     /// The cluster, site or region to lose. Prefix it with `cluster:`, `site:` or `region:`
     /// when the name is ambiguous.
     #[arg(long, value_name = "NAME")]
@@ -42,6 +40,9 @@ pub struct Args {
     require_dr_recovery: bool,
     #[command(flatten)]
     output: super::OutputArgs,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

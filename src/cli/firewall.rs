@@ -21,8 +21,6 @@ use super::{Exit, Io};
 Exit codes: 0 written, 1 the topology has errors or a flow cannot be addressed,
 2 vrt could not run (unreadable input, failed write).")]
 pub struct Args {
-    #[command(flatten)]
-    input: super::InputArgs,
     /// Target format.
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     format: Format,
@@ -31,6 +29,9 @@ pub struct Args {
     /// Leave out the standby flows (paths only a failover uses).
     #[arg(long)]
     no_standby: bool,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

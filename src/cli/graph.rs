@@ -14,8 +14,6 @@ use super::{Exit, Io};
 
 Exit codes: 0 drawn, 1 the topology has errors that stop it loading, 2 vrt could not run.")]
 pub struct Args {
-    #[command(flatten)]
-    input: super::InputArgs,
     /// Diagram language.
     #[arg(long, value_enum, default_value_t = Format::Mermaid)]
     format: Format,
@@ -25,6 +23,9 @@ pub struct Args {
     /// of this cluster, site or region (`cluster:`, `site:` or `region:` disambiguates).
     #[arg(long, value_name = "CLUSTER|SITE|REGION")]
     after_loss: Option<String>,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

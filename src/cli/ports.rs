@@ -19,13 +19,14 @@ use super::{Exit, Io};
 
 Exit codes: 0 printed, 1 the topology has errors, 2 vrt could not run.")]
 pub struct Args {
-    #[command(flatten)]
-    input: super::InputArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     #[command(flatten)]
     output: super::OutputArgs,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

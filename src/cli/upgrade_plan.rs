@@ -14,13 +14,14 @@ use super::{Exit, Io};
 Exit codes: 0 plan printed, 1 the topology has errors that prevent an order (syntax, shape,
 references, a replication cycle), 2 vrt could not run.")]
 pub struct Args {
-    #[command(flatten)]
-    input: super::InputArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]
     output: super::OutputArgs,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
