@@ -2,6 +2,8 @@
 //! links, planted names), signals during a write, `vrt init` racing itself, a closed
 //! standard output, the depth cap, the file-size limit, colour and `VRT_TODAY`.
 
+#![cfg(unix)]
+
 mod common;
 
 use std::io::Write;
