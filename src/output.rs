@@ -177,7 +177,11 @@ impl Output {
                 let mut pending = pending();
                 let registered = file.path().to_path_buf();
                 let result = match written {
-                    Err(e) => Err(at(&path, &e)),
+                    Err(e) => {
+                        // Removed while the registry is locked, as a signal would.
+                        drop(file);
+                        Err(at(&path, &e))
+                    }
                     Ok(()) => {
                         let persisted = match temp.clobber {
                             Clobber::Replace => file.persist(&path),
