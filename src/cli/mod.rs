@@ -6,11 +6,13 @@ mod explain;
 mod failover;
 mod firewall;
 mod graph;
+mod import;
 mod init;
 mod limits;
 mod man;
 mod ports;
 mod schema;
+mod status;
 mod upgrade_plan;
 mod validate;
 
@@ -61,6 +63,8 @@ enum Command {
     Firewall(firewall::Args),
     Failover(failover::Args),
     UpgradePlan(upgrade_plan::Args),
+    Status(status::Args),
+    Import(import::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -106,6 +110,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
+        Command::Status(args) => status::run(&args, io),
+        Command::Import(args) => import::run(&args, io),
     };
     match result {
         Ok(exit) => exit,
