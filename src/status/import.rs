@@ -162,12 +162,15 @@ fn addresses(
         }
     };
     for kind in [EdgeKind::Dr, EdgeKind::Performance] {
-        offer(
-            &mut cluster,
-            clusters[x].status.of(kind).primary_cluster_addr.as_deref(),
-            8201,
-            format!("its own {} `primary_cluster_addr`", label(kind)),
-        );
+        let own = clusters[x].status.of(kind);
+        if own.mode == Mode::Primary {
+            offer(
+                &mut cluster,
+                own.primary_cluster_addr.as_deref(),
+                8201,
+                format!("its own {} `primary_cluster_addr`", label(kind)),
+            );
+        }
     }
     if let Some((p, kind)) = ups[x]
         && let Some(id) = &clusters[x].status.of(kind).secondary_id
@@ -180,7 +183,12 @@ fn addresses(
     {
         let from = format!("as `{}` sees it", clusters[p].name);
         offer(&mut api, peer.api_address.as_deref(), 8200, from.clone());
-        offer(&mut cluster, peer.cluster_address.as_deref(), 8201, from);
+        offer(
+            &mut cluster,
+            peer.cluster_address.as_deref(),
+            8201,
+            format!("{from}: FILL if this is one node's address"),
+        );
     }
     for (s, up) in ups.iter().enumerate() {
         let Some((p, kind)) = up else { continue };
@@ -229,6 +237,20 @@ fn render(dir: &Path, clusters: &[Captured]) -> String {
             upstream(clusters, x, kind).map(|p| (p, kind))
         })
         .collect();
+    // Upstream first: primaries, then each level of secondaries, by name within a level.
+    let depth = |mut x: usize| {
+        let mut d = 0;
+        while let Some((p, _)) = ups[x] {
+            d += 1;
+            x = p;
+            if d > clusters.len() {
+                break;
+            }
+        }
+        d
+    };
+    let mut order: Vec<usize> = (0..clusters.len()).collect();
+    order.sort_by_key(|x| (depth(*x), clusters[*x].name.clone()));
     let site = |name: &str| {
         let s = format!("site-{name}");
         if s.len() <= 63 { s } else { name.to_string() }
@@ -245,7 +267,7 @@ fn render(dir: &Path, clusters: &[Captured]) -> String {
          # cluster is given a site of its own). Then run `vrt validate` on it.\n",
     );
     y.push_str("version: 1\nname: imported  # FILL: the topology's name\n\nsites:\n");
-    for c in clusters {
+    for c in order.iter().map(|x| &clusters[*x]) {
         let _ = writeln!(
             y,
             "  - name: {}  # FILL: the site (data center or region) `{}` runs in",
@@ -254,7 +276,8 @@ fn render(dir: &Path, clusters: &[Captured]) -> String {
         );
     }
     y.push_str("\nclusters:\n");
-    for (x, c) in clusters.iter().enumerate() {
+    for &x in &order {
+        let c = &clusters[x];
         let _ = writeln!(y, "  - name: {}", c.name);
         let _ = writeln!(y, "    site: {}  # FILL", site(&c.name));
         let role = match kind_of(&c.status) {

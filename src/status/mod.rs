@@ -90,11 +90,6 @@ impl<'a> Live<'a> {
         }
     }
 
-    /// Where the cluster's status came from.
-    pub fn origin(&self, c: ClusterId) -> &str {
-        self.observed.get(c.0).map_or("", |o| o.origin.as_str())
-    }
-
     /// The declared clusters one of whose addresses (API, cluster, load balancer) is
     /// `address`, host and port alike.
     pub fn clusters_at(&self, address: &str) -> &[ClusterId] {

@@ -51,7 +51,7 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
                     kinds.join(" and ")
                 ),
             )
-            .label(format!("live status from `{}`", live.origin(c)))
+            .label("corrupted Merkle tree")
             .cluster(c)
             .help("reindex the cluster (`vault write -f sys/replication/reindex`; on a DR secondary `sys/replication/dr/secondary/reindex` with a DR operation token) and capture the status again"),
         );

@@ -43,7 +43,7 @@ pub fn finding(t: &Topology, c: ClusterId, source: &Source, invalid: &Invalid) -
     .label("here")
     .cluster(c)
     .help(format!(
-        "capture it again: `vault read -format=json sys/replication/status > {}` with VAULT_ADDR set to `{}`",
+        "capture it again: `vault read -format=json sys/replication/status > {}` with VAULT_ADDR pointing at `{}`",
         if source.name.starts_with("https://") {
             format!("{}.json", t.name(c))
         } else {

@@ -81,7 +81,7 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
                     wrong.join(", ")
                 ),
             )
-            .label(format!("live status from `{}`", live.origin(c)))
+            .label("declared role")
             .cluster(c)
             .help("update the file to the roles the clusters have now (`vrt import --from DIR` drafts them), or return the cluster to its declared role"),
         );

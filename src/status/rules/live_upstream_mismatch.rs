@@ -9,13 +9,15 @@ declare_rule! {
     ///
     /// ## What it checks
     /// For each secondary whose live status says it is a secondary of its declared kind, the
-    /// primary it actually follows: the addresses in its `primaries[]` (cluster and API
-    /// address), `primary_cluster_addr` and `known_primary_cluster_addrs`, matched (host and
-    /// port) against every cluster's declared `api_addr`, `cluster_addr` and load balancer;
-    /// and the primaries whose `known_secondaries` hold its `secondary_id` (the pairing key of
-    /// the status bodies, API-REPL; API-DR). It reports a secondary that follows another
-    /// declared cluster, and a secondary that follows no primary at all. Addresses that match
-    /// no declared cluster (a node's own address) are not evidence either way.
+    /// primary it actually follows, from the first of these that names a declared cluster:
+    /// the cluster and API addresses of the primaries it is connected to (`primaries[]`);
+    /// then every address it keeps for its primary (`primary_cluster_addr`,
+    /// `known_primary_cluster_addrs`); then the primaries whose `known_secondaries` hold its
+    /// `secondary_id` (the pairing key of the status bodies, API-REPL; API-DR). Addresses are
+    /// matched, host and port, against every cluster's declared `api_addr`, `cluster_addr`
+    /// and load balancer; one that matches no declared cluster (a node's own address) is not
+    /// evidence either way. It reports a secondary that follows another declared cluster,
+    /// and a secondary that follows no primary at all.
     ///
     /// ## Why it matters
     /// The commonest drift after a failover is a secondary that was never re-pointed: after a
@@ -52,22 +54,41 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
         if r.mode != Mode::Secondary {
             continue;
         }
+        // The primaries it is connected to say most; then the addresses it keeps for its
+        // primary; then the registrations (a primary keeps those after a failover).
+        let connected: Vec<&str> = r
+            .primaries
+            .iter()
+            .filter(|p| p.connection_status.as_deref() != Some("disconnected"))
+            .flat_map(|p| [p.cluster_address.as_deref(), p.api_address.as_deref()])
+            .flatten()
+            .collect();
         let addresses = r.primary_addresses();
-        let mut followed: Vec<ClusterId> = Vec::new();
-        for a in &addresses {
-            followed.extend(live.clusters_at(a));
+        let at = |list: &[&str]| -> Vec<ClusterId> {
+            let mut out: Vec<ClusterId> = list
+                .iter()
+                .flat_map(|a| live.clusters_at(a).iter().copied())
+                .filter(|c| *c != s)
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        };
+        let mut followed = at(&connected);
+        if followed.is_empty() {
+            followed = at(&addresses);
         }
-        if let Some(id) = &r.secondary_id {
+        if followed.is_empty()
+            && let Some(id) = &r.secondary_id
+        {
             followed.extend(t.cluster_ids().filter(|p| {
-                live.status(*p).is_some_and(|ps| {
-                    let pr = ps.of(kind);
-                    pr.mode == Mode::Primary && pr.known_secondaries.contains(id)
-                })
+                *p != s
+                    && live.status(*p).is_some_and(|ps| {
+                        let pr = ps.of(kind);
+                        pr.mode == Mode::Primary && pr.known_secondaries.contains(id)
+                    })
             }));
         }
-        followed.retain(|c| *c != s);
-        followed.sort();
-        followed.dedup();
         if followed.contains(&declared) {
             continue;
         }

@@ -54,7 +54,7 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
                     t.name(s)
                 ),
             )
-            .label(format!("live status from `{}`", live.origin(s)))
+            .label("not streaming")
             .related(t.cluster(p).name.span(), "its primary")
             .cluster(s)
             .help("capture the status again in a few minutes; if the state persists, check the connection to the primary and the secondary's logs"),

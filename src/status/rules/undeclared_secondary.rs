@@ -91,7 +91,7 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
                         shown.join(", ")
                     ),
                 )
-                .label(format!("live status from `{}`", live.origin(p)))
+                .label(format!("its live {} status", label(kind)))
                 .cluster(p)
                 .help(format!(
                     "declare the cluster with `replicates_from: {}`, or revoke the registration: `vault write sys/replication/{}/primary/revoke-secondary id=<id>`",
