@@ -42,7 +42,7 @@ fn line_of(text: &str, cluster: &str, key: &str) -> usize {
         return start + 1;
     }
     start
-        + 1
+        + 2
         + lines[start + 1..]
             .iter()
             .position(|l| l.trim_start().starts_with(&format!("{key}:")))
