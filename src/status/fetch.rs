@@ -259,6 +259,10 @@ fn describe(e: &ureq::Error, url: &str, timeout: Duration) -> String {
             )
         }
         ureq::Error::Rustls(tls) => format!("TLS with `{url}` failed: {tls}"),
+        // rustls reports a rejected certificate as an I/O error of the TLS stream.
+        ureq::Error::Io(io) if io.to_string().contains("certificate") => format!(
+            "TLS with `{url}` failed: {io} (the certificate must chain to a trusted CA, `--ca-file` or the system's, and name the host)"
+        ),
         ureq::Error::Io(io) => format!("`{url}`: {io}"),
         other => format!("`{url}`: {other}"),
     }
