@@ -405,3 +405,20 @@ fn import_refuses_unusable_captures() {
     assert_eq!(exit, 1);
     assert!(err.contains("cluster name"), "{err}");
 }
+
+#[test]
+fn the_sample_report_in_the_docs_is_real_output() {
+    let doc = std::fs::read_to_string(root().join("docs/status.md")).unwrap();
+    let (exit, out, _) = run(&[
+        "status",
+        EXAMPLE,
+        "--from",
+        "tests/fixtures/status/VRT502-live-upstream-mismatch",
+    ]);
+    assert_eq!(exit, 1);
+    assert!(
+        doc.contains(&format!("```text\n{out}```")),
+        "docs/status.md must show this output:\n{out}"
+    );
+    assert!(doc.contains("vault read -format=json sys/replication/status > \"status/$c.json\""));
+}
