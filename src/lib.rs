@@ -81,8 +81,8 @@ pub fn validate_on(
     let enabled = |r: &Rule| enabled(r) && !status::rules::is_live(r);
     match topology(source, limits) {
         Ok(t) => {
-            let found = rules::run(&t, &enabled);
-            let outcome = suppress::apply(&t, found, today, &enabled);
+            let found = rules::run(&t, enabled);
+            let outcome = suppress::apply(&t, found, today, enabled);
             let mut suppressed = outcome.suppressed;
             suppressed.sort_by(|a, b| order(&a.finding, &b.finding));
             Validation {

@@ -158,7 +158,7 @@ fn start(behaviour: Behaviour, config: Arc<rustls::ServerConfig>, stop: Arc<Atom
 }
 
 /// The example with each cluster's `api_addr` pointing at its stand-in.
-fn topology(dir: &Path, ports: &[u16; 4]) -> PathBuf {
+fn topology(dir: &Path, ports: [u16; 4]) -> PathBuf {
     let mut text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
     for (host, port) in [
         "vault.dc-a.corp.example.com:8200",
@@ -167,7 +167,7 @@ fn topology(dir: &Path, ports: &[u16; 4]) -> PathBuf {
         "vault-dr.dc-b.corp.example.com:8200",
     ]
     .iter()
-    .zip(ports)
+    .zip(ports.iter())
     {
         let from = format!("api_addr: https://{host}");
         assert!(text.contains(&from));
@@ -263,7 +263,7 @@ fn every_fixture_gives_the_same_findings_live_as_captured() {
             servers[2].port,
             servers[3].port,
         ];
-        let file = topology(&work, &ports);
+        let file = topology(&work, ports);
         let file = file.to_str().unwrap();
         let (_, live, err) = vrt(&[
             "status",
@@ -361,7 +361,7 @@ fn slow_reset_untrusted_and_failing_clusters_are_findings() {
         servers[2].port,
         servers[3].port,
     ];
-    let file = topology(&work, &ports);
+    let file = topology(&work, ports);
     let file = file.to_str().unwrap();
     let started = Instant::now();
     let (exit, out, err) = vrt(&[
@@ -396,8 +396,7 @@ fn slow_reset_untrusted_and_failing_clusters_are_findings() {
         by_cluster
             .iter()
             .find(|(n, _)| n == c)
-            .map(|(_, m)| m.clone())
-            .unwrap_or_else(|| panic!("no finding for {c}: {out}"))
+            .map_or_else(|| panic!("no finding for {c}: {out}"), |(_, m)| m.clone())
     };
     assert!(
         message("primary-a").contains("did not answer within 1 s"),
@@ -455,7 +454,7 @@ fn system_roots_are_used_without_ca_file_and_a_bad_ca_file_stops_the_run() {
         servers[2].port,
         servers[3].port,
     ];
-    let file = topology(&work, &ports);
+    let file = topology(&work, ports);
     let file = file.to_str().unwrap();
     // rustls-native-certs reads the system store from SSL_CERT_FILE when it is set: a store
     // holding the servers' CA is trusted, one holding another CA is not, an empty one is an

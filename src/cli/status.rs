@@ -172,15 +172,38 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         source: &source,
         suppressed: &suppressed,
     }];
+    render(format, args, &t, compared, &files, &suppressed_reports, io)?;
+    let worst = files
+        .iter()
+        .flat_map(|f| f.findings)
+        .map(|f| f.severity)
+        .max();
+    Ok(match worst {
+        Some(Severity::Error) => Exit::Findings,
+        Some(Severity::Warning) if args.deny_warnings => Exit::Findings,
+        _ => Exit::Clean,
+    })
+}
+
+/// Writes the report in `format`.
+fn render(
+    format: Format,
+    args: &Args,
+    t: &crate::graph::Topology,
+    compared: usize,
+    files: &[FileReport<'_>],
+    suppressed_reports: &[SuppressedReport<'_>],
+    io: &mut Io<'_>,
+) -> Result<(), Error> {
     let summary = Summary {
-        suppressed: suppressed.len(),
-        ..Summary::of(&files)
+        suppressed: suppressed_reports.iter().map(|s| s.suppressed.len()).sum(),
+        ..Summary::of(files)
     };
     match format {
         Format::Human => {
             report::human::render_findings(
                 io.out,
-                &files,
+                files,
                 report::human::Style {
                     color: io.color,
                     width: 100,
@@ -198,26 +221,17 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             )?;
         }
         Format::Json => {
-            let doc = report::json::build_with_suppressed(&files, &suppressed_reports);
+            let doc = report::json::build_with_suppressed(files, suppressed_reports);
             let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
             writeln!(io.out, "{text}")?;
         }
         Format::Sarif => {
-            let log = report::sarif::build(&files, &suppressed_reports);
+            let log = report::sarif::build(files, suppressed_reports);
             let text = serde_json::to_string_pretty(&log).map_err(std::io::Error::other)?;
             writeln!(io.out, "{text}")?;
         }
-        Format::Github => report::github::render(io.out, &files, summary)?,
-        Format::Junit => report::junit::render(io.out, &files, args.deny_warnings)?,
+        Format::Github => report::github::render(io.out, files, summary)?,
+        Format::Junit => report::junit::render(io.out, files, args.deny_warnings)?,
     }
-    let worst = files
-        .iter()
-        .flat_map(|f| f.findings)
-        .map(|f| f.severity)
-        .max();
-    Ok(match worst {
-        Some(Severity::Error) => Exit::Findings,
-        Some(Severity::Warning) if args.deny_warnings => Exit::Findings,
-        _ => Exit::Clean,
-    })
+    Ok(())
 }

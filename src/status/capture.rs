@@ -75,11 +75,11 @@ pub fn observe(
     };
     match live::parse_status(&source) {
         Err(invalid) => Observation::Invalid { source, invalid },
-        Ok((dr, performance)) => Observation::Live(LiveStatus {
+        Ok((dr, performance)) => Observation::Live(Box::new(LiveStatus {
             dr,
             performance,
             version: version(),
-        }),
+        })),
     }
 }
 

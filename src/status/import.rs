@@ -34,8 +34,10 @@ pub fn status_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.ends_with(".json") && !name.ends_with(".health.json")
+            p.extension().is_some_and(|e| e == "json")
+                && p.file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| !s.ends_with(".health"))
         })
         .collect();
     files.sort();
@@ -47,11 +49,7 @@ pub fn draft(dir: &Path, files: &[PathBuf]) -> Result<String, Problems> {
     let mut problems = Problems::default();
     let mut clusters = Vec::new();
     for path in files {
-        let stem = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".json"))
-            .unwrap_or("");
+        let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
         if let Err(e) = values::check_name(stem) {
             problems.other.push(format!(
                 "`{}`: the file name must be `<cluster>.json` with a cluster name: {e}",
@@ -64,7 +62,7 @@ pub fn draft(dir: &Path, files: &[PathBuf]) -> Result<String, Problems> {
         match observed.observation {
             Observation::Live(status) => clusters.push(Captured {
                 name: stem.to_string(),
-                status,
+                status: *status,
             }),
             Observation::Unavailable { reason, .. } => problems.other.push(reason),
             Observation::Invalid { source, invalid } => {
@@ -145,16 +143,15 @@ fn clean(text: &str, default_port: u16) -> Option<String> {
     Some(format!("{}://{}:{}", a.scheme, a.host, a.port))
 }
 
+/// An address and where it was seen.
+type Seen = Option<(String, String)>;
+
 /// Where `x`'s API and cluster addresses were seen: by its primary (in `secondaries[]`), by
 /// its secondaries (in `primaries[]`), or in its own `primary_cluster_addr`.
-fn addresses(
-    clusters: &[Captured],
-    ups: &[Option<(usize, EdgeKind)>],
-    x: usize,
-) -> (Option<(String, String)>, Option<(String, String)>) {
+fn addresses(clusters: &[Captured], ups: &[Option<(usize, EdgeKind)>], x: usize) -> (Seen, Seen) {
     let mut api = None;
     let mut cluster = None;
-    let offer = |slot: &mut Option<(String, String)>, text: Option<&str>, port, from: String| {
+    let offer = |slot: &mut Seen, text: Option<&str>, port, from: String| {
         if slot.is_none()
             && let Some(a) = text.and_then(|t| clean(t, port))
         {

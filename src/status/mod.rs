@@ -25,7 +25,7 @@ pub use live::LiveStatus;
 #[derive(Clone, Debug)]
 pub enum Observation {
     /// Its replication status (and version, when captured).
-    Live(LiveStatus),
+    Live(Box<LiveStatus>),
     /// No status could be had: no file, no answer, an HTTP error.
     Unavailable {
         /// Why, rustc style.

@@ -3,6 +3,7 @@ use crate::diag::Finding;
 use crate::model::ClusterId;
 use crate::status::live::Mode;
 use crate::status::{Live, label};
+use crate::yaml::Sp;
 
 declare_rule! {
     /// A secondary follows a different primary than its `replicates_from`, or none.
@@ -92,7 +93,7 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
         if followed.contains(&declared) {
             continue;
         }
-        let Some(anchor) = t.cluster(s).upstream.as_ref().map(|u| u.span()) else {
+        let Some(anchor) = t.cluster(s).upstream.as_ref().map(Sp::span) else {
             continue;
         };
         let finding = if followed.is_empty() && addresses.is_empty() {

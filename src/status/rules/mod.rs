@@ -90,7 +90,7 @@ pub static ALL: &[&Rule] = &[
 
 /// Whether `rule` is a live check (reported by `vrt status` only).
 pub fn is_live(rule: &Rule) -> bool {
-    ALL.iter().any(|r| *r == rule)
+    ALL.contains(&rule)
 }
 
 #[cfg(test)]
