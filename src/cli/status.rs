@@ -215,7 +215,7 @@ fn render(
                 "live status compared for {compared} of {} clusters ({})",
                 t.model.clusters.len(),
                 match &args.from {
-                    Some(dir) => format!("from `{}`", dir.display()),
+                    Some(dir) => format!("from `{}`", dir.display().to_string().escape_debug()),
                     None => "asked live".to_string(),
                 }
             )?;
