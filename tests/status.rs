@@ -422,3 +422,26 @@ fn the_sample_report_in_the_docs_is_real_output() {
     );
     assert!(doc.contains("vault read -format=json sys/replication/status > \"status/$c.json\""));
 }
+
+#[test]
+fn every_truncation_of_every_capture_parses_or_fails_inside_the_body() {
+    for dir in fixture_dirs() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for end in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+                let source = vrt::source::Source::new("cut.json", &text[..end]);
+                if let Err(e) = vrt::status::live::parse_status(&source) {
+                    assert!(
+                        e.span.offset + e.span.len <= end,
+                        "{}: cut at {end}: {e:?}",
+                        path.display()
+                    );
+                    assert!(!e.message.is_empty());
+                }
+            }
+        }
+    }
+}

@@ -497,3 +497,71 @@ fn system_roots_are_used_without_ca_file_and_a_bad_ca_file_stops_the_run() {
     assert_eq!(exit, 2);
     assert!(err.contains("cannot read the CA file"), "{err}");
 }
+
+#[test]
+fn clusters_without_an_https_api_addr_or_that_refuse_are_findings() {
+    let work = scratch("status-live-addresses");
+    // Nothing listens on port 1 of the loopback address: the connection is refused.
+    let mut text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    text = text.replace(
+        "api_addr: https://vault.dc-a.corp.example.com:8200",
+        "api_addr: https://127.0.0.1:1",
+    );
+    text = text.replace(
+        "api_addr: https://vault-dr.dc-a.corp.example.com:8200",
+        "api_addr: https://[::1]:1",
+    );
+    text = text.replace(
+        "api_addr: https://vault.dc-b.corp.example.com:8200",
+        "api_addr: http://127.0.0.1:1",
+    );
+    text = text.replace(
+        "    api_addr: https://vault-dr.dc-b.corp.example.com:8200\n",
+        "",
+    );
+    let file = work.join("topology.yaml");
+    std::fs::write(&file, text).unwrap();
+    let ca = work.join("ca.pem");
+    std::fs::write(&ca, pki().0).unwrap();
+    let (exit, out, err) = vrt(&[
+        "status",
+        file.to_str().unwrap(),
+        "--live",
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--timeout",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(exit, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let messages: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["code"], "VRT511");
+            f["message"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(messages.len(), 4, "{out}");
+    assert!(
+        messages[0].starts_with("no live status for `primary-a`: "),
+        "{out}"
+    );
+    assert!(
+        messages[1].starts_with("no live status for `dr-a`: "),
+        "{out}"
+    );
+    assert!(
+        messages[2].contains(
+            "`perf-b`: its `api_addr` uses `http`; `vrt status --live` asks over HTTPS only"
+        ),
+        "{out}"
+    );
+    assert!(
+        messages[3].contains("`dr-b`: it declares no `api_addr` to ask"),
+        "{out}"
+    );
+}
