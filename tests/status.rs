@@ -150,9 +150,10 @@ fn healthy_current_and_older_shapes_are_clean() {
         let (exit, out, err) = run(&["status", EXAMPLE, "--from", &dir]);
         assert_eq!(exit, 0, "{out}{err}");
         assert!(
-            out.starts_with("1 file checked: 0 errors, 0 warnings, 0 notes\n"),
+            out.contains("┘\n1 file checked: 0 errors, 0 warnings, 0 notes\n"),
             "{out}"
         );
+        assert!(!out.contains('×') && !out.contains('⚠'), "{out}");
         assert!(
             out.contains("live status compared for 4 of 4 clusters"),
             "{out}"
@@ -444,4 +445,22 @@ fn every_truncation_of_every_capture_parses_or_fails_inside_the_body() {
             }
         }
     }
+}
+
+#[test]
+fn values_from_the_bodies_are_escaped_in_the_report() {
+    let dir = scratch("status-escape");
+    copy_dir(&root().join("tests/fixtures/status/healthy"), &dir);
+    let path = dir.join("dr-b.json");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "\"state\": \"stream-wals\"",
+        "\"state\": \"\\u001b[31mred\\nline\"",
+    );
+    assert!(text.contains("u001b"));
+    std::fs::write(&path, text).unwrap();
+    let (exit, out, _) = run(&["status", EXAMPLE, "--from", dir.to_str().unwrap()]);
+    assert_eq!(exit, 0, "a warning: {out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    assert!(out.contains("secondary, \\u{1b}[31mred\\nline"), "{out}");
+    assert!(out.contains("in state `\\u{1b}[31mred"), "{out}");
 }

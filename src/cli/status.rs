@@ -134,10 +134,6 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         };
         fetch::fetch_all(&t, roots, &options)
     };
-    let compared = observed
-        .iter()
-        .filter(|o| matches!(o.observation, status::Observation::Live(_)))
-        .count();
     let comparison = status::compare(&t, &observed, args.max_wal_lag, is_live);
     let today = args.today.unwrap_or_else(Date::today);
     let outcome = crate::suppress::apply(&t, comparison.findings, today, reported);
@@ -172,7 +168,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         source: &source,
         suppressed: &suppressed,
     }];
-    render(format, args, &t, compared, &files, &suppressed_reports, io)?;
+    render(format, args, &t, &observed, &files, &suppressed_reports, io)?;
     let worst = files
         .iter()
         .flat_map(|f| f.findings)
@@ -190,7 +186,7 @@ fn render(
     format: Format,
     args: &Args,
     t: &crate::graph::Topology,
-    compared: usize,
+    observed: &[status::Observed],
     files: &[FileReport<'_>],
     suppressed_reports: &[SuppressedReport<'_>],
     io: &mut Io<'_>,
@@ -209,7 +205,25 @@ fn render(
                     width: 100,
                 },
             )?;
+            let mut builder = tabled::builder::Builder::default();
+            builder.push_record([
+                "cluster",
+                "declared",
+                "live DR",
+                "live performance",
+                "status from",
+            ]);
+            for o in status::overview(t, observed) {
+                builder.push_record([o.cluster, o.declared, o.dr, o.performance, o.source]);
+            }
+            let mut table = builder.build();
+            table.with(tabled::settings::Style::sharp());
+            writeln!(io.out, "{table}")?;
             writeln!(io.out, "{summary}")?;
+            let compared = observed
+                .iter()
+                .filter(|o| matches!(o.observation, status::Observation::Live(_)))
+                .count();
             writeln!(
                 io.out,
                 "live status compared for {compared} of {} clusters ({})",

@@ -156,6 +156,74 @@ fn declared_endpoints(t: &Topology, c: ClusterId) -> Vec<(Host, u16)> {
     out
 }
 
+/// One line of the overview: a cluster as declared and as observed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overview {
+    /// The cluster.
+    pub cluster: String,
+    /// Its declared role, and upstream when it has one.
+    pub declared: String,
+    /// Its live DR replication: mode, and state for a secondary; empty when unknown.
+    pub dr: String,
+    /// Its live performance replication, the same way.
+    pub performance: String,
+    /// Where the status came from, or why there is none.
+    pub source: String,
+}
+
+/// The overview of every cluster, in file order. Values from the status bodies are shown
+/// escaped and shortened.
+pub fn overview(topology: &Topology, observed: &[Observed]) -> Vec<Overview> {
+    let shown = |text: &str| -> String {
+        let escaped: String = text.escape_debug().collect();
+        if escaped.chars().count() > 24 {
+            escaped.chars().take(24).chain(['…']).collect()
+        } else {
+            escaped
+        }
+    };
+    let side = |r: &live::Replication| -> String {
+        match (&r.mode, &r.state) {
+            (live::Mode::Secondary, Some(state)) => format!("secondary, {}", shown(state)),
+            (mode, _) => shown(mode.as_str()),
+        }
+    };
+    topology
+        .cluster_ids()
+        .zip(observed)
+        .map(|(c, o)| {
+            let declared = match topology.upstream(c) {
+                Some((up, _)) => format!("{} of {}", topology.role(c).as_str(), topology.name(up)),
+                None => topology.role(c).as_str().to_string(),
+            };
+            let (dr, performance, source) = match &o.observation {
+                Observation::Live(s) => {
+                    // A file is named without its folder (the summary names the folder).
+                    let source = if o.origin.starts_with("https://") {
+                        o.origin.clone()
+                    } else {
+                        std::path::Path::new(&o.origin)
+                            .file_name()
+                            .map_or_else(|| o.origin.clone(), |n| n.to_string_lossy().into_owned())
+                    };
+                    (side(&s.dr), side(&s.performance), source)
+                }
+                Observation::Unavailable { .. } => {
+                    (String::new(), String::new(), "unavailable".into())
+                }
+                Observation::Invalid { .. } => (String::new(), String::new(), "unusable".into()),
+            };
+            Overview {
+                cluster: topology.name(c).to_string(),
+                declared,
+                dr,
+                performance,
+                source: source.escape_debug().collect(),
+            }
+        })
+        .collect()
+}
+
 /// What comparing the design with the live state found.
 #[derive(Debug, Default)]
 pub struct Comparison {
