@@ -7,11 +7,13 @@ mod explain;
 mod failover;
 mod firewall;
 mod graph;
+mod import;
 mod init;
 mod limits;
 mod man;
 mod ports;
 mod schema;
+mod status;
 mod upgrade_plan;
 mod validate;
 
@@ -69,6 +71,8 @@ enum Command {
     Firewall(firewall::Args),
     Failover(failover::Args),
     UpgradePlan(upgrade_plan::Args),
+    Status(status::Args),
+    Import(import::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -133,6 +137,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
+        Command::Status(args) => status::run(&args, io),
+        Command::Import(args) => import::run(&args, io),
     };
     // Standard output is line-buffered: what is left is written, and can fail, here.
     let result = result.and_then(|exit| {

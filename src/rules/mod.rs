@@ -142,6 +142,7 @@ pub fn all() -> Vec<&'static Rule> {
     let mut out: Vec<&'static Rule> = crate::diag::structure::ALL.to_vec();
     out.extend(CHECKS.iter().map(|c| c.rule));
     out.extend(PLANNER.iter().copied());
+    out.extend(crate::status::rules::ALL.iter().copied());
     out.sort_by_key(|r| r.code);
     out
 }
