@@ -4,6 +4,13 @@
 //! resolved, all structural errors collected) → [`graph`] (the replication graph and the
 //! domain questions) → [`rules`] / planners → [`report`]. [`cli`] wires it to the command
 //! line; `main` only hands it the process's streams.
+//!
+//! Layers, from the bottom up (a module uses only its own layer and those below it; enforced
+//! by `tests/architecture.rs`, explained in `docs/architecture.md`): foundations (`source`,
+//! `ids`, `text`, `date`, `error`, `sources`) → `yaml` → format (`spec`, `values`) → `diag` →
+//! `load` → `model` → `graph` → `net` → rules and planners (`rules`, `suppress`, `firewall`,
+//! `failover`, `upgrade`, `diagram`, `status`, `templates`, `synthetic`) → the pipeline
+//! functions of this file → `report` → `cli` and `output`.
 
 pub mod cli;
 pub mod date;

@@ -9,6 +9,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         return Vec::new();
     }
     let options = textwrap::Options::new(width.max(1))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .break_words(false);
     textwrap::wrap(&words, options)
@@ -64,6 +65,11 @@ mod tests {
         assert_eq!(super::wrap("abcdefgh ij", 4), ["abcdefgh", "ij"]);
         assert!(super::wrap("", 4).is_empty());
         assert!(super::wrap(" \n ", 4).is_empty());
+        // Paths are never split at their slashes.
+        assert_eq!(
+            super::wrap("see examples/two-dc.yaml now", 12),
+            ["see", "examples/two-dc.yaml", "now"]
+        );
         // Kebab-case names are never split at their hyphens.
         assert_eq!(
             super::wrap("see missing-dr-secondary now", 12),

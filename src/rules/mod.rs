@@ -37,100 +37,41 @@ pub struct Check {
     pub run: fn(&Topology) -> Vec<Finding>,
 }
 
+/// One registry entry: the rule a module declares (`RULE`) and its `check`.
+macro_rules! check {
+    ($rule:ident) => {
+        Check {
+            rule: &$rule::RULE,
+            run: $rule::check,
+        }
+    };
+}
+
 /// Every rule with a check, in code order.
 pub static CHECKS: &[Check] = &[
-    Check {
-        rule: &missing_dr_secondary::RULE,
-        run: missing_dr_secondary::check,
-    },
-    Check {
-        rule: &replication_from_dr_secondary::RULE,
-        run: replication_from_dr_secondary::check,
-    },
-    Check {
-        rule: &performance_cascade::RULE,
-        run: performance_cascade::check,
-    },
-    Check {
-        rule: &replication_cycle::RULE,
-        run: replication_cycle::check,
-    },
-    Check {
-        rule: &tokens_on_performance_secondary::RULE,
-        run: tokens_on_performance_secondary::check,
-    },
-    Check {
-        rule: &cross_environment_replication::RULE,
-        run: cross_environment_replication::check,
-    },
-    Check {
-        rule: &downstream_older_version::RULE,
-        run: downstream_older_version::check,
-    },
-    Check {
-        rule: &mixed_versions::RULE,
-        run: mixed_versions::check,
-    },
-    Check {
-        rule: &client_on_dr_secondary::RULE,
-        run: client_on_dr_secondary::check,
-    },
-    Check {
-        rule: &client_in_other_site::RULE,
-        run: client_in_other_site::check,
-    },
-    Check {
-        rule: &blocked_flow::RULE,
-        run: blocked_flow::check,
-    },
-    Check {
-        rule: &broad_firewall_rule::RULE,
-        run: broad_firewall_rule::check,
-    },
-    Check {
-        rule: &unresolvable_peer_address::RULE,
-        run: unresolvable_peer_address::check,
-    },
-    Check {
-        rule: &tls_terminating_load_balancer::RULE,
-        run: tls_terminating_load_balancer::check,
-    },
-    Check {
-        rule: &insecure_cluster_addr::RULE,
-        run: insecure_cluster_addr::check,
-    },
-    Check {
-        rule: &shared_api_cluster_port::RULE,
-        run: shared_api_cluster_port::check,
-    },
-    Check {
-        rule: &port_outside_firewall::RULE,
-        run: port_outside_firewall::check,
-    },
-    Check {
-        rule: &site_loss_without_dr::RULE,
-        run: site_loss_without_dr::check,
-    },
-    Check {
-        rule: &loss_without_recovery::RULE,
-        run: loss_without_recovery::check,
-    },
-    Check {
-        rule: &failback_blocked_by_version::RULE,
-        run: failback_blocked_by_version::check,
-    },
-    Check {
-        rule: &failover_outside_client_site::RULE,
-        run: failover_outside_client_site::check,
-    },
-    Check {
-        rule: &raft_voter_count::RULE,
-        run: raft_voter_count::check,
-    },
-    Check {
-        rule: &single_zone_cluster::RULE,
-        run: single_zone_cluster::check,
-    },
+    check!(missing_dr_secondary),
+    check!(replication_from_dr_secondary),
+    check!(performance_cascade),
+    check!(replication_cycle),
+    check!(tokens_on_performance_secondary),
+    check!(cross_environment_replication),
+    check!(downstream_older_version),
+    check!(mixed_versions),
+    check!(client_on_dr_secondary),
+    check!(client_in_other_site),
+    check!(blocked_flow),
+    check!(broad_firewall_rule),
+    check!(unresolvable_peer_address),
+    check!(tls_terminating_load_balancer),
+    check!(insecure_cluster_addr),
+    check!(shared_api_cluster_port),
+    check!(port_outside_firewall),
+    check!(site_loss_without_dr),
+    check!(loss_without_recovery),
+    check!(failback_blocked_by_version),
+    check!(failover_outside_client_site),
+    check!(raft_voter_count),
+    check!(single_zone_cluster),
 ];
 
 /// Codes reported by planners rather than by `vrt validate` (no check function); each is
