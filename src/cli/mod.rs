@@ -2,6 +2,7 @@
 //! given, so tests can run it in-process and `main` stays a few lines.
 
 mod completions;
+mod diff;
 mod explain;
 mod failover;
 mod firewall;
@@ -61,6 +62,7 @@ enum Command {
     Firewall(firewall::Args),
     Failover(failover::Args),
     UpgradePlan(upgrade_plan::Args),
+    Diff(diff::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -106,6 +108,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
+        Command::Diff(args) => diff::run(&args, io),
     };
     match result {
         Ok(exit) => exit,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::graph::Topology;
 use crate::model::{Endpoint, Model};
+use crate::spec::Provider;
 
 /// What kind of object changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -168,7 +169,20 @@ fn site_fields(m: &Model, i: usize) -> Fields {
     let s = &m.sites[i];
     vec![
         ("region", Some(s.region.get().clone())),
-        ("provider", Some(format!("{:?}", s.provider).to_ascii_lowercase())),
+        (
+            "provider",
+            Some(
+                match s.provider {
+                    Provider::OnPrem => "on-prem",
+                    Provider::Vmware => "vmware",
+                    Provider::Aws => "aws",
+                    Provider::Azure => "azure",
+                    Provider::Gcp => "gcp",
+                    Provider::Other => "other",
+                }
+                .to_string(),
+            ),
+        ),
         (
             "environment",
             Some(

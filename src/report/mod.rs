@@ -1,6 +1,7 @@
 //! Rendering: findings, tables and plans to a writer. Computes nothing.
 
 pub mod csv;
+pub mod diff;
 pub mod diagram;
 pub mod failover;
 pub mod firewall;
