@@ -192,7 +192,10 @@ fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output, Error> {
         .output()
         .map_err(|e| Error::Read {
             path: "git".to_string(),
-            source: std::io::Error::new(e.kind(), format!("cannot run git ({e}); install git or give OLD as a file")),
+            source: std::io::Error::new(
+                e.kind(),
+                format!("cannot run git ({e}); install git or give OLD as a file"),
+            ),
         })
 }
 
@@ -209,7 +212,11 @@ fn git_error(text: &[u8]) -> String {
 
 /// OLD from `git show REF:FILE`: FILE made relative to the root of the repository holding
 /// it. The ref and the path go to git as separate arguments, never through a shell.
-fn git_show(base: &str, file: &str, max: u64) -> Result<(Source, Option<crate::diag::Finding>), Error> {
+fn git_show(
+    base: &str,
+    file: &str,
+    max: u64,
+) -> Result<(Source, Option<crate::diag::Finding>), Error> {
     let bad = |why: String| Err(Error::BadTarget(why));
     if base.is_empty() || base.starts_with('-') || base.chars().any(char::is_control) {
         return bad(format!(
@@ -235,14 +242,26 @@ fn git_show(base: &str, file: &str, max: u64) -> Result<(Source, Option<crate::d
     let root = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim_end_matches(['\n', '\r']));
     let root = std::fs::canonicalize(&root).unwrap_or(root);
     let Ok(rel) = path.strip_prefix(&root) else {
-        return bad(format!("`{file}` is outside the repository at `{}`", root.display()));
+        return bad(format!(
+            "`{file}` is outside the repository at `{}`",
+            root.display()
+        ));
     };
     let rel = rel
         .to_str()
         .ok_or_else(|| Error::BadTarget(format!("the path of `{file}` is not UTF-8")))?
         .replace(std::path::MAIN_SEPARATOR, "/");
     let commit = format!("{base}^{{commit}}");
-    let verify = git(&root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &commit])?;
+    let verify = git(
+        &root,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &commit,
+        ],
+    )?;
     if !verify.status.success() {
         return bad(format!(
             "`{}` is not a commit, branch or tag of the repository at `{}`; fetch it first (for example `git fetch origin main`) or give another `--base`",
@@ -258,13 +277,22 @@ fn git_show(base: &str, file: &str, max: u64) -> Result<(Source, Option<crate::d
         return Ok((Source::new(name, String::new()), None));
     }
     let size = git(&root, &["cat-file", "-s", "--end-of-options", &object])?;
-    let bytes: u64 = String::from_utf8_lossy(&size.stdout).trim().parse().unwrap_or(0);
+    let bytes: u64 = String::from_utf8_lossy(&size.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
     if bytes > max {
-        return Err(Error::TooLarge { path: name, limit: max });
+        return Err(Error::TooLarge {
+            path: name,
+            limit: max,
+        });
     }
     let blob = git(&root, &["cat-file", "blob", "--end-of-options", &object])?;
     if !blob.status.success() {
-        return bad(format!("cannot read `{name}` from git: {}", git_error(&blob.stderr)));
+        return bad(format!(
+            "cannot read `{name}` from git: {}",
+            git_error(&blob.stderr)
+        ));
     }
     Ok(crate::load::decode(name, blob.stdout))
 }

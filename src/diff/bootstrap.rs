@@ -15,10 +15,7 @@ use crate::graph::Topology;
 pub fn runbook(new: &Topology) -> Runbook {
     let mut book = Book::new(None, new);
     let names: Vec<String> = new.cluster_ids().map(|c| new.name(c).to_string()).collect();
-    let commands = names
-        .iter()
-        .map(|n| book.vault(n, "status"))
-        .collect();
+    let commands = names.iter().map(|n| book.vault(n, "status")).collect();
     book.push(
         "Check that every cluster is installed, initialised and unsealed".to_string(),
         vec![
@@ -45,13 +42,17 @@ pub fn runbook(new: &Topology) -> Runbook {
             }
         }
         queue.extend(perf.iter().copied());
-        // DR secondaries with secondaries of their own are invalid (VRT104) but still built,
+        // DR secondaries with secondaries of their own are invalid (VRT102) but still built,
         // after the others, so every cluster appears in the runbook.
-        queue.extend(dr.iter().copied().filter(|d| !new.downstream(*d).is_empty()));
+        queue.extend(
+            dr.iter()
+                .copied()
+                .filter(|d| !new.downstream(*d).is_empty()),
+        );
     }
     if reached.len() < new.model.clusters.len() {
         book.warn(
-            "some clusters sit on a replication cycle (VRT102) and have no primary to start from: the runbook leaves them out; fix the cycle first".to_string(),
+            "some clusters sit on a replication cycle (VRT104) and have no primary to start from: the runbook leaves them out; fix the cycle first".to_string(),
         );
     }
     if let Some(root) = new.roots().first() {

@@ -162,7 +162,11 @@ type Fields = Vec<(&'static str, Option<String>)>;
 
 fn list(items: impl IntoIterator<Item = String>) -> Option<String> {
     let v: Vec<String> = items.into_iter().collect();
-    if v.is_empty() { None } else { Some(v.join(", ")) }
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.join(", "))
+    }
 }
 
 fn site_fields(m: &Model, i: usize) -> Fields {
@@ -212,7 +216,10 @@ fn cluster_fields(m: &Model, i: usize) -> Fields {
         ("site", Some(m.sites[c.site.get().0].name.get().clone())),
         ("version", c.version.as_ref().map(|v| v.get().to_string())),
         ("api_addr", c.api_addr.as_ref().map(|a| addr(a.get()))),
-        ("cluster_addr", c.cluster_addr.as_ref().map(|a| addr(a.get()))),
+        (
+            "cluster_addr",
+            c.cluster_addr.as_ref().map(|a| addr(a.get())),
+        ),
         ("nodes", c.nodes.as_ref().map(|n| n.get().to_string())),
         ("zones", list(c.zones.iter().map(|z| z.get().clone()))),
         ("cidrs", list(c.cidrs.iter().map(|c| c.get().to_string()))),
@@ -248,7 +255,10 @@ fn client_fields(m: &Model, i: usize) -> Fields {
     let c = &m.clients[i];
     vec![
         ("site", Some(m.sites[c.site.get().0].name.get().clone())),
-        ("cluster", Some(m.clusters[c.cluster.get().0].name.get().clone())),
+        (
+            "cluster",
+            Some(m.clusters[c.cluster.get().0].name.get().clone()),
+        ),
         ("cidrs", list(c.cidrs.iter().map(|c| c.get().to_string()))),
     ]
 }

@@ -52,6 +52,8 @@ pub(super) struct Plan<'a> {
     pub done: BTreeSet<String>,
     /// The shell variable of the DR operation token prepared on each primary.
     pub dr_tokens: BTreeMap<String, String>,
+    /// Clients whose move is written.
+    pub moved: BTreeSet<String>,
 }
 
 /// The runbook that changes `old` into `new`.
@@ -65,6 +67,7 @@ pub fn migration(old: &Topology, new: &Topology, delta: &Delta) -> Runbook {
         primaries: BTreeSet::new(),
         done: BTreeSet::new(),
         dr_tokens: BTreeMap::new(),
+        moved: BTreeSet::new(),
     };
     for (role, up) in p.before.values() {
         if let (Some(k), Some(up)) = (Repl::of(*role), up) {
@@ -84,11 +87,11 @@ pub fn migration(old: &Topology, new: &Topology, delta: &Delta) -> Runbook {
     p.prepare_tokens(&switches);
     p.additions(&switches, false);
     for s in &switches {
-        p.switchover(s);
+        p.switchover(s, delta);
     }
     p.additions(&switches, true);
     p.repoints();
-    p.client_moves(delta);
+    p.client_moves(delta, None);
     p.removals();
     p.upgrades(delta);
     p.other_changes(delta);
@@ -224,9 +227,11 @@ impl Plan<'_> {
             };
             let up = self.new.name(u).to_string();
             let under_switch = switches.iter().any(|s| s.to == up || s.from == up)
-                || self.new.ancestors(c).iter().any(|a| {
-                    switches.iter().any(|s| s.to == self.new.name(*a))
-                });
+                || self
+                    .new
+                    .ancestors(c)
+                    .iter()
+                    .any(|a| switches.iter().any(|s| s.to == self.new.name(*a)));
             if under_switch == late {
                 added.push((depth(self.new, &name), kind, i, name, up));
             }
@@ -240,16 +245,18 @@ impl Plan<'_> {
     }
 
     pub(super) fn status_check(&mut self, on: &str, kind: Repl) -> Command {
-        self.book
-            .vault(on, &format!("read -format=json sys/replication/{}/status", kind.path()))
+        self.book.vault(
+            on,
+            &format!("read -format=json sys/replication/{}/status", kind.path()),
+        )
     }
 }
 
 impl Plan<'_> {
     /// Clients whose cluster changes: pointed at the new one once it serves.
-    pub(super) fn client_moves(&mut self, delta: &Delta) {
+    pub(super) fn client_moves(&mut self, delta: &Delta, only_to: Option<&str>) {
         for c in &delta.changes {
-            if c.kind != Kind::Client || c.how != How::Changed {
+            if c.kind != Kind::Client || c.how != How::Changed || self.moved.contains(&c.name) {
                 continue;
             }
             let Some(f) = c.fields.iter().find(|f| f.name == "cluster") else {
@@ -258,11 +265,17 @@ impl Plan<'_> {
             let (Some(from), Some(to)) = (f.old.clone(), f.new.clone()) else {
                 continue;
             };
-            let keeps = self.after.get(&to).is_some_and(|(r, _)| *r == Role::Primary)
-                && self
-                    .before
+            if only_to.is_some_and(|x| x != to) {
+                continue;
+            }
+            self.moved.insert(c.name.clone());
+            let keeps =
+                self.after
                     .get(&to)
-                    .is_some_and(|(r, u)| *r == Role::DrSecondary && u.as_deref() == Some(&from));
+                    .is_some_and(|(r, _)| *r == Role::Primary)
+                    && self.before.get(&to).is_some_and(|(r, u)| {
+                        *r == Role::DrSecondary && u.as_deref() == Some(&from)
+                    });
             let addr = self
                 .book
                 .find(&to)
@@ -272,9 +285,13 @@ impl Plan<'_> {
                     |a| format!("`{}`", super::runbook::url(&a.scheme, &a.host, a.port)),
                 );
             let tokens = if keeps {
-                format!("`{to}` was `{from}`'s DR secondary and holds its tokens and leases: the clients keep them (REPL-IDX; MULTI).")
+                format!(
+                    "`{to}` was `{from}`'s DR secondary and holds its tokens and leases: the clients keep them (REPL-IDX; MULTI)."
+                )
             } else {
-                format!("Tokens stay on the cluster that issued them: the clients authenticate again on `{to}` (PERF-DOC; TOKENS).")
+                format!(
+                    "Tokens stay on the cluster that issued them: the clients authenticate again on `{to}` (PERF-DOC; TOKENS)."
+                )
             };
             self.book.push(
                 format!("Move client `{}` from `{from}` to `{to}`", c.name),
@@ -307,7 +324,10 @@ impl Plan<'_> {
                     if self.after.contains_key(&u) {
                         commands.push(self.book.vault(
                             &u,
-                            &format!("write sys/replication/{}/primary/revoke-secondary id={x}", k.path()),
+                            &format!(
+                                "write sys/replication/{}/primary/revoke-secondary id={x}",
+                                k.path()
+                            ),
                         ));
                     }
                     format!(
@@ -338,7 +358,11 @@ impl Plan<'_> {
             .filter(|c| c.kind == Kind::Cluster && c.tags.contains(&Tag::Upgraded))
             .map(|c| c.name.as_str())
             .collect();
-        for c in delta.changes.iter().filter(|c| c.tags.contains(&Tag::Downgraded)) {
+        for c in delta
+            .changes
+            .iter()
+            .filter(|c| c.tags.contains(&Tag::Downgraded))
+        {
             self.book.warn(format!(
                 "`{}` goes to an older Vault version: vrt writes no downgrade steps, and an older cluster cannot replicate from a newer one (UPGRADE)",
                 c.name
@@ -368,7 +392,9 @@ impl Plan<'_> {
                 let mut text = Vec::new();
                 let mut commands = Vec::new();
                 for n in &names {
-                    let versions = delta.cluster(n).and_then(|c| c.fields.iter().find(|f| f.name == "version"));
+                    let versions = delta
+                        .cluster(n)
+                        .and_then(|c| c.fields.iter().find(|f| f.name == "version"));
                     if let Some(f) = versions {
                         text.push(format!(
                             "Upgrade `{n}` from {} to {}.",
@@ -377,7 +403,10 @@ impl Plan<'_> {
                         ));
                     }
                     commands.push(self.book.vault(n, "status"));
-                    commands.push(self.book.vault(n, "read -format=json sys/replication/status"));
+                    commands.push(
+                        self.book
+                            .vault(n, "read -format=json sys/replication/status"),
+                    );
                 }
                 text.push(format!(
                     "This wave holds the {}. Upgrade the replication secondaries first and verify each, then the primary (UPGRADE): downstream clusters must never run an older version than their upstream. After each upgrade `vault status` shows the new version and replication returns to `stream-wals` (API-REPL).",
@@ -385,7 +414,11 @@ impl Plan<'_> {
                 ));
                 let title = format!(
                     "Upgrade {}",
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 self.book.push(title, text, commands, Vec::new());
             }
@@ -394,10 +427,17 @@ impl Plan<'_> {
 
     /// Changes the runbook has no commands for: addresses, load balancers, moved clusters.
     pub(super) fn other_changes(&mut self, delta: &Delta) {
-        for c in delta.changes.iter().filter(|c| c.kind == Kind::Cluster && c.how == How::Changed) {
+        for c in delta
+            .changes
+            .iter()
+            .filter(|c| c.kind == Kind::Cluster && c.how == How::Changed)
+        {
             for f in &c.fields {
                 let note = match f.name {
-                    "api_addr" | "cluster_addr" | "load_balancer.address" | "load_balancer.cluster_port" => format!(
+                    "api_addr"
+                    | "cluster_addr"
+                    | "load_balancer.address"
+                    | "load_balancer.cluster_port" => format!(
                         "`{}`'s `{}` changes: its secondaries and clients dial the new address only once it resolves and routes from them; check `known_primary_cluster_addrs` on each secondary after the change (TS-CONN). vrt writes no commands for re-addressing",
                         c.name, f.name
                     ),

@@ -13,10 +13,10 @@ pub mod bootstrap;
 pub mod delta;
 pub mod findings;
 mod migration;
-mod switchover;
 pub mod network;
 pub mod resilience;
 pub mod runbook;
+mod switchover;
 
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -108,7 +108,11 @@ fn outcomes(t: &Topology, rows: &[SweepRow]) -> Vec<((&'static str, String), Out
         .collect()
 }
 
-fn sweep(t: &Topology, which: &str, notes: &mut Vec<String>) -> Vec<((&'static str, String), Outcome)> {
+fn sweep(
+    t: &Topology,
+    which: &str,
+    notes: &mut Vec<String>,
+) -> Vec<((&'static str, String), Outcome)> {
     match failover::sweep(t) {
         Ok(rows) => outcomes(t, &rows),
         Err(e) => {

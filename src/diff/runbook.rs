@@ -270,7 +270,10 @@ impl<'a> Book<'a> {
         }
         let commands = vec![
             self.vault(p, &args),
-            self.vault(p, &format!("read -format=json sys/replication/{}/status", kind.path())),
+            self.vault(
+                p,
+                &format!("read -format=json sys/replication/{}/status", kind.path()),
+            ),
         ];
         let mut text = vec![format!(
             "`{p}` gets its first {} secondary, so it becomes a {} primary (API-{} \"Enable {} primary replication\"). `data.mode` must read `primary`.",
@@ -299,7 +302,9 @@ impl<'a> Book<'a> {
             self.capture(
                 "ACTIVATION_TOKEN",
                 p,
-                &format!("write -field=wrapping_token sys/replication/{k}/primary/secondary-token id={s}"),
+                &format!(
+                    "write -field=wrapping_token sys/replication/{k}/primary/secondary-token id={s}"
+                ),
             ),
             self.vault(
                 s,
@@ -341,7 +346,10 @@ impl<'a> Book<'a> {
         let mut state = start;
         let mut open: BTreeMap<String, usize> = BTreeMap::new();
         let mut out = Vec::new();
-        let check = |state: &BTreeMap<String, (State, Option<String>)>, i: usize, open: &mut BTreeMap<String, usize>, out: &mut Vec<RiskWindow>| {
+        let check = |state: &BTreeMap<String, (State, Option<String>)>,
+                     i: usize,
+                     open: &mut BTreeMap<String, usize>,
+                     out: &mut Vec<RiskWindow>| {
             for (name, (role, _)) in state {
                 let serving = matches!(role, State::Primary | State::Secondary(Repl::Performance));
                 let covered = state.values().any(|(r, up)| {
@@ -359,7 +367,11 @@ impl<'a> Book<'a> {
                     _ => {}
                 }
             }
-            let gone: Vec<String> = open.keys().filter(|n| !state.contains_key(*n)).cloned().collect();
+            let gone: Vec<String> = open
+                .keys()
+                .filter(|n| !state.contains_key(*n))
+                .cloned()
+                .collect();
             for name in gone {
                 let from = open.remove(&name).unwrap_or(i);
                 out.push(window(&name, from, i));

@@ -69,7 +69,7 @@ impl Plan<'_> {
     }
 
     #[allow(clippy::too_many_lines)] // one switchover, step by step
-    pub(super) fn switchover(&mut self, s: &Switch) {
+    pub(super) fn switchover(&mut self, s: &Switch, delta: &super::delta::Delta) {
         let (p, x) = (s.from.clone(), s.to.clone());
         let k = s.kind;
         let had_perf = self
@@ -99,7 +99,10 @@ impl Plan<'_> {
                 .values()
                 .any(|(r, u)| *r == Role::DrSecondary && u.as_deref() == Some(&p))
         {
-            demote.push(self.book.vault(&p, "write -f sys/replication/dr/primary/demote"));
+            demote.push(
+                self.book
+                    .vault(&p, "write -f sys/replication/dr/primary/demote"),
+            );
         }
         let demoted = self.book.push(
             format!("Demote `{p}`"),
@@ -114,14 +117,17 @@ impl Plan<'_> {
                 let var = self.token_var(&p);
                 format!("write sys/replication/dr/secondary/promote dr_operation_token=\"${var}\"")
             }
-            Repl::Performance => "write -f sys/replication/performance/secondary/promote".to_string(),
+            Repl::Performance => {
+                "write -f sys/replication/performance/secondary/promote".to_string()
+            }
         };
         if let Some(addr) = self.book.lb_cluster_addr(&x) {
             promote.push_str(&format!(" primary_cluster_addr={addr}"));
         }
         let commands = vec![
             self.book.vault(&x, &promote),
-            self.book.vault(&x, "read -format=json sys/replication/status"),
+            self.book
+                .vault(&x, "read -format=json sys/replication/status"),
         ];
         let text = match k {
             Repl::Dr => vec![format!(
@@ -155,6 +161,8 @@ impl Plan<'_> {
             self.primaries.insert((Repl::Performance, x.clone()));
         }
         self.done.insert(x.clone());
+        // Clients of the demoted primary fail until they reach the new one: move them first.
+        self.client_moves(delta, Some(&x));
         for (f, fk) in self.followers(&p, &x) {
             self.follow(&f, fk, &p, &x, k);
         }
@@ -179,15 +187,21 @@ impl Plan<'_> {
             (Repl::Performance, _) => (
                 self.perf_new_token(f, x),
                 match k {
-                    Repl::Performance => format!("After a performance promotion \"new secondary tokens will need to be issued to other secondaries\" (API-PERF): `{f}` takes one from `{x}`. Its paths filter, if any, must be set again on `{x}` (API-PERF)."),
-                    Repl::Dr => format!("The file gives `{f}` no Vault version of 1.13 or later, so it takes a new secondary token from `{x}` instead of `update_primary_addrs` (API-PERF). Its paths filter, if any, must be set again on `{x}` (API-PERF)."),
+                    Repl::Performance => format!(
+                        "After a performance promotion \"new secondary tokens will need to be issued to other secondaries\" (API-PERF): `{f}` takes one from `{x}`. Its paths filter, if any, must be set again on `{x}` (API-PERF)."
+                    ),
+                    Repl::Dr => format!(
+                        "The file gives `{f}` no Vault version of 1.13 or later, so it takes a new secondary token from `{x}` instead of `update_primary_addrs` (API-PERF). Its paths filter, if any, must be set again on `{x}` (API-PERF)."
+                    ),
                 },
             ),
             (Repl::Dr, _) => {
                 let var = self.token_var(p);
                 (
                     self.dr_reattach(f, x, &var),
-                    format!("A DR secondary takes `token`, not addresses, with `update-primary`, plus the DR operation token prepared on `{p}` (API-DR; ENOS-DR). The public-key method needs no call to `{x}`'s API (API-DR)."),
+                    format!(
+                        "A DR secondary takes `token`, not addresses, with `update-primary`, plus the DR operation token prepared on `{p}` (API-DR; ENOS-DR). The public-key method needs no call to `{x}`'s API (API-DR)."
+                    ),
                 )
             }
         };
@@ -305,12 +319,19 @@ impl Plan<'_> {
         if self.after.contains_key(u1) {
             commands.push(self.book.vault(
                 u1,
-                &format!("write sys/replication/{}/primary/revoke-secondary id={s}", k.path()),
+                &format!(
+                    "write sys/replication/{}/primary/revoke-secondary id={s}",
+                    k.path()
+                ),
             ));
         }
         let mut text = vec![format!(
             "`update-primary` changes `{s}`'s primary with a new activation token from `{u2}` and does not wipe it (API-{api}); `{u1}` then revokes its old secondary id.{}",
-            if k == Repl::Performance { " Its paths filter, if any, must be set again on `{u2}` (API-PERF)." } else { " A DR secondary also needs the DR operation token prepared on its old primary (API-DR)." },
+            if k == Repl::Performance {
+                " Its paths filter, if any, must be set again on `{u2}` (API-PERF)."
+            } else {
+                " A DR secondary also needs the DR operation token prepared on its old primary (API-DR)."
+            },
             api = if k == Repl::Dr { "DR" } else { "PERF" }
         )];
         if self.other_set(u1, u2) {
@@ -334,7 +355,10 @@ impl Plan<'_> {
         if self.before.contains_key(u1) {
             commands.push(self.book.vault(
                 u1,
-                &format!("write sys/replication/{}/primary/revoke-secondary id={s}", k1.path()),
+                &format!(
+                    "write sys/replication/{}/primary/revoke-secondary id={s}",
+                    k1.path()
+                ),
             ));
         }
         commands.push(match k1 {
@@ -365,7 +389,8 @@ impl Plan<'_> {
 
     /// A change vrt writes no commands for: a step that says so, and a warning.
     pub(super) fn manual(&mut self, name: &str, why: &str) {
-        self.book.warn(format!("{why}; plan the steps for `{name}` by hand"));
+        self.book
+            .warn(format!("{why}; plan the steps for `{name}` by hand"));
         self.book.push(
             format!("Change `{name}` by hand"),
             vec![format!(

@@ -1,8 +1,8 @@
 //! Rendering: findings, tables and plans to a writer. Computes nothing.
 
 pub mod csv;
-pub mod diff;
 pub mod diagram;
+pub mod diff;
 pub mod failover;
 pub mod firewall;
 pub mod github;

@@ -449,7 +449,10 @@ pub fn build(d: &Diff, ctx: &Context<'_>) -> JsonDiff {
         old: d.old_file.clone(),
         new: d.new_file.clone(),
         summary: summary(d),
-        changes: d.delta.as_ref().map(|x| x.changes.iter().map(change).collect()),
+        changes: d
+            .delta
+            .as_ref()
+            .map(|x| x.changes.iter().map(change).collect()),
         findings: JsonFindings {
             new: d.findings.new.iter().map(finding).collect(),
             fixed: d.findings.fixed.iter().map(finding).collect(),

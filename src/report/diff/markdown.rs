@@ -45,7 +45,11 @@ pub fn inline(text: &str) -> String {
             out.push_str("&#96;&#96;");
         } else {
             let inner = clean(p).replace('|', "\\|");
-            let pad = if inner.starts_with(' ') || inner.ends_with(' ') { " " } else { "" };
+            let pad = if inner.starts_with(' ') || inner.ends_with(' ') {
+                " "
+            } else {
+                ""
+            };
             out.push('`');
             out.push_str(pad);
             out.push_str(&inner);
@@ -58,20 +62,12 @@ pub fn inline(text: &str) -> String {
 
 /// A fence longer than any run of backticks in `text`.
 fn fence(text: &str) -> String {
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
 }
 
 fn block(w: &mut dyn Write, lang: &str, text: &str) -> io::Result<()> {
-    let text = text
-        .split('\n')
-        .map(clean)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = text.split('\n').map(clean).collect::<Vec<_>>().join("\n");
     let f = fence(&text);
     writeln!(w, "{f}{lang}")?;
     write!(w, "{text}")?;
@@ -97,7 +93,11 @@ fn close(w: &mut dyn Write) -> io::Result<()> {
 /// Renders the whole diff.
 #[allow(clippy::too_many_lines)] // one section after another
 pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> {
-    let old = if d.old_file.is_empty() { "(empty)" } else { &d.old_file };
+    let old = if d.old_file.is_empty() {
+        "(empty)"
+    } else {
+        &d.old_file
+    };
     writeln!(
         w,
         "### vrt diff `{}` → `{}` ({})\n",
@@ -111,13 +111,20 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
         if delta.changes.is_empty() {
             writeln!(w, "No object changed.")?;
         } else {
-            writeln!(w, "| | kind | name | change | values |\n|---|---|---|---|---|")?;
+            writeln!(
+                w,
+                "| | kind | name | change | values |\n|---|---|---|---|---|"
+            )?;
             for c in &delta.changes {
                 let mut how = c.how.key().to_string();
                 if !c.tags.is_empty() {
                     how = format!(
                         "{how}: {}",
-                        c.tags.iter().map(|t| t.key()).collect::<Vec<_>>().join(", ")
+                        c.tags
+                            .iter()
+                            .map(|t| t.key())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     );
                 }
                 let values = c
@@ -154,7 +161,10 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             writeln!(w, "none\n")?;
             continue;
         }
-        writeln!(w, "| severity | code | cluster | message | where |\n|---|---|---|---|---|")?;
+        writeln!(
+            w,
+            "| severity | code | cluster | message | where |\n|---|---|---|---|---|"
+        )?;
         for i in items {
             writeln!(
                 w,
@@ -162,7 +172,9 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
                 i.severity.as_str(),
                 i.code,
                 i.rule,
-                i.cluster.as_ref().map_or_else(String::new, |c| inline(&format!("`{c}`"))),
+                i.cluster
+                    .as_ref()
+                    .map_or_else(String::new, |c| inline(&format!("`{c}`"))),
                 inline(&i.message),
                 inline(&format!("`{}:{}:{}`", i.file, i.line, i.column))
             )?;
@@ -173,17 +185,34 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
     if let Some(r) = &d.resilience {
         open(
             w,
-            &format!("Resilience: {} failure scenario(s) recover differently", r.changes.len()),
+            &format!(
+                "Resilience: {} failure scenario(s) recover differently",
+                r.changes.len()
+            ),
             r.changes.iter().any(|c| c.worse),
         )?;
         if r.changes.is_empty() {
-            writeln!(w, "No failure scenario recovers differently ({} unchanged).", r.unchanged)?;
+            writeln!(
+                w,
+                "No failure scenario recovers differently ({} unchanged).",
+                r.unchanged
+            )?;
         } else {
             writeln!(w, "| losing | before | after |\n|---|---|---|")?;
             for c in &r.changes {
-                let label = c.new.as_ref().or(c.old.as_ref()).map_or("", |o| o.label.as_str());
-                let was = c.old.as_ref().map_or_else(|| "no such failure".to_string(), outcome_text);
-                let now = c.new.as_ref().map_or_else(|| "no such failure".to_string(), outcome_text);
+                let label = c
+                    .new
+                    .as_ref()
+                    .or(c.old.as_ref())
+                    .map_or("", |o| o.label.as_str());
+                let was = c
+                    .old
+                    .as_ref()
+                    .map_or_else(|| "no such failure".to_string(), outcome_text);
+                let now = c
+                    .new
+                    .as_ref()
+                    .map_or_else(|| "no such failure".to_string(), outcome_text);
                 writeln!(
                     w,
                     "| {}{} | {} | {} |",
@@ -200,7 +229,11 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
     if let Some(n) = &d.network {
         open(
             w,
-            &format!("Network: {} rule(s) to add, {} to remove", n.add.len(), n.remove.len()),
+            &format!(
+                "Network: {} rule(s) to add, {} to remove",
+                n.add.len(),
+                n.remove.len()
+            ),
             false,
         )?;
         for (label, rules) in [
@@ -214,7 +247,13 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             writeln!(w)?;
         }
         for a in artifacts(n, d, ctx) {
-            writeln!(w, "**{} ({})**: {}\n", ctx.target.key(), a.when, inline(&a.how))?;
+            writeln!(
+                w,
+                "**{} ({})**: {}\n",
+                ctx.target.key(),
+                a.when,
+                inline(&a.how)
+            )?;
             match &a.text {
                 Ok(t) => block(w, ctx.target.fence(), t)?,
                 Err(e) => writeln!(w, "cannot be written: {}", inline(e))?,

@@ -11,10 +11,10 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
+use crate::diff::Diff;
 use crate::diff::delta::{Change, Field, How};
 use crate::diff::network::NetworkDelta;
 use crate::diff::resilience::{Outcome, Recovery};
-use crate::diff::Diff;
 use crate::failover::RecoveryPath;
 use crate::firewall::{Family, FirewallRule};
 use crate::report::firewall::{self as fw};
@@ -166,9 +166,19 @@ pub fn summary(d: &Diff) -> String {
     let mut parts = Vec::new();
     if let Some(delta) = &d.delta {
         let added = delta.changes.iter().filter(|c| c.how == How::Added).count();
-        let removed = delta.changes.iter().filter(|c| c.how == How::Removed).count();
-        let changed = delta.changes.iter().filter(|c| c.how == How::Changed).count();
-        parts.push(format!("{added} added, {removed} removed, {changed} changed"));
+        let removed = delta
+            .changes
+            .iter()
+            .filter(|c| c.how == How::Removed)
+            .count();
+        let changed = delta
+            .changes
+            .iter()
+            .filter(|c| c.how == How::Changed)
+            .count();
+        parts.push(format!(
+            "{added} added, {removed} removed, {changed} changed"
+        ));
     }
     let new_errors = d.findings.new_errors();
     parts.push(format!(
@@ -274,12 +284,21 @@ pub fn outcome_text(o: &Outcome) -> String {
 /// A rule in one line: `name: sources → destinations tcp/8200,8201 (standby)`.
 pub fn rule_text(r: &FirewallRule) -> String {
     let list = |c: &[crate::values::Cidr]| {
-        c.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+        c.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let ports = r
         .port_ranges()
         .iter()
-        .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(",");
     format!(
@@ -321,7 +340,10 @@ fn hidden(c: char) -> bool {
 mod tests {
     #[test]
     fn clean_escapes_what_a_terminal_would_run() {
-        assert_eq!(super::clean("a\u{1b}[31mb\u{202e}c\nd"), "a\\u{1b}[31mb\\u{202e}c\\u{a}d");
+        assert_eq!(
+            super::clean("a\u{1b}[31mb\u{202e}c\nd"),
+            "a\\u{1b}[31mb\\u{202e}c\\u{a}d"
+        );
         assert_eq!(super::clean_lines("x\ny\u{7}"), "x\ny\\u{7}");
     }
 }

@@ -3,7 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::{Context, artifacts, clean, clean_lines, field_text, outcome_text, rule_text, sign, summary};
+use super::{
+    Context, artifacts, clean, clean_lines, field_text, outcome_text, rule_text, sign, summary,
+};
 use crate::diff::Diff;
 use crate::report::text::wrap;
 
@@ -20,8 +22,18 @@ fn para(w: &mut dyn Write, prefix: &str, text: &str) -> io::Result<()> {
 
 /// Renders the whole diff.
 pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> {
-    let old = if d.old_file.is_empty() { "(empty)" } else { &d.old_file };
-    writeln!(w, "vrt diff {} → {} ({})", clean(old), clean(&d.new_file), d.mode.key())?;
+    let old = if d.old_file.is_empty() {
+        "(empty)"
+    } else {
+        &d.old_file
+    };
+    writeln!(
+        w,
+        "vrt diff {} → {} ({})",
+        clean(old),
+        clean(&d.new_file),
+        d.mode.key()
+    )?;
     para(w, "", &summary(d))?;
     if let Some(delta) = &d.delta {
         writeln!(w, "\nChanges")?;
@@ -32,9 +44,23 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             let tags = if c.tags.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", c.tags.iter().map(|t| t.key()).collect::<Vec<_>>().join(", "))
+                format!(
+                    " ({})",
+                    c.tags
+                        .iter()
+                        .map(|t| t.key())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
-            writeln!(w, "  {} {} `{}` {}{tags}", sign(c), c.kind.as_str(), c.name, c.how.key())?;
+            writeln!(
+                w,
+                "  {} {} `{}` {}{tags}",
+                sign(c),
+                c.kind.as_str(),
+                c.name,
+                c.how.key()
+            )?;
             for f in &c.fields {
                 para(w, "      ", &field_text(f))?;
             }
@@ -46,7 +72,11 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             writeln!(w, "  {label}: none")?;
         }
         for i in items {
-            let cluster = i.cluster.as_ref().map(|c| format!(" [{c}]")).unwrap_or_default();
+            let cluster = i
+                .cluster
+                .as_ref()
+                .map(|c| format!(" [{c}]"))
+                .unwrap_or_default();
             para(
                 w,
                 "  ",
@@ -64,16 +94,34 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
         }
     }
     if let Some(r) = &d.resilience {
-        writeln!(w, "\nResilience ({} failure scenario(s) unchanged)", r.unchanged)?;
+        writeln!(
+            w,
+            "\nResilience ({} failure scenario(s) unchanged)",
+            r.unchanged
+        )?;
         if r.changes.is_empty() {
             writeln!(w, "  no failure scenario recovers differently")?;
         }
         for c in &r.changes {
-            let label = c.new.as_ref().or(c.old.as_ref()).map_or("", |o| o.label.as_str());
-            let was = c.old.as_ref().map_or_else(|| "no such failure".to_string(), outcome_text);
-            let now = c.new.as_ref().map_or_else(|| "no such failure".to_string(), outcome_text);
+            let label = c
+                .new
+                .as_ref()
+                .or(c.old.as_ref())
+                .map_or("", |o| o.label.as_str());
+            let was = c
+                .old
+                .as_ref()
+                .map_or_else(|| "no such failure".to_string(), outcome_text);
+            let now = c
+                .new
+                .as_ref()
+                .map_or_else(|| "no such failure".to_string(), outcome_text);
             let worse = if c.worse { " [worse]" } else { "" };
-            para(w, "  ", &format!("losing {label}{worse}: was {was}; now {now}"))?;
+            para(
+                w,
+                "  ",
+                &format!("losing {label}{worse}: was {was}; now {now}"),
+            )?;
         }
     }
     if let Some(n) = &d.network {
@@ -87,7 +135,13 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             para(w, "    - ", &rule_text(r))?;
         }
         for a in artifacts(n, d, ctx) {
-            writeln!(w, "\n  {} ({}, {})", ctx.target.key(), a.when, "firewall target")?;
+            writeln!(
+                w,
+                "\n  {} ({}, {})",
+                ctx.target.key(),
+                a.when,
+                "firewall target"
+            )?;
             para(w, "  ", &a.how)?;
             match &a.text {
                 Ok(t) => write!(w, "{}", clean_lines(t))?,
