@@ -313,7 +313,8 @@ pub fn rule_text(r: &FirewallRule) -> String {
     )
 }
 
-/// Text safe for a terminal: control, bidirectional and zero-width characters escaped.
+/// Text safe for a terminal: control (but tab), bidirectional and zero-width characters
+/// escaped.
 pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -331,8 +332,9 @@ pub fn clean_lines(text: &str) -> String {
     text.split('\n').map(clean).collect::<Vec<_>>().join("\n")
 }
 
+/// Control characters other than tab, bidirectional controls and zero-width characters.
 fn hidden(c: char) -> bool {
-    c.is_control()
+    (c.is_control() && c != '\t')
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}')
 }
 
