@@ -78,7 +78,7 @@ pub fn migration(old: &Topology, new: &Topology, delta: &Delta) -> Runbook {
         "Before the change: check the replication status and open the new firewall rules".to_string(),
         vec![
             "Every cluster the runbook touches must report a healthy replication status before anything changes: secondaries in `stream-wals`, primaries listing their `known_secondaries` (API-REPL).".to_string(),
-            "Open every rule listed under \"rules to add\" in the network section now: a new secondary unwraps its activation token at its primary's API port and replicates over the cluster port, and a re-pointed one dials its new primary (PERF-ENABLE; TS-CONN). Run every command in the root namespace (leave `VAULT_NAMESPACE` unset).".to_string(),
+            "Open every rule listed under \"Open before the change\" in the network section now: a new secondary unwraps its activation token at its primary's API port and replicates over the cluster port, and a re-pointed one dials its new primary (PERF-ENABLE; TS-CONN). Run every command in the root namespace (leave `VAULT_NAMESPACE` unset).".to_string(),
         ],
         Vec::new(),
         Vec::new(),
@@ -97,7 +97,7 @@ pub fn migration(old: &Topology, new: &Topology, delta: &Delta) -> Runbook {
     p.other_changes(delta);
     p.book.push(
         "After the change: close the firewall rules NEW no longer needs".to_string(),
-        vec!["Once every step above is done and each secondary reads `stream-wals` again, remove the rules listed under \"rules to remove\" in the network section: nothing in NEW uses them (PORTS).".to_string()],
+        vec!["Once every step above is done and each secondary reads `stream-wals` again, remove the rules listed under \"Close after the change\" in the network section: nothing in NEW uses them (PORTS).".to_string()],
         Vec::new(),
         Vec::new(),
     );
@@ -321,7 +321,8 @@ impl Plan<'_> {
             let mut commands = Vec::new();
             let text = match (Repl::of(role), up) {
                 (Some(k), Some(u)) => {
-                    if self.after.contains_key(&u) {
+                    // The upstream still runs here (leaves go first), even if it goes too.
+                    if self.before.contains_key(&u) {
                         commands.push(self.book.vault(
                             &u,
                             &format!(
@@ -370,6 +371,24 @@ impl Plan<'_> {
         }
         if upgraded.is_empty() {
             return;
+        }
+        for c in self.new.cluster_ids() {
+            let Some(v) = self.new.version(c) else {
+                continue;
+            };
+            if !upgraded.contains(self.new.name(c)) {
+                continue;
+            }
+            for (d, _) in self.new.downstream(c) {
+                if self.new.version(d).is_some_and(|dv| dv < v) {
+                    self.book.warn(format!(
+                        "after the upgrade `{}` runs an older version than `{}`, which it replicates from: \"It is not safe to replicate from a newer version of Vault to an older version\" (UPGRADE; VRT107); upgrade `{}` in the same change",
+                        self.new.name(d),
+                        self.new.name(c),
+                        self.new.name(d)
+                    ));
+                }
+            }
         }
         let plan = match crate::upgrade::plan(self.new) {
             Ok(p) => p,

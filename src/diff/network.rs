@@ -5,6 +5,8 @@
 //! activates over it); a rule of OLD that NEW lacks is closed after it, once nothing uses it.
 //! `report::diff` renders both sides in each firewall target's own format.
 
+use std::collections::BTreeSet;
+
 use crate::firewall::{self, FirewallRule};
 use crate::graph::Topology;
 
@@ -26,12 +28,17 @@ pub struct NetworkDelta {
     pub notes: Vec<String>,
 }
 
-fn same(a: &FirewallRule, b: &FirewallRule) -> bool {
-    a.family == b.family
-        && a.sources == b.sources
-        && a.destinations == b.destinations
-        && a.protocol == b.protocol
-        && a.ports == b.ports
+/// What a rule allows, whatever its name.
+type Allows<'a> = (
+    crate::firewall::Family,
+    &'a [crate::values::Cidr],
+    &'a [crate::values::Cidr],
+    crate::spec::Protocol,
+    &'a std::collections::BTreeSet<u16>,
+);
+
+fn allows(r: &FirewallRule) -> Allows<'_> {
+    (r.family, &r.sources, &r.destinations, r.protocol, &r.ports)
 }
 
 fn rules(t: &Topology, which: &str, notes: &mut Vec<String>) -> Option<Vec<FirewallRule>> {
@@ -62,14 +69,16 @@ pub fn compare(old: Option<&Topology>, new: &Topology) -> Option<NetworkDelta> {
             ..NetworkDelta::default()
         });
     };
+    let old: BTreeSet<Allows<'_>> = before.iter().map(allows).collect();
+    let new: BTreeSet<Allows<'_>> = after.iter().map(allows).collect();
     let add: Vec<FirewallRule> = after
         .iter()
-        .filter(|r| !before.iter().any(|o| same(o, r)))
+        .filter(|r| !old.contains(&allows(r)))
         .cloned()
         .collect();
     let remove: Vec<FirewallRule> = before
         .iter()
-        .filter(|r| !after.iter().any(|n| same(n, r)))
+        .filter(|r| !new.contains(&allows(r)))
         .cloned()
         .collect();
     let mut during = before.clone();

@@ -266,7 +266,8 @@ impl<'a> Book<'a> {
         let mut args = format!("write -f sys/replication/{}/primary/enable", kind.path());
         let lb = self.lb_cluster_addr(p);
         if let Some(addr) = &lb {
-            args.push_str(&format!(" primary_cluster_addr={addr}"));
+            args.push_str(" primary_cluster_addr=");
+            args.push_str(addr);
         }
         let commands = vec![
             self.vault(p, &args),

@@ -122,7 +122,8 @@ impl Plan<'_> {
             }
         };
         if let Some(addr) = self.book.lb_cluster_addr(&x) {
-            promote.push_str(&format!(" primary_cluster_addr={addr}"));
+            promote.push_str(" primary_cluster_addr=");
+            promote.push_str(&addr);
         }
         let commands = vec![
             self.book.vault(&x, &promote),

@@ -9,8 +9,8 @@ use std::io::{self, Write};
 use super::{Context, artifacts, clean, field_text, outcome_text, rule_text, sign, summary};
 use crate::diff::Diff;
 
-/// Escapes text outside code spans: HTML, emphasis, links, table pipes; newlines become
-/// spaces.
+/// Escapes text outside code spans: HTML, emphasis, links, math, table pipes; control
+/// characters (newlines included) are shown escaped.
 fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in clean(text).chars() {
@@ -19,7 +19,7 @@ fn escape_text(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
-            '\\' | '*' | '_' | '[' | ']' | '#' | '~' | '!' | '(' | ')' | '$' => {
+            '\\' | '*' | '_' | '[' | ']' | '#' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -77,12 +77,16 @@ fn block(w: &mut dyn Write, lang: &str, text: &str) -> io::Result<()> {
     writeln!(w, "{f}")
 }
 
+/// `<summary>` holds HTML, not Markdown: only HTML is escaped there.
 fn open(w: &mut dyn Write, title: &str, expanded: bool) -> io::Result<()> {
+    let title = clean(title)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     writeln!(
         w,
-        "<details{}><summary>{}</summary>\n",
+        "<details{}><summary>{title}</summary>\n",
         if expanded { " open" } else { "" },
-        escape_text(title)
     )
 }
 
@@ -130,7 +134,7 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
                 let values = c
                     .fields
                     .iter()
-                    .map(|f| escape_text(&field_text(f)))
+                    .map(|f| escape_text(&field_text(c, f)))
                     .collect::<Vec<_>>()
                     .join("<br>");
                 writeln!(
@@ -241,7 +245,7 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             ("Close after the change", &n.remove),
         ] {
             writeln!(w, "**{label}** ({})\n", rules.len())?;
-            for r in rules.iter() {
+            for r in rules {
                 writeln!(w, "- {}", escape_text(&rule_text(r)))?;
             }
             writeln!(w)?;

@@ -210,13 +210,15 @@ pub fn summary(d: &Diff) -> String {
     parts.join("; ")
 }
 
-/// `role`, `replicates_from`, … as `old → new`.
-pub fn field_text(f: &Field) -> String {
-    match (&f.old, &f.new) {
-        (Some(o), Some(n)) => format!("{}: {o} → {n}", f.name),
-        (None, Some(n)) => format!("{}: {n}", f.name),
-        (Some(o), None) => format!("{}: {o} (removed)", f.name),
-        (None, None) => f.name.to_string(),
+/// A field of a change: `version: 1.17.3 → 1.18.1` for a changed object, the value alone
+/// for an added or removed one.
+pub fn field_text(c: &Change, f: &Field) -> String {
+    match (c.how, &f.old, &f.new) {
+        (How::Changed, Some(o), Some(n)) => format!("{}: {o} → {n}", f.name),
+        (How::Changed, None, Some(n)) => format!("{}: (unset) → {n}", f.name),
+        (How::Changed, Some(o), None) => format!("{}: {o} → (unset)", f.name),
+        (_, Some(v), _) | (_, None, Some(v)) => format!("{}: {v}", f.name),
+        (_, None, None) => f.name.to_string(),
     }
 }
 
@@ -259,26 +261,23 @@ pub fn outcome_text(o: &Outcome) -> String {
     if o.tokens_preserved {
         text.push_str("; tokens kept");
     } else if !o.reauthenticate.is_empty() {
-        text.push_str(&format!(
-            "; re-authentication: {}",
-            o.reauthenticate
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        text.push_str("; re-authentication: ");
+        text.push_str(&quoted(&o.reauthenticate));
     }
     if !o.without_dr.is_empty() {
-        text.push_str(&format!(
-            "; left without DR: {}",
-            o.without_dr
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        text.push_str("; left without DR: ");
+        text.push_str(&quoted(&o.without_dr));
     }
     text
+}
+
+/// `` `a`, `b` ``.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A rule in one line: `name: sources → destinations tcp/8200,8201 (standby)`.

@@ -21,6 +21,7 @@ fn para(w: &mut dyn Write, prefix: &str, text: &str) -> io::Result<()> {
 }
 
 /// Renders the whole diff.
+#[allow(clippy::too_many_lines)] // one section after another
 pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> {
     let old = if d.old_file.is_empty() {
         "(empty)"
@@ -62,7 +63,7 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
                 c.how.key()
             )?;
             for f in &c.fields {
-                para(w, "      ", &field_text(f))?;
+                para(w, "      ", &field_text(c, f))?;
             }
         }
     }
@@ -135,13 +136,7 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             para(w, "    - ", &rule_text(r))?;
         }
         for a in artifacts(n, d, ctx) {
-            writeln!(
-                w,
-                "\n  {} ({}, {})",
-                ctx.target.key(),
-                a.when,
-                "firewall target"
-            )?;
+            writeln!(w, "\n  {} ({}, firewall target)", ctx.target.key(), a.when)?;
             para(w, "  ", &a.how)?;
             match &a.text {
                 Ok(t) => write!(w, "{}", clean_lines(t))?,
