@@ -566,3 +566,54 @@ fn hostile_values_stay_inert_in_markdown_and_text() {
     assert!(!text.contains('\u{1b}'));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Runs `tool args FILE` and returns whether it accepted the file.
+fn accepts(tool: &str, args: &[&str], file: &Path) -> bool {
+    let out = Command::new(tool)
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("the tool runs");
+    if !out.status.success() {
+        eprintln!("{tool}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    out.status.success()
+}
+
+#[test]
+fn target_files_of_both_sides_load_in_the_real_tools() {
+    let (old, new) = pair("remove-performance-secondary");
+    let dir = scratch("tools");
+    for (target, tool, args) in [
+        ("nftables", "nft", &["-c", "-f"][..]),
+        ("iptables", "iptables-restore", &["--test", "--noflush"][..]),
+    ] {
+        if !common::tool_available(tool) {
+            continue;
+        }
+        let (_, doc) = json(&[&old, &new, "--firewall-format", target]);
+        let files = doc["network"]["files"].as_array().unwrap();
+        assert_eq!(files.len(), 2);
+        for f in files {
+            let text = f["text"].as_str().expect("a file");
+            let path = dir.join(format!("{target}-{}", f["when"].as_str().unwrap()));
+            std::fs::write(&path, text).unwrap();
+            assert!(accepts(tool, args, &path), "{target} {}", f["when"]);
+            // The checker rejects a broken file, so its acceptance means something.
+            std::fs::write(
+                &path,
+                text.replacen(" --dports ", " --dportz ", 1).replacen(
+                    " accept comment",
+                    " acept comment",
+                    1,
+                ),
+            )
+            .unwrap();
+            assert!(
+                !accepts(tool, args, &path),
+                "{target}: a broken file passed"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
