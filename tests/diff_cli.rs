@@ -617,3 +617,22 @@ fn target_files_of_both_sides_load_in_the_real_tools() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn output_goes_to_the_file_given() {
+    let (old, new) = pair("move-primary");
+    let dir = scratch("output");
+    let path = dir.join("diff.md");
+    let (code, out, err) = run(&[
+        &old,
+        &new,
+        "--format",
+        "markdown",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+    let (_, direct, _) = run(&[&old, &new, "--format", "markdown"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), direct);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -19,6 +19,7 @@ fn escape_text(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
+            '`' => out.push_str("&#96;"),
             '\\' | '*' | '_' | '[' | ']' | '#' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
@@ -328,5 +329,6 @@ mod tests {
         assert_eq!(inline("1.0+`<script>`"), "1.0+`<script>`");
         assert_eq!(inline("v\n# h"), "v\\\\u{a}\\# h");
         assert_eq!(fence("a ``` b"), "````");
+        assert_eq!(escape_text("a`b|c"), "a&#96;b\\|c");
     }
 }
