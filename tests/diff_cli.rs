@@ -567,17 +567,17 @@ fn hostile_values_stay_inert_in_markdown_and_text() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Runs `tool args FILE` and returns whether it accepted the file.
-fn accepts(tool: &str, args: &[&str], file: &Path) -> bool {
+/// Runs `tool args FILE`: whether it accepted the file, and what it said.
+fn accepts(tool: &str, args: &[&str], file: &Path) -> (bool, String) {
     let out = Command::new(tool)
         .args(args)
         .arg(file)
         .output()
         .expect("the tool runs");
-    if !out.status.success() {
-        eprintln!("{tool}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    out.status.success()
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -598,7 +598,8 @@ fn target_files_of_both_sides_load_in_the_real_tools() {
             let text = f["text"].as_str().expect("a file");
             let path = dir.join(format!("{target}-{}", f["when"].as_str().unwrap()));
             std::fs::write(&path, text).unwrap();
-            assert!(accepts(tool, args, &path), "{target} {}", f["when"]);
+            let (ok, said) = accepts(tool, args, &path);
+            assert!(ok, "{target} {}: {said}", f["when"]);
             // The checker rejects a broken file, so its acceptance means something.
             std::fs::write(
                 &path,
@@ -610,7 +611,7 @@ fn target_files_of_both_sides_load_in_the_real_tools() {
             )
             .unwrap();
             assert!(
-                !accepts(tool, args, &path),
+                !accepts(tool, args, &path).0,
                 "{target}: a broken file passed"
             );
         }
