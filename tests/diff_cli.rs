@@ -13,10 +13,11 @@ use std::process::Command;
 use insta_cmd::get_cargo_bin;
 use serde_json::Value;
 
-const CASES: [&str; 5] = [
+const CASES: [&str; 6] = [
     "add-dr-secondary",
     "remove-performance-secondary",
     "move-primary",
+    "promote-performance-secondary",
     "upgrade-one-cluster",
     "change-firewall-rule",
 ];
@@ -252,6 +253,43 @@ fn moving_the_primary_demotes_first_and_names_the_window_without_a_primary() {
         windows
             .iter()
             .any(|w| w["cluster"] == "vault-b" && w["to_step"] == back)
+    );
+}
+
+#[test]
+fn a_performance_switchover_demotes_only_the_performance_role_and_reissues_a_token() {
+    let (_, doc) = case("promote-performance-secondary");
+    let demote = step_of(
+        &doc,
+        "vault-a",
+        "write -f sys/replication/performance/primary/demote",
+    );
+    let promote = step_of(
+        &doc,
+        "perf-b",
+        "write -f sys/replication/performance/secondary/promote",
+    );
+    let token = step_of(
+        &doc,
+        "perf-b",
+        "performance/primary/secondary-token id=vault-a",
+    );
+    let attach = step_of(
+        &doc,
+        "vault-a",
+        "performance/secondary/update-primary token=\"$ACTIVATION_TOKEN\"",
+    );
+    assert!(demote < promote && promote < token && token <= attach);
+    // vault-a stays the DR primary of vault-b: its DR role is not demoted.
+    assert!(
+        !commands(&doc)
+            .iter()
+            .any(|(_, _, l)| l.contains("dr/primary/demote"))
+    );
+    assert!(
+        !commands(&doc)
+            .iter()
+            .any(|(_, _, l)| l.contains("dr_operation_token"))
     );
 }
 

@@ -405,7 +405,8 @@ impl<'a> Book<'a> {
                 from,
                 to: last,
                 why: format!(
-                    "`{name}` serves without a DR secondary until the end of the runbook and after it"
+                    "`{name}` serves without a DR secondary from {} until the end of the runbook and after it: losing it then loses its tokens and leases (REPL-IDX)",
+                    if from == 0 { "the start".to_string() } else { format!("step {from}") }
                 ),
             });
         }

@@ -93,12 +93,10 @@ impl Plan<'_> {
                     .vault(&p, "write -f sys/replication/performance/primary/demote"),
             );
         }
-        if k == Repl::Dr
-            || self
-                .before
-                .values()
-                .any(|(r, u)| *r == Role::DrSecondary && u.as_deref() == Some(&p))
-        {
+        // A performance switchover moves only the performance primary role: `p` stays the DR
+        // primary of its own DR secondaries (HVD-PR: a performance secondary may be a DR
+        // primary).
+        if k == Repl::Dr {
             demote.push(
                 self.book
                     .vault(&p, "write -f sys/replication/dr/primary/demote"),
@@ -107,7 +105,12 @@ impl Plan<'_> {
         let demoted = self.book.push(
             format!("Demote `{p}`"),
             vec![format!(
-                "A planned switchover: `{p}` still answers, so it is demoted before `{x}` is promoted, and there is never more than one primary (\"Multiple primaries may result in data loss!\", API-DR; API-PERF; GUIDES-LR; PERF-MANAGE). A demoted primary keeps its cluster ID and connects to no primary (API-DR). From here until `{x}` is promoted, no cluster of the set accepts writes."
+                "A planned switchover: `{p}` still answers, so it is demoted before `{x}` is promoted, and there is never more than one primary (\"Multiple primaries may result in data loss!\", API-DR; API-PERF; GUIDES-LR; PERF-MANAGE). A demoted primary keeps its cluster ID and connects to no primary (API-DR). From here until `{x}` is promoted, no cluster of the set accepts writes.{}",
+                if k == Repl::Performance {
+                    " Only its performance role is demoted: it stays the DR primary of its DR secondaries, as a performance secondary may be (HVD-PR)."
+                } else {
+                    ""
+                }
             )],
             demote,
             vec![Effect::Demote(p.clone())],
