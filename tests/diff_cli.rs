@@ -436,7 +436,7 @@ fn bootstrap_of_every_example_enables_primaries_first_and_dr_before_performance(
 #[test]
 fn bootstrap_from_an_empty_file_matches_dev_null() {
     let dir = scratch("empty-old");
-    std::fs::write(dir.join("empty.yaml"), "\n  \n").unwrap();
+    std::fs::write(dir.join("empty.yaml"), "\n  \n# nothing yet\n").unwrap();
     let example = root().join("examples/global.yaml");
     let (_, a, _) = run(&[
         dir.join("empty.yaml").to_str().unwrap(),

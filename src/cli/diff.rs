@@ -145,7 +145,12 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         },
         None => crate::validate_on(source, limits, |_| true, today),
     };
-    let old_empty = old.1.is_none() && old.0.text.trim().is_empty();
+    // Nothing but blank lines and comments: an empty OLD, so the runbook builds NEW.
+    let old_empty = old.1.is_none()
+        && old.0.text.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with('#')
+        });
     let old_v = (!old_empty).then(|| validate(&old));
     let new_v = validate(&new);
     let old_side = old_v.as_ref().map(|v| Side {
