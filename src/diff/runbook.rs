@@ -129,6 +129,15 @@ pub(super) struct Book<'a> {
     pub warnings: Vec<String>,
     /// Windows the builder knows of directly (a set without a primary).
     pub windows: Vec<RiskWindow>,
+    /// Clusters by name, in NEW and in OLD.
+    new_index: BTreeMap<String, ClusterId>,
+    old_index: BTreeMap<String, ClusterId>,
+}
+
+fn index(t: &Topology) -> BTreeMap<String, ClusterId> {
+    t.cluster_ids()
+        .map(|c| (t.name(c).to_string(), c))
+        .collect()
 }
 
 fn var_name(name: &str) -> String {
@@ -144,13 +153,16 @@ impl<'a> Book<'a> {
             effects: Vec::new(),
             warnings: Vec::new(),
             windows: Vec::new(),
+            new_index: index(new),
+            old_index: old.map(index).unwrap_or_default(),
         }
     }
 
     /// The cluster named `name`, as NEW has it, else as OLD had it.
     pub fn find(&self, name: &str) -> Option<(&'a Topology, ClusterId)> {
-        let look = |t: &'a Topology| t.cluster_ids().find(|c| t.name(*c) == name).map(|c| (t, c));
-        look(self.new).or_else(|| self.old.and_then(look))
+        let look =
+            |index: &BTreeMap<String, ClusterId>, t: &'a Topology| index.get(name).map(|c| (t, *c));
+        look(&self.new_index, self.new).or_else(|| self.old.and_then(|o| look(&self.old_index, o)))
     }
 
     pub fn warn(&mut self, text: String) {
@@ -336,14 +348,15 @@ impl<'a> Book<'a> {
     /// The risk windows: serving clusters without a DR secondary between steps (those that
     /// had one in OLD or have one in NEW), plus the windows the builder recorded.
     pub fn windows(&self, start: BTreeMap<String, (State, Option<String>)>) -> Vec<RiskWindow> {
-        let wants_dr = |name: &str| {
-            let has = |t: &Topology| {
+        // Clusters that have a DR secondary in OLD or NEW: the ones a window can concern.
+        let mut wants: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for t in std::iter::once(self.new).chain(self.old) {
+            wants.extend(
                 t.cluster_ids()
-                    .find(|c| t.name(*c) == name)
-                    .is_some_and(|c| !t.dr_secondaries(c).is_empty())
-            };
-            has(self.new) || self.old.is_some_and(has)
-        };
+                    .filter(|c| !t.dr_secondaries(*c).is_empty())
+                    .map(|c| t.name(c).to_string()),
+            );
+        }
         let mut state = start;
         let mut open: BTreeMap<String, usize> = BTreeMap::new();
         let mut out = Vec::new();
@@ -351,12 +364,15 @@ impl<'a> Book<'a> {
                      i: usize,
                      open: &mut BTreeMap<String, usize>,
                      out: &mut Vec<RiskWindow>| {
+            let covered: std::collections::BTreeSet<&str> = state
+                .values()
+                .filter(|(r, _)| *r == State::Secondary(Repl::Dr))
+                .filter_map(|(_, up)| up.as_deref())
+                .collect();
             for (name, (role, _)) in state {
                 let serving = matches!(role, State::Primary | State::Secondary(Repl::Performance));
-                let covered = state.values().any(|(r, up)| {
-                    *r == State::Secondary(Repl::Dr) && up.as_deref() == Some(name.as_str())
-                });
-                let exposed = serving && !covered && wants_dr(name);
+                let exposed =
+                    serving && !covered.contains(name.as_str()) && wants.contains(name.as_str());
                 match (exposed, open.contains_key(name)) {
                     (true, false) => {
                         open.insert(name.clone(), i);
