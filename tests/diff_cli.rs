@@ -675,3 +675,23 @@ fn output_goes_to_the_file_given() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), direct);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn identical_versions_have_nothing_to_carry_out_and_a_broken_new_fixes_nothing() {
+    let file = "examples/global.yaml";
+    let (code, doc) = json(&[file, file]);
+    assert_eq!(code, 0);
+    assert!(doc["changes"].as_array().unwrap().is_empty());
+    assert!(doc["runbook"]["steps"].as_array().unwrap().is_empty());
+    assert_eq!(doc["resilience"]["changes"], serde_json::json!([]));
+    let (code, doc) = json(&[file, "tests/fixtures/structural/syntax.yaml"]);
+    assert_eq!(code, 1);
+    assert!(doc["findings"]["fixed"].as_array().unwrap().is_empty());
+    assert!(doc["runbook"].is_null() && doc["changes"].is_null());
+    assert!(
+        doc["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("only the findings are compared")
+    );
+}

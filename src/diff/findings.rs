@@ -36,7 +36,8 @@ pub struct Item {
 pub struct FindingsDelta {
     /// In NEW, not in OLD, in NEW's order.
     pub new: Vec<Item>,
-    /// In OLD, not in NEW, in OLD's order.
+    /// In OLD, not in NEW, in OLD's order (none when NEW stops before its rules run: they
+    /// are then unchecked, not fixed).
     pub fixed: Vec<Item>,
     /// Findings of NEW that OLD had too.
     pub unchanged: usize,
@@ -107,7 +108,11 @@ fn minus(side: Side<'_>, other: Option<Side<'_>>) -> (Vec<Item>, usize) {
 /// Compares the findings of OLD (`None` when empty) and NEW.
 pub fn compare(old: Option<Side<'_>>, new: Side<'_>) -> FindingsDelta {
     let (new_items, unchanged) = minus(new, old);
-    let fixed = old.map(|o| minus(o, Some(new)).0).unwrap_or_default();
+    // When NEW stops before its rules run, OLD's rule findings are unchecked, not fixed.
+    let fixed = match old {
+        Some(o) if new.topology.is_some() || o.topology.is_none() => minus(o, Some(new)).0,
+        _ => Vec::new(),
+    };
     FindingsDelta {
         new: new_items,
         fixed,

@@ -130,6 +130,13 @@ pub fn diff(old_file: &str, old: Option<Side<'_>>, new: Side<'_>) -> Diff {
             let r = resilience::compare(o, n);
             let net = network::compare(o, n);
             let book = match o {
+                // Nothing changed: nothing to carry out.
+                Some(_) if d.is_empty() => runbook::Runbook {
+                    mode,
+                    steps: Vec::new(),
+                    windows: Vec::new(),
+                    warnings: Vec::new(),
+                },
                 Some(ot) => runbook::migration(ot, n, &d),
                 None => bootstrap::runbook(n),
             };

@@ -278,6 +278,12 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             ),
             false,
         )?;
+        if b.steps.is_empty() {
+            writeln!(
+                w,
+                "Nothing to carry out: the two versions describe the same estate."
+            )?;
+        }
         if !b.windows.is_empty() {
             writeln!(w, "**Risk windows**\n")?;
             for win in &b.windows {

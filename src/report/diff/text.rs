@@ -146,6 +146,12 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
     }
     if let Some(b) = &d.runbook {
         writeln!(w, "\nRunbook ({})", b.mode.key())?;
+        if b.steps.is_empty() {
+            writeln!(
+                w,
+                "  nothing to carry out: the two versions describe the same estate"
+            )?;
+        }
         if b.windows.is_empty() {
             writeln!(w, "  risk windows: none")?;
         } else {
