@@ -67,8 +67,9 @@ fn validate(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(source.text.len() as u64));
         group.bench_function(clusters.to_string(), |b| {
             b.iter(|| {
-                let (findings, topology) =
-                    vrt::validate(black_box(&source), Limits::default(), |_| true);
+                let vrt::Validation {
+                    findings, topology, ..
+                } = vrt::validate(black_box(&source), Limits::default(), |_| true);
                 // Only the VRT304 notes of the synthetic design (DR in the next site).
                 assert!(findings.iter().all(|f| f.rule.code == "VRT304") && topology.is_some());
                 (findings, topology)
@@ -96,12 +97,12 @@ fn rules(c: &mut Criterion) {
 }
 
 fn ports(c: &mut Criterion) {
-    bench_on_topology(c, "ports", vrt::ports::flows);
+    bench_on_topology(c, "ports", vrt::net::flows::flows);
 }
 
 fn firewall(c: &mut Criterion) {
     bench_on_topology(c, "firewall-nftables", |t| {
-        let flows = vrt::ports::flows(t);
+        let flows = vrt::net::flows::flows(t);
         let rules = vrt::firewall::rules(t, &flows).expect("every end has addresses");
         let ctx = vrt::report::firewall::Context {
             topology: &t.model.name,

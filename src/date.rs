@@ -71,6 +71,22 @@ impl Date {
     }
 }
 
+/// A `--today` / `VRT_TODAY` value: a date, or `None` for an empty value, so that an empty
+/// `VRT_TODAY=` means the same as an unset one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateOrUnset(pub Option<Date>);
+
+impl DateOrUnset {
+    /// Parses a date as [`Date::parse`] does; an empty text is no date.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() {
+            Ok(Self(None))
+        } else {
+            Date::parse(text).map(|d| Self(Some(d)))
+        }
+    }
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
@@ -144,6 +160,21 @@ mod tests {
             Date::from_days_since_epoch(20_513).to_string(),
             "2026-03-01"
         );
+    }
+
+    #[test]
+    fn an_empty_value_is_no_date() {
+        assert_eq!(DateOrUnset::parse(""), Ok(DateOrUnset(None)));
+        assert_eq!(
+            DateOrUnset::parse("2027-03-01")
+                .unwrap()
+                .0
+                .unwrap()
+                .to_string(),
+            "2027-03-01"
+        );
+        assert!(DateOrUnset::parse(" ").is_err());
+        assert!(DateOrUnset::parse("2027-02-29").is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::failover::{AfterRole, Plan};
 use crate::graph::{EdgeKind, Topology};
-use crate::model::{ClientId, ClusterId, SiteId};
+use crate::ids::{ClientId, ClusterId, SiteId};
 use crate::spec::{Environment, Provider, Role};
 
 /// The whole diagram.

@@ -19,16 +19,6 @@ pub enum Error {
         "`{0}` is a FIFO and nothing wrote to it; start its writer first, or pipe the topology to `vrt validate -`"
     )]
     EmptyFifo(String),
-    /// The file is larger than the limit.
-    #[error(
-        "`{path}` is larger than {limit} bytes, the limit; raise it with `--max-file-size` if the file is genuine"
-    )]
-    TooLarge {
-        /// The path as given.
-        path: String,
-        /// The limit in bytes.
-        limit: u64,
-    },
     /// A code or name given to `vrt explain` is not a rule.
     #[error("no rule has the code or name `{0}`; run `vrt explain` to list them")]
     UnknownRule(String),

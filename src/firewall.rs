@@ -1,4 +1,4 @@
-//! Firewall rule tables: the allow rules for every flow of [`ports::flows`], built from the
+//! Firewall rule tables: the allow rules for every flow of [`flows::flows`], built from the
 //! `cidrs` of the flows' ends. A pure function of the topology; the renderers in
 //! `report::firewall` write it for each target.
 //!
@@ -6,19 +6,50 @@
 //! (flows with the same sources, destinations and protocol share one rule and merge their
 //! ports; a standby port already open for a required flow is not repeated) and named after
 //! the first flow's purpose. Each keeps the reasons of its flows for its comment. A flow
-//! whose end has no addresses is an error ([`crate::rules::unaddressable_flow`]), never a
+//! whose end has no addresses is an error ([`UNADDRESSABLE`], declared here: only this planner reports it), never a
 //! missing rule.
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::cidrset;
+use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::ports::{self, AddressSource, Cause, Flow, Node};
-use crate::rules::unaddressable_flow::RULE as UNADDRESSABLE;
+use crate::net::cidrset;
+use crate::net::flows::{self, AddressSource, Cause, Flow, Node, Wording};
 use crate::source::Span;
 use crate::spec::Protocol;
 use crate::values::Cidr;
+
+// Reported by `vrt firewall`, not by `vrt validate`: addresses are optional in the format,
+// and only generating firewall rules needs them.
+declare_rule! {
+    /// A flow needs a firewall rule, but one of its ends has no addresses.
+    ///
+    /// ## What it checks
+    /// `vrt firewall` turns every flow of `vrt ports` into allow rules from the `cidrs` of
+    /// the flow's ends: a cluster's own `cidrs`, else its site's; a client's or service's
+    /// own, else its site's; a load balancer's own, its IP `address`, else its cluster's.
+    /// When an end has none, or the two ends share no address family (IPv4 / IPv6), no rule
+    /// can be written and vrt stops with this error rather than leave the flow out.
+    ///
+    /// ## Why it matters
+    /// A rule table that silently lacks a flow is worse than none: the missing path is found
+    /// when replication or a failover needs it (PORTS; TS-CONN). Security groups and
+    /// firewalls admit addresses, not names (HVD-TF).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// sites:
+    ///   - {name: dc-b}                       # no cidrs
+    /// clusters:
+    ///   - {name: perf-b, site: dc-b, role: performance-secondary, replicates_from: primary-a}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Give the cluster (its nodes' subnets) or its site `cidrs`; for a load balancer with a
+    /// DNS name, give it `cidrs` or rely on its cluster's.
+    pub static UNADDRESSABLE = "VRT208", "unaddressable-flow", Error;
+}
 
 /// An IP address family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -135,7 +166,7 @@ struct Draft {
     reasons: Vec<String>,
 }
 
-/// The allow rules for `flows` (all of [`ports::flows`], or only the required ones), or
+/// The allow rules for `flows` (all of [`flows::flows`], or only the required ones), or
 /// the findings for the flows no rule can be written for.
 #[allow(clippy::too_many_lines)] // gather, fold standby duplicates, name: one pass each
 pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Finding>> {
@@ -146,7 +177,7 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
     let mut addresses = |node: Node| {
         cache
             .entry(node)
-            .or_insert_with(|| ports::addresses(t, node))
+            .or_insert_with(|| flows::addresses(t, node))
             .clone()
     };
     for flow in flows {
@@ -195,7 +226,7 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
             };
             let draft = &mut drafts[i];
             draft.ports.insert(flow.port);
-            let reason = flow.reason(t);
+            let reason = flow.describe(t, Wording::Plain);
             if !draft.reasons.contains(&reason) {
                 draft.reasons.push(reason);
             }
@@ -292,7 +323,7 @@ impl Errors {
         if !self.seen.insert((node, None)) {
             return;
         }
-        let site = &t.model.sites[node.site(t).0];
+        let site = t.site(node.site(t));
         let site_name = site.name.get();
         let (span, what, give): (Span, String, String) = match node {
             Node::Cluster(c) | Node::LoadBalancer(c) => {
@@ -316,7 +347,7 @@ impl Errors {
                 )
             }
             Node::Client(k) => {
-                let client = &t.model.clients[k.0];
+                let client = t.client(k);
                 (
                     client.name.span(),
                     format!("client `{}`", client.name.get()),
@@ -327,7 +358,7 @@ impl Errors {
                 )
             }
             Node::Service(s) => {
-                let service = &t.model.services[s.0];
+                let service = t.service(s);
                 (
                     service.name.span(),
                     format!("external service `{}`", service.name.get()),
@@ -369,8 +400,8 @@ impl Errors {
         };
         let span = match flow.from {
             Node::Cluster(c) | Node::LoadBalancer(c) => t.cluster(c).name.span(),
-            Node::Client(k) => t.model.clients[k.0].name.span(),
-            Node::Service(s) => t.model.services[s.0].name.span(),
+            Node::Client(k) => t.client(k).name.span(),
+            Node::Service(s) => t.service(s).name.span(),
         };
         self.findings.push(
             Finding::new(
@@ -410,8 +441,8 @@ pub fn uncovered<'a>(t: &Topology, flows: &'a [Flow], rules: &[FirewallRule]) ->
     flows
         .iter()
         .filter(|flow| {
-            let (src, _) = ports::addresses(t, flow.from);
-            let (dst, _) = ports::addresses(t, flow.to);
+            let (src, _) = flows::addresses(t, flow.from);
+            let (dst, _) = flows::addresses(t, flow.to);
             let candidates = by_port
                 .get(&(flow.protocol, flow.port))
                 .map_or(&[][..], Vec::as_slice);
@@ -447,7 +478,7 @@ clusters:
     #[test]
     fn ports_merge_standby_duplicates_fold_and_families_split() {
         let t = topology(YAML);
-        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let rules = rules(&t, &flows::flows(&t)).unwrap();
         let find = |name: &str| {
             rules
                 .iter()
@@ -491,7 +522,7 @@ clusters:
   - {name: s, site: b, role: performance-secondary, replicates_from: p}
 ",
         );
-        let errors = rules(&t, &ports::flows(&t)).unwrap_err();
+        let errors = rules(&t, &flows::flows(&t)).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:#?}");
         assert_eq!(errors[0].rule.code, "VRT208");
         assert!(
@@ -516,7 +547,7 @@ clusters:
   - {name: s, site: b, role: performance-secondary, replicates_from: p}
 ",
         );
-        let errors = rules(&t, &ports::flows(&t)).unwrap_err();
+        let errors = rules(&t, &flows::flows(&t)).unwrap_err();
         assert!(
             errors[0].message.contains("share no address family"),
             "{errors:#?}"
@@ -537,7 +568,7 @@ clusters:
   - {name: s, site: b, role: performance-secondary, replicates_from: p}
 ",
         );
-        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let rules = rules(&t, &flows::flows(&t)).unwrap();
         let b_to_a: Vec<&FirewallRule> = rules
             .iter()
             .filter(|r| {
@@ -563,7 +594,7 @@ clusters:
     #[test]
     fn port_ranges_coalesce_neighbours() {
         let t = topology(YAML);
-        let rules = rules(&t, &ports::flows(&t)).unwrap();
+        let rules = rules(&t, &flows::flows(&t)).unwrap();
         let mut r = rules[0].clone();
         r.ports = BTreeSet::from([5432, 8200, 8201, 8203]);
         assert_eq!(r.port_ranges(), [(5432, 5432), (8200, 8201), (8203, 8203)]);

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use crate::model::{Client, ClientId, Cluster, ClusterId, Model, SiteId};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::model::{Client, Cluster, Model, Service, Site};
 use crate::spec::{Environment, Role};
 use crate::values::Version;
 
@@ -47,6 +48,29 @@ impl Failure {
             Self::Cluster(_) => "cluster",
             Self::Site(_) => "site",
             Self::Region(_) => "region",
+        }
+    }
+}
+
+/// The replication graph has a cycle, so no upstream-first order exists to plan in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the replication graph has a cycle through {clusters}; fix it first (`vrt validate` reports it as VRT104)"
+)]
+pub struct Cyclic {
+    /// The clusters on the first cycle, as `` `a`, `b` ``.
+    pub clusters: String,
+}
+
+impl Cyclic {
+    /// The error for a cycle through `cycle`.
+    pub fn through(t: &Topology, cycle: &[ClusterId]) -> Self {
+        Self {
+            clusters: cycle
+                .iter()
+                .map(|c| format!("`{}`", t.name(*c)))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }
@@ -245,6 +269,72 @@ impl Topology {
         (0..self.model.clusters.len()).map(ClusterId)
     }
 
+    /// Every cluster with its id, in file order.
+    pub fn clusters(&self) -> impl Iterator<Item = (ClusterId, &Cluster)> + '_ {
+        self.model
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (ClusterId(i), c))
+    }
+
+    /// A site.
+    pub fn site(&self, id: SiteId) -> &Site {
+        &self.model.sites[id.0]
+    }
+
+    /// Every site id, in file order.
+    pub fn site_ids(&self) -> impl Iterator<Item = SiteId> + '_ {
+        (0..self.model.sites.len()).map(SiteId)
+    }
+
+    /// Every site with its id, in file order.
+    pub fn sites(&self) -> impl Iterator<Item = (SiteId, &Site)> + '_ {
+        self.model
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SiteId(i), s))
+    }
+
+    /// The name of a site.
+    pub fn site_name(&self, id: SiteId) -> &str {
+        self.site(id).name.get()
+    }
+
+    /// A client.
+    pub fn client(&self, id: ClientId) -> &Client {
+        &self.model.clients[id.0]
+    }
+
+    /// Every client id, in file order.
+    pub fn client_ids(&self) -> impl Iterator<Item = ClientId> + '_ {
+        (0..self.model.clients.len()).map(ClientId)
+    }
+
+    /// Every client with its id, in file order.
+    pub fn clients(&self) -> impl Iterator<Item = (ClientId, &Client)> + '_ {
+        self.model
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (ClientId(i), c))
+    }
+
+    /// An external service.
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.model.services[id.0]
+    }
+
+    /// Every external service with its id, in file order.
+    pub fn services(&self) -> impl Iterator<Item = (ServiceId, &Service)> + '_ {
+        self.model
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (ServiceId(i), s))
+    }
+
     /// A cluster's name.
     pub fn name(&self, id: ClusterId) -> &str {
         self.cluster(id).name.get()
@@ -391,7 +481,7 @@ impl Topology {
 
     /// The environment of a cluster's site.
     pub fn environment(&self, id: ClusterId) -> Environment {
-        self.model.sites[self.cluster(id).site.get().0].environment
+        self.site(self.site_of(id)).environment
     }
 
     /// The site of a cluster.
@@ -401,7 +491,7 @@ impl Topology {
 
     /// The region of a site.
     pub fn region_of(&self, site: SiteId) -> &str {
-        self.model.sites[site.0].region.get()
+        self.site(site).region.get()
     }
 
     /// The regions, in order of first appearance.
@@ -427,7 +517,7 @@ impl Topology {
     pub fn clients_of(&self, id: ClusterId) -> Vec<(ClientId, &Client)> {
         self.index.cluster_clients[id.0]
             .iter()
-            .map(|c| (*c, &self.model.clients[c.0]))
+            .map(|c| (*c, self.client(*c)))
             .collect()
     }
 
@@ -449,7 +539,7 @@ impl Topology {
     pub fn failure_name<'a>(&'a self, failure: &'a Failure) -> &'a str {
         match failure {
             Failure::Cluster(c) => self.name(*c),
-            Failure::Site(s) => self.model.sites[s.0].name.get(),
+            Failure::Site(s) => self.site_name(*s),
             Failure::Region(r) => r,
         }
     }

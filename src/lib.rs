@@ -5,7 +5,6 @@
 //! domain questions) → [`rules`] / planners → [`report`]. [`cli`] wires it to the command
 //! line; `main` only hands it the process's streams.
 
-pub mod cidrset;
 pub mod cli;
 pub mod date;
 pub mod diag;
@@ -15,20 +14,21 @@ pub mod error;
 pub mod failover;
 pub mod firewall;
 pub mod graph;
+pub mod ids;
 pub mod load;
 pub mod model;
+pub mod net;
 pub mod output;
-pub mod ports;
-pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod source;
 pub mod sources;
 pub mod spec;
-pub mod structure;
+pub mod status;
 pub mod suppress;
 pub mod synthetic;
 pub mod templates;
+pub mod text;
 pub mod upgrade;
 pub mod values;
 pub mod yaml;
@@ -47,15 +47,10 @@ pub fn topology(source: &Source, limits: Limits) -> Result<Topology, Vec<Finding
 }
 
 /// Validates a source: every finding (structural, or of the rules accepted by `enabled`),
-/// sorted by position then code, and the topology when the file got that far. The file's
-/// `ignore` entries are applied as of today (UTC).
-pub fn validate(
-    source: &Source,
-    limits: Limits,
-    enabled: impl Fn(&Rule) -> bool,
-) -> (Vec<Finding>, Option<Topology>) {
-    let v = validate_on(source, limits, enabled, date::Date::today());
-    (v.findings, v.topology)
+/// sorted by position then code, what `ignore` entries suppressed, and the topology when the
+/// file got that far. The file's `ignore` entries are applied as of today (UTC).
+pub fn validate(source: &Source, limits: Limits, enabled: impl Fn(&Rule) -> bool) -> Validation {
+    validate_on(source, limits, enabled, date::Date::today())
 }
 
 /// What validating one source found.
@@ -77,10 +72,12 @@ pub fn validate_on(
     enabled: impl Fn(&Rule) -> bool,
     today: date::Date,
 ) -> Validation {
+    // The live codes (VRT5xx) run in `vrt status` only: their `ignore` entries are not stale here.
+    let enabled = |r: &Rule| enabled(r) && !status::rules::is_live(r);
     match topology(source, limits) {
         Ok(t) => {
-            let found = rules::run(&t, &enabled);
-            let outcome = suppress::apply(&t, found, today, &enabled);
+            let found = rules::run(&t, enabled);
+            let outcome = suppress::apply(&t, found, today, enabled);
             let mut suppressed = outcome.suppressed;
             suppressed.sort_by(|a, b| order(&a.finding, &b.finding));
             Validation {

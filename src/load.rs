@@ -5,10 +5,10 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::diag::Finding;
+use crate::diag::structure as code;
 use crate::error::Error;
 use crate::source::{Source, Span};
 use crate::spec::Spec;
-use crate::structure as code;
 use crate::values;
 use crate::yaml::{self, Limits, Sp, YamlErrorKind};
 
@@ -20,7 +20,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = yaml::DEFAULT_MAX_FILE_SIZE;
 ///
 /// Never reads more than `max_size + 1` bytes, whatever the path is: a regular file larger
 /// than the limit is refused before it is opened, and a FIFO, a device such as `/dev/zero`,
-/// or standard input is read only up to the limit. A FIFO is opened without blocking, so
+/// or standard input is read only up to the limit. A file past the limit is the finding
+/// VRT006 at its line 1, column 1, with an empty source: the topology has an error, which
+/// the user can fix (exit 1), unlike a path vrt cannot read (exit 2). A FIFO is opened without blocking, so
 /// one with no writer is an error instead of a hang; process substitution
 /// (`vrt validate <(generate)`) works, as its writer is already there.
 pub fn read(path: &str, max_size: u64) -> Result<(Source, Option<Finding>), Error> {
@@ -42,10 +44,7 @@ pub fn read(path: &str, max_size: u64) -> Result<(Source, Option<Finding>), Erro
             return Err(Error::IsDirectory(path.to_string()));
         }
         if meta.is_file() && meta.len() > max_size {
-            return Err(Error::TooLarge {
-                path: path.to_string(),
-                limit: max_size,
-            });
+            return Ok(too_large(path.to_string(), max_size));
         }
         let fifo = is_fifo(&meta);
         let file = open(p, fifo).map_err(io)?;
@@ -56,12 +55,23 @@ pub fn read(path: &str, max_size: u64) -> Result<(Source, Option<Finding>), Erro
         (path.to_string(), bytes)
     };
     if bytes.len() as u64 > max_size {
-        return Err(Error::TooLarge {
-            path: name,
-            limit: max_size,
-        });
+        return Ok(too_large(name, max_size));
     }
     Ok(decode(name, bytes))
+}
+
+/// The located VRT006 error of a file larger than `limit` bytes, on an empty source.
+fn too_large(name: String, limit: u64) -> (Source, Option<Finding>) {
+    let finding = Finding::new(
+        &code::INPUT_LIMIT,
+        Span::new(0, 0),
+        format!(
+            "the file is larger than {limit} bytes, the limit; raise it with `--max-file-size`"
+        ),
+    )
+    .label("vrt read no further than the limit")
+    .help(LIMIT_HELP);
+    (Source::new(name, String::new()), Some(finding))
 }
 
 #[cfg(unix)]

@@ -5,25 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::date::Date;
+use crate::diag::structure as code;
 use crate::diag::{Finding, Severity};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 use crate::source::Span;
 use crate::spec::{self, ClusterPort, Environment, Protocol, Provider, Role, Spec};
-use crate::structure as code;
 use crate::values::{self, Addr, Cidr, PortRange, Version};
 use crate::yaml::Sp;
-
-/// Index of a site in [`Model::sites`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SiteId(pub usize);
-/// Index of a cluster in [`Model::clusters`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClusterId(pub usize);
-/// Index of a client in [`Model::clients`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClientId(pub usize);
-/// Index of a service in [`Model::services`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ServiceId(pub usize);
 
 /// The resolved topology: every reference is an id, every default applied.
 #[derive(Debug, Clone)]

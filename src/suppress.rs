@@ -8,12 +8,12 @@
 //! matched nothing (VRT020–VRT023, VRT010).
 
 use crate::date::Date;
+use crate::diag::structure as code;
 use crate::diag::{Finding, Rule};
 use crate::graph::Topology;
 use crate::model::Ignore;
 use crate::rules;
 use crate::source::Span;
-use crate::structure as code;
 use crate::values;
 use crate::yaml::Sp;
 

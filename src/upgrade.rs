@@ -10,9 +10,8 @@
 //! upgraded, everything downstream of it already is, so no cluster ever replicates from a
 //! newer one.
 
-use crate::failover::Cyclic;
-use crate::graph::Topology;
-use crate::model::ClusterId;
+use crate::graph::{Cyclic, Topology};
+use crate::ids::ClusterId;
 use crate::spec::Role;
 use crate::values::Version;
 
@@ -49,13 +48,7 @@ pub struct UpgradePlan {
 /// Plans the upgrade order of every replication set.
 pub fn plan(t: &Topology) -> Result<UpgradePlan, Cyclic> {
     if let Some(cycle) = t.cycles().first() {
-        return Err(Cyclic {
-            clusters: cycle
-                .iter()
-                .map(|c| format!("`{}`", t.name(*c)))
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
+        return Err(Cyclic::through(t, cycle));
     }
     let sets = t
         .roots()

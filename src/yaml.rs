@@ -218,10 +218,55 @@ pub struct YamlError {
     pub span: Span,
 }
 
-/// Parses `text` (one YAML document) into `T`.
-pub fn parse<T: DeserializeOwned>(text: &str, limits: Limits) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options(text, options(limits))
-        .map_err(|e| convert(&e, text, limits))
+/// The highest nesting limit (`--max-depth`) vrt accepts. The parser recurses once per
+/// level of a merge-key value or a complex key: measured on its [`PARSER_STACK`] thread, a
+/// complex key nested 20,000 deep parses and one 40,000 deep overflows the stack, so this
+/// cap leaves it about 40 times the room it needs. Nested lists in a merge key also cost
+/// time and memory quadratically (500 levels: 2 s and 90 MB; 2,000 levels: 52 s and
+/// 1.2 GB), which the cap bounds too. Real topologies nest 6 levels deep; the default
+/// limit is 64.
+pub const MAX_DEPTH_CAP: usize = 500;
+
+/// The stack size of the thread the parser runs on, whatever the caller's own stack is
+/// (a test thread has 2 MiB, a main thread usually 8 MiB). Only the pages a deep file
+/// touches are used.
+pub const PARSER_STACK: usize = 64 * 1024 * 1024;
+
+/// Parses `text` (one YAML document) into `T`, on a thread of its own with a
+/// [`PARSER_STACK`] stack, so that nesting up to [`MAX_DEPTH_CAP`] cannot overflow it.
+pub fn parse<T: DeserializeOwned + Send>(text: &str, limits: Limits) -> Result<T, YamlError> {
+    if limits.max_depth > MAX_DEPTH_CAP {
+        return Err(YamlError {
+            kind: YamlErrorKind::Limit,
+            message: format!(
+                "the nesting limit {} is above {MAX_DEPTH_CAP}, the most the parser can take; lower `--max-depth`",
+                limits.max_depth
+            ),
+            span: Span::default(),
+        });
+    }
+    let run = || {
+        serde_saphyr::from_str_with_options(text, options(limits))
+            .map_err(|e| convert(&e, text, limits))
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("yaml".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(scope, run)
+        {
+            Ok(parser) => parser
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(e) => Err(YamlError {
+                kind: YamlErrorKind::Limit,
+                message: format!(
+                    "vrt could not start the parser's thread ({e}); free some memory or processes and run it again"
+                ),
+                span: Span::default(),
+            }),
+        }
+    })
 }
 
 /// The parser's options: strict where YAML is surprising, and every budget of the crate
@@ -392,6 +437,19 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
         ),
         other => {
             let message = user_message(other);
+            if message == "recursion limit exceeded" {
+                // The scanner's own nesting guard, set just past the depth limit.
+                return YamlError {
+                    kind: YamlErrorKind::Limit,
+                    message: budget_message(
+                        &serde_saphyr::budget::BudgetBreach::Depth {
+                            depth: limits.max_depth,
+                        },
+                        limits,
+                    ),
+                    span,
+                };
+            }
             let message = if message.starts_with("simple key expected") {
                 "no `:` follows this key within 1024 characters (a YAML key is at most 1024 characters)".to_string()
             } else if message == "reference to unknown value" {
@@ -505,6 +563,40 @@ mod tests {
     struct Nested {
         #[allow(dead_code)]
         list: Vec<Vec<Vec<Vec<Vec<u8>>>>>,
+    }
+
+    #[test]
+    fn a_depth_above_the_cap_is_refused() {
+        let limits = Limits {
+            max_depth: MAX_DEPTH_CAP + 1,
+            ..Limits::default()
+        };
+        let err = parse::<Doc>("name: x\n", limits).unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::Limit);
+        assert!(
+            err.message.contains("lower `--max-depth`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn the_parser_has_its_own_stack() {
+        // A complex key nested to the cap needs about 1.25 MB of stack; the caller here has
+        // 256 KiB, which would overflow (and abort the test run) were the parser on it.
+        let depth = MAX_DEPTH_CAP - 2;
+        let text = format!("? {}{}\n: 1\n", "[".repeat(depth), "]".repeat(depth));
+        let limits = Limits {
+            max_depth: MAX_DEPTH_CAP,
+            ..Limits::default()
+        };
+        let err = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || parse::<Doc>(&text, limits).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_ne!(err.kind, YamlErrorKind::Limit, "{err:?}");
     }
 
     #[test]

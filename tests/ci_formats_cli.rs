@@ -4,61 +4,37 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
+
+use common::{output as run, vrt};
 
 use serde_json::Value;
 
 const FAILING: &str = "tests/fixtures/rules/VRT107-downstream-older-version.yaml";
 
-fn vrt() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vrt"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("VRT_TODAY");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 fn manifest(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    common::root().join(rel)
 }
 
 /// Every fixture and example, relative to the crate root, sorted.
 fn all_inputs() -> Vec<String> {
-    let mut out = Vec::new();
-    for dir in [
+    let mut out: Vec<String> = [
         "examples",
         "tests/fixtures/rules",
         "tests/fixtures/structural",
         "tests/fixtures/suppress",
-    ] {
-        let Ok(entries) = std::fs::read_dir(manifest(dir)) else {
-            continue;
-        };
-        for e in entries {
-            let name = e.unwrap().file_name().to_string_lossy().to_string();
-            if Path::new(&name).extension().is_some_and(|x| x == "yaml") {
-                out.push(format!("{dir}/{name}"));
-            }
-        }
-    }
+    ]
+    .into_iter()
+    .flat_map(common::yaml_files)
+    .collect();
     out.sort();
     out
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    // The OASIS schema lives beside the repository (CI has it at the same relative path).
-    let path = manifest("../shared/schemas/sarif-schema-2.1.0.json");
+    // The OASIS schema, vendored (tests/schemas/README.md says where it comes from).
+    let path = manifest("tests/schemas/sarif-schema-2.1.0.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::draft4::options()

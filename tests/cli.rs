@@ -1,44 +1,9 @@
 //! Drives the real `vrt` binary: exit codes 0/1/2, JSON output, stdin, explain and schema.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn vrt() -> Command {
-    let mut cmd = Command::new(get_cargo_bin("vrt"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        // Under GitHub Actions the default format would be `github`.
-        .env_remove("GITHUB_ACTIONS");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = vrt().args(args).output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn with_stdin(args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let mut child = vrt()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{run, run_with_stdin as with_stdin, vrt};
+use insta_cmd::assert_cmd_snapshot;
 
 #[test]
 fn clean_example_exits_zero_with_a_summary() {

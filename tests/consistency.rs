@@ -10,7 +10,7 @@ use vrt::yaml::Limits;
 
 #[test]
 fn the_pre_opened_promotion_candidate_is_the_one_the_runbook_promotes() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let mut checked = 0;
     for dir in [
         "examples",

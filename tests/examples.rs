@@ -8,7 +8,7 @@ use vrt::yaml::Limits;
 
 #[test]
 fn every_example_validates_without_errors() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = common::root().join("examples");
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -24,7 +24,9 @@ fn every_example_validates_without_errors() {
             "{}: first line must be the modeline",
             source.name
         );
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |_| true);
         assert!(
             topology.is_some(),
             "{}",

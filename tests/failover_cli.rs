@@ -9,27 +9,8 @@ use std::process::Command;
 
 mod common;
 
-use insta_cmd::get_cargo_bin;
+use common::{root, run, vrt};
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn vrt() -> Command {
-    let mut cmd = Command::new(get_cargo_bin("vrt"));
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = vrt().args(args).output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// Runs a command that must succeed and returns its standard output.
 fn ok(args: &[&str]) -> String {
@@ -45,11 +26,8 @@ fn json(args: &[&str]) -> Value {
 /// The examples, by file stem, with their site names.
 fn examples() -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "yaml") {
-            continue;
-        }
+    for file in common::examples() {
+        let path = root().join(file);
         let text = std::fs::read_to_string(&path).unwrap();
         let doc = vrt::yaml::to_json(&text).unwrap();
         let sites = doc["sites"]
@@ -795,7 +773,7 @@ fn upgrade_waves_run_downstream_first() {
     }
 }
 
-/// The block in README.md that follows `$ <command>` in a console code block.
+/// The block in a Markdown page that follows `$ <command>` in a console code block.
 fn readme_sample(readme: &str, command: &str) -> String {
     let start = readme
         .find(&format!("$ {command}\n"))
@@ -808,7 +786,8 @@ fn readme_sample(readme: &str, command: &str) -> String {
 
 #[test]
 fn readme_samples_are_real_output() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The samples moved from the README to docs/failover.md.
+    let readme = std::fs::read_to_string(root().join("docs/failover.md")).unwrap();
     let cut = |out: String, at: &str| out[..out.find(at).unwrap()].trim_end().to_string();
     let runbook = ok(&[
         "failover",

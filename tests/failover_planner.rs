@@ -10,7 +10,7 @@ use std::path::Path;
 
 use vrt::failover::{self, AfterRole, Failure, Plan, RecoveryPath, SetStatus, TokenFate};
 use vrt::graph::Topology;
-use vrt::model::ClusterId;
+use vrt::ids::ClusterId;
 use vrt::source::Source;
 use vrt::spec::Role;
 use vrt::yaml::Limits;
@@ -28,7 +28,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 /// Every topology that loads, by file name.
 fn topologies() -> Vec<(String, Topology)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let mut files = Vec::new();
     yaml_files(&root.join("examples"), &mut files);
     yaml_files(&root.join("tests/fixtures"), &mut files);
@@ -58,6 +58,10 @@ fn topology(text: &str) -> Topology {
 
 fn id(t: &Topology, name: &str) -> ClusterId {
     t.cluster_ids().find(|c| t.name(*c) == name).unwrap()
+}
+
+fn site(t: &Topology, name: &str) -> vrt::ids::SiteId {
+    t.site_ids().find(|s| t.site_name(*s) == name).unwrap()
 }
 
 #[allow(clippy::too_many_lines)] // the invariants of a plan, one paragraph each
@@ -187,7 +191,7 @@ fn check(name: &str, t: &Topology, failure: &Failure, plan: &Plan) {
     let mut out = Vec::new();
     vrt::report::failover::text(&mut out, t, plan).unwrap();
     vrt::report::failover::markdown(&mut out, t, plan).unwrap();
-    let doc = serde_json::to_value(vrt::report::failover::json(t, plan)).unwrap();
+    let doc = serde_json::to_value(vrt::report::failover::document(t, plan)).unwrap();
     assert_eq!(doc["steps"].as_array().unwrap().len(), plan.steps.len());
 }
 
@@ -307,7 +311,7 @@ fn candidates_rank_by_region_then_version_then_name() {
 
 #[test]
 fn a_lost_performance_secondary_replaced_by_dr_can_become_the_primary() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let source = common::source(&root.join("tests/fixtures/failover/two-step.yaml"));
     let t = vrt::topology(&source, Limits::default()).unwrap();
     let plan = failover::resolve(&t, "dc-a")
@@ -343,7 +347,7 @@ fn a_lost_performance_secondary_replaced_by_dr_can_become_the_primary() {
     let fates: Vec<(&str, TokenFate)> = plan
         .clients
         .iter()
-        .map(|c| (t.model.clients[c.client.0].name.as_str(), c.tokens))
+        .map(|c| (t.client(c.client).name.as_str(), c.tokens))
         .collect();
     assert_eq!(
         fates,
@@ -368,10 +372,7 @@ fn a_site_and_its_one_site_region_are_one_failure() {
     let t = topology(
         "version: 1\nname: x\nsites: [{name: a}, {name: b, region: r}, {name: c, region: r}]\nclusters: [{name: p, site: a, role: primary}]\n",
     );
-    assert_eq!(
-        failover::resolve(&t, "a"),
-        Ok(Failure::Site(vrt::model::SiteId(0)))
-    );
+    assert_eq!(failover::resolve(&t, "a"), Ok(Failure::Site(site(&t, "a"))));
     assert_eq!(
         failover::resolve(&t, "region:a"),
         Ok(Failure::Region("a".into()))
@@ -381,10 +382,10 @@ fn a_site_and_its_one_site_region_are_one_failure() {
     assert_eq!(
         singles,
         [
-            Failure::Cluster(ClusterId(0)),
-            Failure::Site(vrt::model::SiteId(0)),
-            Failure::Site(vrt::model::SiteId(1)),
-            Failure::Site(vrt::model::SiteId(2)),
+            Failure::Cluster(id(&t, "p")),
+            Failure::Site(site(&t, "a")),
+            Failure::Site(site(&t, "b")),
+            Failure::Site(site(&t, "c")),
             Failure::Region("r".into()),
         ]
     );

@@ -5,40 +5,14 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-fn vrt() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vrt"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{output as run, vrt, yaml_files};
 
 fn graph(format: &str, file: &str) -> String {
     let (code, out, err) = run(vrt().args(["graph", "--format", format, file]));
     assert_eq!(code, 0, "{file}: {err}");
-    out
-}
-
-fn yaml_files(dir: &str) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| Path::new(n).extension().is_some_and(|x| x == "yaml"))
-        .map(|n| format!("{dir}/{n}"))
-        .collect();
-    out.sort();
     out
 }
 
@@ -70,7 +44,7 @@ fn dot_of_every_example_and_rule_fixture_renders_with_graphviz() {
         let svg = render_dot(&graph("dot", &file));
         assert!(svg.contains("<svg"), "{file}");
         // Every cluster of the topology is drawn with its name.
-        let source = common::source(&Path::new(env!("CARGO_MANIFEST_DIR")).join(&file));
+        let source = common::source(&common::root().join(&file));
         let t = vrt::topology(&source, vrt::yaml::Limits::default()).unwrap();
         for c in t.cluster_ids() {
             assert!(
@@ -240,7 +214,7 @@ fn mermaid_of_every_example_is_well_formed() {
     for file in yaml_files("examples") {
         let text = graph("mermaid", &file);
         let f = parse_mermaid(&text);
-        let source = common::source(&Path::new(env!("CARGO_MANIFEST_DIR")).join(&file));
+        let source = common::source(&common::root().join(&file));
         let t = vrt::topology(&source, vrt::yaml::Limits::default()).unwrap();
         let clusters = t.cluster_ids().count();
         let edges = t.cluster_ids().filter(|c| t.upstream(*c).is_some()).count();
@@ -304,7 +278,7 @@ fn mermaid_labels_clusters_with_role_and_version_and_nests_sites_in_regions() {
 }
 
 fn manifest(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    common::root().join(rel)
 }
 
 /// The text content of an SVG's `<text>` elements, in order.
@@ -398,7 +372,7 @@ fn graph_writes_atomically_reads_stdin_and_refuses_broken_files() {
 fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
     let check_dot = common::tool_available("dot");
     for file in yaml_files("examples") {
-        let source = common::source(&Path::new(env!("CARGO_MANIFEST_DIR")).join(&file));
+        let source = common::source(&common::root().join(&file));
         let t = vrt::topology(&source, vrt::yaml::Limits::default()).unwrap();
         for site in &t.model.sites {
             let target = format!("site:{}", site.name.get());
@@ -410,7 +384,7 @@ fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
             // Lost clusters are marked and have no replication edges; every other cluster is
             // drawn in its role after the failover, with its upstream after the failover.
             for a in &plan.after {
-                let id = format!("c{}", a.cluster.0);
+                let id = format!("c{}", a.cluster.index());
                 let lost = a.role == vrt::failover::AfterRole::Lost;
                 assert_eq!(f.classes[&id] == "lost", lost, "{file} {target} {id}");
                 assert_eq!(
@@ -425,8 +399,11 @@ fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
                     .filter(|(_, arrow, to, _)| *arrow != "-.-" && *to == id)
                     .map(|(from, ..)| from)
                     .collect();
-                let expected: Vec<String> =
-                    a.upstream.iter().map(|u| format!("c{}", u.0)).collect();
+                let expected: Vec<String> = a
+                    .upstream
+                    .iter()
+                    .map(|u| format!("c{}", u.index()))
+                    .collect();
                 assert_eq!(
                     incoming.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                     expected.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -435,14 +412,18 @@ fn after_loss_draws_the_failover_plan_of_every_site_of_every_example() {
             }
             // Clients hang off the cluster the plan moves them to.
             for impact in &plan.clients {
-                let from = format!("k{}", impact.client.0);
+                let from = format!("k{}", impact.client.index());
                 let attached: Vec<&String> = f
                     .links
                     .iter()
                     .filter(|(k, arrow, ..)| *arrow == "-.-" && *k == from)
                     .map(|(_, _, to, _)| to)
                     .collect();
-                let expected: Vec<String> = impact.to.iter().map(|c| format!("c{}", c.0)).collect();
+                let expected: Vec<String> = impact
+                    .to
+                    .iter()
+                    .map(|c| format!("c{}", c.index()))
+                    .collect();
                 assert_eq!(
                     attached.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                     expected.iter().map(String::as_str).collect::<Vec<_>>(),

@@ -3,8 +3,11 @@
 //! reviewer must fill or confirm, refuses bad input with exit 2 and never overwrites a file
 //! without `--force`.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
+
+use common::run;
 
 use vrt::diag::Severity;
 use vrt::source::Source;
@@ -18,23 +21,6 @@ const TEMPLATES: [&str; 5] = [
     "hybrid-onprem-aws",
 ];
 
-fn vrt() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vrt"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = vrt().args(args).output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 /// Generates, then validates in-process: returns the text and the topology.
 fn generate(args: &[&str]) -> (String, vrt::graph::Topology) {
     let mut all = vec!["init"];
@@ -42,7 +28,9 @@ fn generate(args: &[&str]) -> (String, vrt::graph::Topology) {
     let (code, out, err) = run(&all);
     assert_eq!(code, 0, "{args:?}: {err}");
     let source = Source::new("generated.yaml", out.clone());
-    let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+    let vrt::Validation {
+        findings, topology, ..
+    } = vrt::validate(&source, Limits::default(), |_| true);
     let errors: Vec<_> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

@@ -2,23 +2,11 @@
 //! with an error naming the flag; at its default the same file passes.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use insta_cmd::get_cargo_bin;
+mod common;
 
-fn vrt(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(get_cargo_bin("vrt"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::run as vrt;
 
 const GLOBAL: &str = "examples/global.yaml";
 const ANCHORS: &str = "tests/fixtures/hostile/anchors-reused.yaml";
@@ -50,11 +38,16 @@ fn limit_finding(args: &[&str]) -> (i32, Option<(String, u64, u64)>) {
 
 #[test]
 fn max_file_size_refuses_a_larger_file_and_admits_it_when_raised() {
-    let (code, out, err) = vrt(&["validate", "--max-file-size", "1000", GLOBAL]);
-    assert_eq!(code, 2, "{out}");
-    assert!(
-        err.contains("`examples/global.yaml` is larger than 1000 bytes, the limit; raise it with `--max-file-size`"),
-        "{err}"
+    let (code, finding) = limit_finding(&["--max-file-size", "1000", GLOBAL]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        finding,
+        Some((
+            "the file is larger than 1000 bytes, the limit; raise it with `--max-file-size`"
+                .to_string(),
+            1,
+            1
+        ))
     );
     let (code, out, _) = vrt(&["validate", "--max-file-size", "100000", GLOBAL]);
     assert_eq!(code, 0, "{out}");
@@ -62,9 +55,8 @@ fn max_file_size_refuses_a_larger_file_and_admits_it_when_raised() {
 
 #[test]
 fn max_file_size_applies_to_standard_input() {
-    let text =
-        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GLOBAL)).unwrap();
-    let mut child = Command::new(get_cargo_bin("vrt"))
+    let text = std::fs::read(common::root().join(GLOBAL)).unwrap();
+    let mut child = common::vrt()
         .args(["validate", "--max-file-size", "1000", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -74,9 +66,12 @@ fn max_file_size_applies_to_standard_input() {
     // vrt stops reading at the limit, so the rest of the write may find the pipe closed.
     let _ = child.stdin.take().unwrap().write_all(&text);
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("`<stdin>` is larger than 1000 bytes"), "{err}");
+    assert_eq!(out.status.code(), Some(1));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.contains("<stdin>:1:1") && out.contains("the file is larger than 1000 bytes"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use insta_cmd::get_cargo_bin;
+use common::{examples, root, run, vrt};
 use serde_json::Value;
 use vrt::yaml::Limits;
 
@@ -29,38 +29,6 @@ const TARGETS: [&str; 9] = [
     "terraform",
     "azure-nsg",
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn vrt() -> Command {
-    let mut cmd = Command::new(get_cargo_bin("vrt"));
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = vrt().args(args).output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-/// Every example, as paths relative to the crate root, sorted.
-fn examples() -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(root().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| format!("examples/{}", p.file_name().unwrap().to_string_lossy()))
-        .collect();
-    out.sort();
-    assert_eq!(out.len(), 5, "the five reference topologies");
-    out
-}
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
@@ -81,9 +49,9 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
     let source = common::source(&root().join(path));
     let t = vrt::topology(&source, Limits::default()).expect("example loads");
     let m = &t.model;
-    let name = |c: vrt::model::ClusterId| m.clusters[c.0].name.get().clone();
-    let api = |c: vrt::model::ClusterId| m.clusters[c.0].api_port();
-    let cport = |c: vrt::model::ClusterId| m.clusters[c.0].cluster_port();
+    let name = |c: vrt::ids::ClusterId| t.cluster(c).name.get().clone();
+    let api = |c: vrt::ids::ClusterId| t.cluster(c).api_port();
+    let cport = |c: vrt::ids::ClusterId| t.cluster(c).cluster_port();
     let mut want: BTreeMap<(String, String, u16), bool> = BTreeMap::new();
     let mut add = |from: String, to: String, port: u16, standby: bool| {
         // A required flow is never downgraded by a standby reason for the same connection.
@@ -91,8 +59,8 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
         *e = *e && standby;
     };
     // Peers and clients reach a cluster with a load balancer through it.
-    let front = |c: vrt::model::ClusterId, port_is_cluster: bool| {
-        let cl = &m.clusters[c.0];
+    let front = |c: vrt::ids::ClusterId, port_is_cluster: bool| {
+        let cl = t.cluster(c);
         match &cl.load_balancer {
             Some(lb) if !port_is_cluster || lb.cluster_port != vrt::spec::ClusterPort::None => {
                 format!("{} (load balancer)", cl.name.get())
@@ -107,7 +75,7 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
         }
     };
     for c in t.cluster_ids() {
-        if let Some(up) = &m.clusters[c.0].upstream {
+        if let Some(up) = &t.cluster(c).upstream {
             both_ways(c, *up.get(), false, &mut add);
         }
     }
@@ -128,7 +96,7 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
         }
     }
     for c in t.cluster_ids() {
-        let cl = &m.clusters[c.0];
+        let cl = t.cluster(c);
         if let Some(lb) = &cl.load_balancer {
             let lbn = format!("{} (load balancer)", cl.name.get());
             add(lbn.clone(), name(c), api(c), false);
@@ -141,7 +109,7 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
     }
     for s in &m.services {
         for u in &s.used_by {
-            let dr = *m.clusters[u.get().0].role.get() == vrt::spec::Role::DrSecondary;
+            let dr = *t.cluster(*u.get()).role.get() == vrt::spec::Role::DrSecondary;
             add(
                 name(*u.get()),
                 format!("{} (service)", s.name.get()),
@@ -1022,7 +990,11 @@ fn a_removed_firewall_rule_is_flagged_at_the_right_line_and_the_suggested_rule_f
         for (name, range) in &rules {
             let broken = without(&text, range);
             let source = vrt::source::Source::new(format!("{path} without {name}"), broken.clone());
-            let (findings, t) = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+            let vrt::Validation {
+                findings,
+                topology: t,
+                ..
+            } = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
             assert!(t.is_some());
             if findings.is_empty() {
                 // Another declared rule (a site-wide one) still allows every flow.
@@ -1051,7 +1023,11 @@ fn a_removed_firewall_rule_is_flagged_at_the_right_line_and_the_suggested_rule_f
             }
             let repaired = with_rules(&broken, &fixes);
             let source = vrt::source::Source::new(format!("{path} repaired"), repaired);
-            let (after, t) = vrt::validate(&source, Limits::default(), |_| true);
+            let vrt::Validation {
+                findings: after,
+                topology: t,
+                ..
+            } = vrt::validate(&source, Limits::default(), |_| true);
             assert!(t.is_some(), "{}", common::rendered(&source, &after));
             let relevant: Vec<_> = after
                 .iter()
@@ -1080,7 +1056,8 @@ fn removing_the_replication_rule_of_two_datacenters() {
         "two-datacenters-without-dc-a-dc-b-vault.yaml",
         broken.clone(),
     );
-    let (findings, _) = vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+    let vrt::Validation { findings, .. } =
+        vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
     let errors: Vec<_> = findings
         .iter()
         .filter(|f| f.severity == vrt::diag::Severity::Error)

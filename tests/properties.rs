@@ -14,7 +14,7 @@ use std::fmt::Write;
 use proptest::prelude::*;
 use vrt::diag::{Finding, Severity};
 use vrt::graph::Topology;
-use vrt::model::{ClusterId, SiteId};
+use vrt::ids::{ClusterId, SiteId};
 use vrt::source::Source;
 use vrt::yaml::Limits;
 
@@ -360,7 +360,9 @@ impl GenTopology {
 fn validate_text(text: &str) -> (Source, Vec<Finding>, Option<Topology>) {
     let (source, not_utf8) = vrt::load::decode("prop.yaml".into(), text.as_bytes().to_vec());
     assert!(not_utf8.is_none());
-    let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+    let vrt::Validation {
+        findings, topology, ..
+    } = vrt::validate(&source, Limits::default(), |_| true);
     assert_located(&source, &findings);
     (source, findings, topology)
 }
@@ -410,7 +412,7 @@ proptest! {
             "the generator wrote an invalid topology:\n{}\n{text}",
             common::rendered(&source, &findings)
         );
-        let (again, _) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation { findings: again, .. } = vrt::validate(&source, Limits::default(), |_| true);
         prop_assert_eq!(&findings, &again, "validation is not deterministic");
     }
 
@@ -418,7 +420,6 @@ proptest! {
     fn indexed_graph_answers_agree_with_their_definitions(t in topology()) {
         let (source, _, topology) = validate_text(&t.yaml());
         let topology = topology.expect("valid");
-        let n = topology.model.clusters.len();
         let cycles = topology.cycles();
         for c in topology.cluster_ids() {
             let chain = topology.ancestors(c);
@@ -427,13 +428,13 @@ proptest! {
                 .find(|cy| cy.contains(&c) || chain.iter().any(|a| cy.contains(a)))
                 .map_or_else(|| chain.last().copied().unwrap_or(c), |cy| cy[0]);
             prop_assert_eq!(topology.root(c), root, "{}", source.text);
-            let below: Vec<ClusterId> = (0..n)
-                .map(ClusterId)
+            let below: Vec<ClusterId> = topology
+                .cluster_ids()
                 .filter(|d| topology.upstream(*d).map(|(u, _)| u) == Some(c))
                 .collect();
             let listed: Vec<ClusterId> = topology.downstream(c).into_iter().map(|(d, _)| d).collect();
             prop_assert_eq!(listed, below);
-            let clients: Vec<usize> = topology.clients_of(c).iter().map(|(id, _)| id.0).collect();
+            let clients: Vec<usize> = topology.clients_of(c).iter().map(|(id, _)| id.index()).collect();
             let expected: Vec<usize> = topology
                 .model
                 .clients
@@ -445,12 +446,12 @@ proptest! {
             prop_assert_eq!(clients, expected);
             prop_assert!(topology.tokens_held_by(c).contains(&c));
         }
-        for s in 0..topology.model.sites.len() {
+        for s in topology.site_ids() {
             let expected: Vec<ClusterId> = topology
                 .cluster_ids()
-                .filter(|c| topology.site_of(*c) == SiteId(s))
+                .filter(|c| topology.site_of(*c) == s)
                 .collect();
-            prop_assert_eq!(topology.clusters_in_site(SiteId(s)), expected);
+            prop_assert_eq!(topology.clusters_in_site(s), expected);
         }
         let mut regions: Vec<&str> = Vec::new();
         for s in &topology.model.sites {
@@ -460,8 +461,8 @@ proptest! {
         }
         prop_assert_eq!(topology.regions(), regions.clone());
         for r in regions {
-            let expected: Vec<SiteId> = (0..topology.model.sites.len())
-                .map(SiteId)
+            let expected: Vec<SiteId> = topology
+                .site_ids()
                 .filter(|s| topology.region_of(*s) == r)
                 .collect();
             prop_assert_eq!(topology.sites_in_region(r), expected);
@@ -551,7 +552,7 @@ fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
 }
 
 fn seeds() -> Vec<(String, Vec<u8>)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let mut out = Vec::new();
     for dir in ["examples", "tests/fixtures/rules"] {
         let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
@@ -583,7 +584,7 @@ proptest! {
         let (source, not_utf8) = vrt::load::decode(name.clone(), bytes);
         let findings = match not_utf8 {
             Some(f) => vec![f],
-            None => vrt::validate(&source, Limits::default(), |_| true).0,
+            None => vrt::validate(&source, Limits::default(), |_| true).findings,
         };
         assert_located(&source, &findings);
     }
@@ -607,7 +608,9 @@ proptest! {
 fn a_synthetic_topology_of_10_000_clusters_has_only_the_notes_of_its_design() {
     let text = vrt::synthetic::topology_yaml(5_000);
     let source = Source::new("synthetic", text);
-    let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+    let vrt::Validation {
+        findings, topology, ..
+    } = vrt::validate(&source, Limits::default(), |_| true);
     assert_eq!(topology.expect("valid").model.clusters.len(), 10_000);
     // Each site's clients fail over to a DR secondary in the next site (VRT304, a note).
     assert!(
@@ -666,7 +669,7 @@ fn the_generator_reaches_every_rule_and_every_style() {
 /// Returns whether firewall rules could be written (every end of every flow has addresses).
 fn check_planners(t: &Topology) -> bool {
     use vrt::failover::{AfterRole, RecoveryPath};
-    let flows = vrt::ports::flows(t);
+    let flows = vrt::net::flows::flows(t);
     let rows = vrt::report::ports::rows(t, &flows);
     assert_eq!(rows.len(), flows.len());
     let written = match vrt::firewall::rules(t, &flows) {
@@ -709,7 +712,7 @@ fn check_planners(t: &Topology) -> bool {
             }
             let mut sink = Vec::new();
             vrt::report::failover::text(&mut sink, t, &plan).unwrap();
-            serde_json::to_string(&vrt::report::failover::json(t, &plan)).unwrap();
+            vrt::report::failover::json(&mut sink, t, &plan).unwrap();
         }
     }
     if let Ok(plan) = vrt::upgrade::plan(t) {
@@ -732,7 +735,7 @@ proptest! {
 #[test]
 fn planners_keep_their_promises_on_the_examples_and_synthetic_topologies() {
     // These give every end addresses, so the coverage check is never vacuous here.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = common::root().join("examples");
     let mut texts: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())

@@ -19,7 +19,9 @@ fn every_rule_fires_on_its_fixture() {
             rule.name
         );
         let source = common::source(path);
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |r| r.code == code);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |r| r.code == code);
         assert!(
             topology.is_some(),
             "{file}: fixture must load cleanly: {findings:#?}"
@@ -27,13 +29,10 @@ fn every_rule_fires_on_its_fixture() {
         assert!(!findings.is_empty(), "{file}: {code} did not fire");
 
         // Lines marked `# expect: CODE` are exactly the lines findings point at.
-        let marker = format!("# expect: {code}");
-        let mut expected: Vec<usize> = source
-            .text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.contains(&marker))
-            .map(|(i, _)| i + 1)
+        let mut expected: Vec<usize> = common::expect_markers(&source.text)
+            .into_iter()
+            .filter(|(_, c)| c == code)
+            .map(|(line, _)| line)
             .collect();
         let mut actual: Vec<usize> = findings
             .iter()
@@ -52,7 +51,7 @@ fn every_rule_fires_on_its_fixture() {
 
 #[test]
 fn every_check_rule_has_a_fixture() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let dir = common::root().join("tests/fixtures/rules");
     for check in vrt::rules::CHECKS {
         let name = format!("{}-{}.yaml", check.rule.code, check.rule.name);
         assert!(dir.join(&name).exists(), "missing fixture {name}");

@@ -1,9 +1,11 @@
 //! The committed `schemas/vrt.schema.json` is exactly what `vrt schema` prints, and it is a
 //! draft-07 schema that accepts every example (checked with the `jsonschema` validator).
 
+mod common;
+
 #[test]
 fn committed_schema_matches_generated() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/vrt.schema.json");
+    let path = common::root().join("schemas/vrt.schema.json");
     let committed = std::fs::read_to_string(&path).expect("schemas/vrt.schema.json exists");
     let generated = serde_json::to_string_pretty(&vrt::schema()).unwrap() + "\n";
     assert!(
@@ -32,7 +34,7 @@ fn schema_is_draft_07_with_a_stable_id() {
 #[test]
 fn every_example_is_valid_against_the_schema() {
     let validator = jsonschema::draft7::new(&vrt::schema()).expect("the schema compiles");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = common::root().join("examples");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();

@@ -5,27 +5,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use clap::CommandFactory;
-
-fn vrt() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vrt"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = vrt().args(args).output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::run;
 
 /// The visible subcommands, from the clap definition itself (so commands added later are
 /// covered too).
@@ -214,7 +198,7 @@ fn man_output_dir_writes_one_page_per_command() {
 }
 
 fn manifest(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    common::root().join(rel)
 }
 
 #[test]

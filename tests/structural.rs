@@ -11,26 +11,15 @@ use vrt::yaml::Limits;
 fn structural_errors_are_reported_at_their_line() {
     insta::glob!("fixtures/structural/*.yaml", |path| {
         let source = common::source(path);
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |_| true);
         assert!(
             topology.is_none(),
             "{}: expected structural errors",
             source.name
         );
-        let mut expected: Vec<(usize, String)> = Vec::new();
-        for (i, line) in source.text.lines().enumerate() {
-            if let Some(rest) = line.split("# expect: ").nth(1) {
-                expected.push((i + 1, rest.trim().to_string()));
-            }
-            if let Some(rest) = line.strip_prefix("# expect-at: ") {
-                let (l, c) = rest
-                    .trim()
-                    .split_once(' ')
-                    .expect("`# expect-at: LINE CODE`");
-                expected.push((l.parse().expect("line number"), c.to_string()));
-            }
-        }
-        expected.sort();
+        let expected = common::expect_markers(&source.text);
         let mut actual: Vec<(usize, String)> = findings
             .iter()
             .map(|f| {

@@ -6,8 +6,8 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::process::Command;
 
+use common::{output as run, vrt};
 use vrt::date::Date;
 use vrt::yaml::Limits;
 
@@ -24,15 +24,7 @@ fn suppression_fixtures_report_exactly_the_marked_lines() {
             Date::parse(TODAY).unwrap(),
         );
         assert!(v.topology.is_some(), "{}", source.name);
-        let mut expected: Vec<(usize, String)> = Vec::new();
-        for (i, line) in source.text.lines().enumerate() {
-            if let Some(rest) = line.split("# expect: ").nth(1) {
-                for code in rest.split(',') {
-                    expected.push((i + 1, code.trim().to_string()));
-                }
-            }
-        }
-        expected.sort();
+        let expected = common::expect_markers(&source.text);
         let mut actual: Vec<(usize, String)> = v
             .findings
             .iter()
@@ -66,7 +58,7 @@ fn suppression_fixtures_report_exactly_the_marked_lines() {
 fn findings_of_the_topology_rules_name_their_cluster() {
     // The subject is what `cluster:` in an `ignore` entry matches: it must be set, and be
     // the cluster the message is about.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let dir = common::root().join("tests/fixtures/rules");
     let codes = [
         "VRT101", "VRT102", "VRT103", "VRT104", "VRT105", "VRT106", "VRT107", "VRT108", "VRT109",
         "VRT110", "VRT201", "VRT203", "VRT204", "VRT205", "VRT206", "VRT207", "VRT301", "VRT302",
@@ -76,7 +68,9 @@ fn findings_of_the_topology_rules_name_their_cluster() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let source = common::source(&path);
-        let (findings, topology) = vrt::validate(&source, Limits::default(), |_| true);
+        let vrt::Validation {
+            findings, topology, ..
+        } = vrt::validate(&source, Limits::default(), |_| true);
         let t = topology.expect("rule fixtures load");
         for f in findings.iter().filter(|f| codes.contains(&f.rule.code)) {
             let id = f
@@ -93,24 +87,6 @@ fn findings_of_the_topology_rules_name_their_cluster() {
         }
     }
     assert!(seen > 20, "{seen}");
-}
-
-fn vrt() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vrt"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("VRT_TODAY");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 const EXPIRY: &str = "tests/fixtures/suppress/expiry.yaml";
@@ -202,7 +178,7 @@ fn suppressed_findings_do_not_become_annotations_or_test_failures() {
 #[test]
 fn the_schema_describes_ignore_entries_for_editors() {
     let validator = jsonschema::draft7::new(&vrt::schema()).expect("the schema compiles");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/suppress");
+    let dir = common::root().join("tests/fixtures/suppress");
     for (file, valid) in [
         ("expiry.yaml", true),
         ("unused.yaml", true),

@@ -1,6 +1,6 @@
 //! Shared pieces of vrt's fuzz targets: the checks every target runs on what vrt returns,
 //! and [`Topology`], a random topology (built with `arbitrary`) rendered to v1 YAML. Planner
-//! targets use the same generator: `Topology::yaml()` → `vrt::topology` → the planner.
+//! targets use [`ValidTopology`], which also draws from `vrt::synthetic::topology_yaml`.
 
 use std::fmt::Write;
 
@@ -50,7 +50,7 @@ pub fn load_and_validate(bytes: &[u8]) {
     let (source, not_utf8) = vrt::load::decode("fuzz.yaml".into(), bytes.to_vec());
     let findings = match not_utf8 {
         Some(f) => vec![f],
-        None => vrt::validate(&source, limits(), |_| true).0,
+        None => vrt::validate(&source, limits(), |_| true).findings,
     };
     check_findings(&source, &findings);
 }
@@ -475,7 +475,7 @@ impl Topology {
 /// generator writes well-formed v1), and the same text must give the same findings twice.
 pub fn topology_validate(t: &Topology) {
     let source = Source::new("fuzz.yaml", t.yaml());
-    let (findings, _) = vrt::validate(&source, limits(), |_| true);
+    let vrt::Validation { findings, .. } = vrt::validate(&source, limits(), |_| true);
     for f in &findings {
         assert!(
             !matches!(
@@ -487,7 +487,7 @@ pub fn topology_validate(t: &Topology) {
             source.text
         );
     }
-    let (again, _) = vrt::validate(&source, limits(), |_| true);
+    let vrt::Validation { findings: again, .. } = vrt::validate(&source, limits(), |_| true);
     assert_eq!(findings, again, "validation is not deterministic");
     check_findings(&source, &findings);
 }
@@ -503,6 +503,14 @@ pub struct ValidTopology {
 
 impl<'a> Arbitrary<'a> for ValidTopology {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        // Sometimes the synthetic design the benchmarks and property tests use (one
+        // generator for all three): replication sets of up to fifteen sites, DR in the next
+        // site, every flow declared. Valid at every size, so the planners get large, regular
+        // inputs besides the small random ones below.
+        if u.ratio(1, 8)? {
+            let yaml = vrt::synthetic::topology_yaml(u.int_in_range(1..=24usize)?);
+            return Ok(Self { yaml });
+        }
         let sites = u.int_in_range(1..=8usize)?;
         let clusters = u.int_in_range(1..=16usize)?;
         let flow = u.arbitrary::<bool>()?;
@@ -692,8 +700,8 @@ pub fn valid_topology_validate(t: &ValidTopology) {
     let findings = vrt::rules::run(&topology, |_| true);
     check_findings(&source, &findings);
     let (all, again) = (
-        vrt::validate(&source, limits(), |_| true).0,
-        vrt::validate(&source, limits(), |_| true).0,
+        vrt::validate(&source, limits(), |_| true).findings,
+        vrt::validate(&source, limits(), |_| true).findings,
     );
     assert_eq!(all, again, "validation is not deterministic");
 }
@@ -701,7 +709,7 @@ pub fn valid_topology_validate(t: &ValidTopology) {
 /// `vrt ports`: the flows of a valid topology in every format, and the upgrade plan.
 pub fn ports(t: &ValidTopology) {
     let (_, topology) = t.load();
-    let flows = vrt::ports::flows(&topology);
+    let flows = vrt::net::flows::flows(&topology);
     for flow in &flows {
         assert_ne!(flow.port, 0, "a flow on port 0");
     }
@@ -715,7 +723,7 @@ pub fn ports(t: &ValidTopology) {
         let mut sink = Vec::new();
         vrt::report::upgrade::text(&mut sink, &topology, &plan).expect("in memory");
         vrt::report::upgrade::markdown(&mut sink, &topology, &plan).expect("in memory");
-        serde_json::to_string(&vrt::report::upgrade::json(&topology, &plan)).expect("JSON");
+        vrt::report::upgrade::json(&mut sink, &topology, &plan).expect("in memory");
     }
 }
 
@@ -723,7 +731,7 @@ pub fn ports(t: &ValidTopology) {
 pub fn firewall(t: &ValidTopology) {
     use vrt::report::firewall as render;
     let (source, topology) = t.load();
-    let flows = vrt::ports::flows(&topology);
+    let flows = vrt::net::flows::flows(&topology);
     match vrt::firewall::rules(&topology, &flows) {
         Ok(rules) => {
             let missing = vrt::firewall::uncovered(&topology, &flows, &rules);
@@ -760,7 +768,7 @@ pub fn failover(t: &ValidTopology) {
     };
     let mut sink = Vec::new();
     vrt::report::failover::sweep_text(&mut sink, &topology, &rows).expect("in memory");
-    serde_json::to_string(&vrt::report::failover::sweep_json(&topology, &rows)).expect("JSON");
+    vrt::report::failover::sweep_json(&mut sink, &topology, &rows).expect("in memory");
     for failure in topology.single_failures() {
         let plan = vrt::failover::plan(&topology, &failure).expect("no cycle: the sweep ran");
         for r in &plan.recoveries {
@@ -779,7 +787,7 @@ pub fn failover(t: &ValidTopology) {
         }
         vrt::report::failover::text(&mut sink, &topology, &plan).expect("in memory");
         vrt::report::failover::markdown(&mut sink, &topology, &plan).expect("in memory");
-        serde_json::to_string(&vrt::report::failover::json(&topology, &plan)).expect("JSON");
+        vrt::report::failover::json(&mut sink, &topology, &plan).expect("in memory");
         let d = vrt::diagram::after(&topology, &plan);
         let _ = vrt::report::diagram::dot(&d);
         let _ = vrt::report::diagram::mermaid(&d);

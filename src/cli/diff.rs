@@ -50,9 +50,9 @@ pub struct Args {
     /// The day `ignore` entries' `until` dates are compared with (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD", env = "VRT_TODAY", hide = true, value_parser = Date::parse)]
     today: Option<Date>,
-    /// Write the output to this file (atomically) instead of standard output.
-    #[arg(long, short, value_name = "PATH")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutputArgs,
+    // Last: the limits' help heading applies to the flags after it.
     #[command(flatten)]
     limits: super::LimitArgs,
 }
@@ -115,6 +115,7 @@ fn read(path: &str, max: u64) -> Result<(Source, Option<crate::diag::Finding>), 
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let output = args.output.open()?;
     let limits = args.limits.limits();
     let (old, new_path) = match (&args.base, args.files.as_slice()) {
         (Some(base), [file]) => (git_show(base, file, limits.max_file_size)?, file.as_str()),
@@ -178,7 +179,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         Format::Markdown => render::markdown::render(&mut out, &d, &ctx)?,
         Format::Json => render::json::render(&mut out, &d, &ctx)?,
     }
-    super::emit(&String::from_utf8_lossy(&out), args.output.as_deref(), io)?;
+    output.finish(&out, io.out)?;
     let fail = match args.fail_on {
         FailOn::New => d.findings.new_errors() > 0,
         FailOn::Any => d.findings.errors_in_new > 0,
@@ -287,10 +288,9 @@ fn git_show(
         .parse()
         .unwrap_or(0);
     if bytes > max {
-        return Err(Error::TooLarge {
-            path: name,
-            limit: max,
-        });
+        return bad(format!(
+            "`{name}` is larger than {max} bytes, the limit; raise it with `--max-file-size` if the file is genuine"
+        ));
     }
     let blob = git(&root, &["cat-file", "blob", "--end-of-options", &object])?;
     if !blob.status.success() {

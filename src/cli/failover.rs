@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use clap::ArgGroup;
 
 use crate::error::Error;
@@ -26,9 +24,6 @@ Exit codes: 0 plan printed, 1 the topology has errors or --require-dr-recovery f
 2 vrt could not run (unreadable file, unknown or ambiguous name)."
 )]
 pub struct Args {
-    /// Topology file; `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    file: String,
     /// The cluster, site or region to lose. Prefix it with `cluster:`, `site:` or `region:`
     /// when the name is ambiguous.
     #[arg(long, value_name = "NAME")]
@@ -43,11 +38,11 @@ pub struct Args {
     /// so that CI can hold a design to that bar.
     #[arg(long)]
     require_dr_recovery: bool,
-    /// Write the output to this file (atomically) instead of standard output.
-    #[arg(long, short, value_name = "PATH")]
-    output: Option<PathBuf>,
     #[command(flatten)]
-    limits: super::LimitArgs,
+    output: super::OutputArgs,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -61,7 +56,8 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some(t) = super::load_topology_with(&args.file, args.limits.limits(), io)? else {
+    let output = args.output.open()?;
+    let Some(t) = args.input.load(io)? else {
         return Ok(Exit::Findings);
     };
     let mut out = Vec::new();
@@ -77,7 +73,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         match args.format {
             Format::Text => report::failover::text(&mut out, &t, &plan)?,
             Format::Markdown => report::failover::markdown(&mut out, &t, &plan)?,
-            Format::Json => json(&mut out, &report::failover::json(&t, &plan))?,
+            Format::Json => report::failover::json(&mut out, &t, &plan)?,
         }
         if plan.tokens_preserved() {
             Ok(())
@@ -98,7 +94,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         match args.format {
             Format::Text => report::failover::sweep_text(&mut out, &t, &rows)?,
             Format::Markdown => report::failover::sweep_markdown(&mut out, &t, &rows)?,
-            Format::Json => json(&mut out, &report::failover::sweep_json(&t, &rows))?,
+            Format::Json => report::failover::sweep_json(&mut out, &t, &rows)?,
         }
         let bad: Vec<String> = rows
             .iter()
@@ -116,10 +112,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             ))
         }
     };
-    match &args.output {
-        Some(path) => crate::output::write_atomic(path, &out)?,
-        None => io.out.write_all(&out)?,
-    }
+    output.finish(&out, io.out)?;
     match preserved {
         Err(why) if args.require_dr_recovery => {
             writeln!(io.err, "error: {why} (--require-dr-recovery)")?;
@@ -127,10 +120,4 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         }
         _ => Ok(Exit::Clean),
     }
-}
-
-fn json(out: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<(), Error> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
-    out.push(b'\n');
-    Ok(())
 }

@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use crate::error::Error;
 use crate::firewall::Family;
 use crate::report::firewall::{self as render, Context};
@@ -23,21 +21,17 @@ use super::{Exit, Io};
 Exit codes: 0 written, 1 the topology has errors or a flow cannot be addressed,
 2 vrt could not run (unreadable input, failed write).")]
 pub struct Args {
-    /// Topology file; `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    file: String,
     /// Target format.
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     format: Format,
-    /// Write to this file (atomically: an existing file is replaced only when generation
-    /// succeeds) instead of standard output.
-    #[arg(long, short, value_name = "PATH")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutputArgs,
     /// Leave out the standby flows (paths only a failover uses).
     #[arg(long)]
     no_standby: bool,
+    // Last: the limits' help heading applies to the flags after it.
     #[command(flatten)]
-    limits: super::LimitArgs,
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -63,11 +57,11 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some((source, t)) = super::load_source_and_topology(&args.file, args.limits.limits(), io)?
-    else {
+    let output = args.output.open()?;
+    let Some((source, t)) = args.input.load_with_source(io)? else {
         return Ok(Exit::Findings);
     };
-    let flows: Vec<_> = crate::ports::flows(&t)
+    let flows: Vec<_> = crate::net::flows::flows(&t)
         .into_iter()
         .filter(|f| !args.no_standby || !f.standby)
         .collect();
@@ -114,6 +108,6 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             }
         },
     };
-    super::emit(&text, args.output.as_deref(), io)?;
+    output.finish(text.as_bytes(), io.out)?;
     Ok(Exit::Clean)
 }

@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use crate::error::Error;
 use crate::report::diagram;
 
@@ -16,21 +14,18 @@ use super::{Exit, Io};
 
 Exit codes: 0 drawn, 1 the topology has errors that stop it loading, 2 vrt could not run.")]
 pub struct Args {
-    /// The topology file; `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    file: String,
     /// Diagram language.
     #[arg(long, value_enum, default_value_t = Format::Mermaid)]
     format: Format,
-    /// Write the diagram to this file (atomically) instead of standard output.
-    #[arg(long, short, value_name = "PATH")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutputArgs,
     /// Draw the topology after the failover that `vrt failover --lose` plans for the loss
     /// of this cluster, site or region (`cluster:`, `site:` or `region:` disambiguates).
     #[arg(long, value_name = "CLUSTER|SITE|REGION")]
     after_loss: Option<String>,
+    // Last: the limits' help heading applies to the flags after it.
     #[command(flatten)]
-    limits: super::LimitArgs,
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -42,7 +37,8 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some(t) = super::load_topology_with(&args.file, args.limits.limits(), io)? else {
+    let output = args.output.open()?;
+    let Some(t) = args.input.load(io)? else {
         return Ok(Exit::Findings);
     };
     let d = match &args.after_loss {
@@ -63,9 +59,6 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         Format::Mermaid => diagram::mermaid(&d),
         Format::Dot => diagram::dot(&d),
     };
-    match &args.output {
-        Some(path) => crate::output::write_atomic(path, text.as_bytes())?,
-        None => io.out.write_all(text.as_bytes())?,
-    }
+    output.finish(text.as_bytes(), io.out)?;
     Ok(Exit::Clean)
 }

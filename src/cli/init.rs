@@ -1,6 +1,5 @@
-use std::path::PathBuf;
-
 use crate::error::Error;
+use crate::output::Clobber;
 use crate::report::{self, FileReport};
 use crate::source::Source;
 use crate::templates::{self, Params, Template};
@@ -39,9 +38,8 @@ pub struct Args {
     /// The topology's `name`; default the template's name.
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
-    /// Write to this file (atomically) instead of standard output.
-    #[arg(long, short, value_name = "PATH")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutputArgs,
     /// Overwrite the --output file if it exists.
     #[arg(long, requires = "output")]
     force: bool,
@@ -75,17 +73,13 @@ impl From<TemplateArg> for Template {
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let template = Template::from(args.template);
-    if let Some(path) = &args.output
-        && !args.force
-        && std::fs::symlink_metadata(path).is_ok()
-    {
-        writeln!(
-            io.err,
-            "error: `{}` exists; pass --force to overwrite it",
-            path.display()
-        )?;
-        return Ok(Exit::CouldNotRun);
-    }
+    // Without --force an existing file is refused by the write itself, atomically: two
+    // runs at once cannot both write.
+    let output = args.output.open_with(if args.force {
+        Clobber::Replace
+    } else {
+        Clobber::Refuse
+    })?;
     let mut command = vec![format!("vrt init --template {}", template.name())];
     if !args.sites.is_empty() {
         command.push(format!("--sites {}", args.sites.join(",")));
@@ -113,7 +107,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     // The names given could still make an invalid file (a site named like a derived client);
     // never write one.
     let source = Source::new("<generated>", text.clone());
-    let (findings, _) = crate::validate(&source, crate::yaml::Limits::default(), |_| true);
+    let crate::Validation { findings, .. } =
+        crate::validate(&source, crate::yaml::Limits::default(), |_| true);
     let errors: Vec<_> = findings
         .into_iter()
         .filter(|f| f.severity == crate::diag::Severity::Error)
@@ -133,17 +128,14 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         )?;
         return Ok(Exit::CouldNotRun);
     }
-    match &args.output {
-        Some(path) => {
-            crate::output::write_atomic(path, text.as_bytes())?;
-            writeln!(
-                io.err,
-                "wrote {}: replace the values marked FILL, check the facts marked CONFIRM, then run `vrt validate {}`",
-                path.display(),
-                path.display()
-            )?;
-        }
-        None => io.out.write_all(text.as_bytes())?,
+    output.finish(text.as_bytes(), io.out)?;
+    if let Some(path) = args.output.path() {
+        writeln!(
+            io.err,
+            "wrote {}: replace the values marked FILL, check the facts marked CONFIRM, then run `vrt validate {}`",
+            path.display(),
+            path.display()
+        )?;
     }
     Ok(Exit::Clean)
 }

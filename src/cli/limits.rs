@@ -1,6 +1,6 @@
 //! The input limits as flags, shared by every command that reads a topology.
 
-use crate::yaml::Limits;
+use crate::yaml::{Limits, MAX_DEPTH_CAP};
 
 /// Input limits: flags that guard vrt against hostile or broken files. Flatten into the
 /// `Args` of every command that reads a topology (`#[command(flatten)] limits: LimitArgs`)
@@ -14,8 +14,14 @@ pub struct LimitArgs {
     /// Most YAML nodes (mappings, lists and values), counted with aliases expanded.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_nodes)]
     pub max_nodes: usize,
-    /// Deepest nesting of mappings and lists.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    /// Deepest nesting of mappings and lists; at most 500, as the YAML parser recurses once
+    /// per level and must not exhaust its stack (real topologies nest 6 deep).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = Limits::default().max_depth,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DEPTH_CAP as u64)
+    )]
     pub max_depth: usize,
     /// Most alias uses (`*name`) and merge keys (`<<`).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_aliases)]

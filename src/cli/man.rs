@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use clap::CommandFactory;
 
 use crate::error::Error;
+use crate::output::{Clobber, Output};
 
 use super::{Exit, Io};
 
@@ -41,7 +42,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let pages = pages()?;
     if let Some(dir) = &args.output_dir {
         for (name, roff) in &pages {
-            crate::output::write_atomic(&dir.join(name), roff)?;
+            crate::output::write(&dir.join(name), Clobber::Replace, roff, io.out)?;
         }
         return Ok(Exit::Clean);
     }
@@ -50,7 +51,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         None => "vrt.1".to_string(),
     };
     match pages.iter().find(|(name, _)| *name == wanted) {
-        Some((_, roff)) => io.out.write_all(roff)?,
+        Some((_, roff)) => Output::stdout().finish(roff, io.out)?,
         None => {
             let names: Vec<&str> = pages
                 .iter()

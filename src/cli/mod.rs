@@ -1,20 +1,24 @@
 //! The command line: clap types, wiring and exit codes. It writes only to the streams it is
 //! given, so tests can run it in-process and `main` stays a few lines.
 
+mod args;
 mod completions;
 mod diff;
 mod explain;
 mod failover;
 mod firewall;
 mod graph;
+mod import;
 mod init;
 mod limits;
 mod man;
 mod ports;
 mod schema;
+mod status;
 mod upgrade_plan;
 mod validate;
 
+pub use args::{InputArgs, OutputArgs};
 pub use limits::LimitArgs;
 
 use std::ffi::OsString;
@@ -32,6 +36,10 @@ pub enum Exit {
     Findings = 1,
     /// vrt could not run: bad usage, unreadable path, failed write.
     CouldNotRun = 2,
+    /// Standard output (or the `--output` FIFO) was closed before vrt finished writing,
+    /// as when `head` stops reading: vrt stops quietly with the status of a program killed
+    /// by SIGPIPE (128 + 13), so a cut-short run never looks clean.
+    ClosedOutput = 141,
 }
 
 const EXIT_CODES: &str = "\
@@ -39,7 +47,9 @@ Exit codes:
   0  no errors (warnings allowed unless --deny-warnings)
   1  the topology has errors (syntax, shape, references or rules), or a planner's CI gate
      (failover --require-dr-recovery) failed
-  2  vrt could not run (bad usage, unreadable path, failed write)";
+  2  vrt could not run (bad usage, unreadable path, failed write)
+  141  standard output was closed early (`vrt ... | head`): vrt stops quietly, as a program
+       killed by SIGPIPE would";
 
 /// Plan and validate HashiCorp Vault Enterprise replication topologies.
 #[derive(Debug, Parser)]
@@ -63,6 +73,8 @@ enum Command {
     Failover(failover::Args),
     UpgradePlan(upgrade_plan::Args),
     Diff(diff::Args),
+    Status(status::Args),
+    Import(import::Args),
 }
 
 /// The process's streams and terminal facts.
@@ -71,8 +83,26 @@ pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     /// Failures.
     pub err: &'a mut dyn Write,
-    /// Whether `out` may be coloured (a terminal, and `NO_COLOR` unset).
+    /// Whether `out` may be coloured (see [`color_allowed`]).
     pub color: bool,
+}
+
+/// Whether standard output may be coloured: it is a terminal, `NO_COLOR` is unset or empty
+/// (no-color.org), and `TERM` is not `dumb`.
+pub fn color_allowed(
+    is_terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
+    is_terminal
+        && no_color.is_none_or(std::ffi::OsStr::is_empty)
+        && term.is_none_or(|t| t != "dumb")
+}
+
+/// Whether an error is a closed standard output (or output FIFO): a reader that stopped
+/// early, which vrt answers quietly with [`Exit::ClosedOutput`].
+fn closed_output(e: &crate::error::Error) -> bool {
+    matches!(e, crate::error::Error::Write(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// Parses `args` (program name first) and runs the command.
@@ -87,12 +117,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
                 e.render().to_string()
             };
             let stream: &mut dyn Write = if to_out { io.out } else { io.err };
-            // A failed write of usage text leaves nothing better to do than exit.
-            let _ = write!(stream, "{text}");
-            return if to_out {
-                Exit::Clean
-            } else {
-                Exit::CouldNotRun
+            let written = write!(stream, "{text}").and_then(|()| stream.flush());
+            return match written {
+                Err(e) if to_out && e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    Exit::ClosedOutput
+                }
+                _ if to_out => Exit::Clean,
+                _ => Exit::CouldNotRun,
             };
         }
     };
@@ -109,10 +140,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Failover(args) => failover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
+        Command::Status(args) => status::run(&args, io),
+        Command::Import(args) => import::run(&args, io),
     };
+    // Standard output is line-buffered: what is left is written, and can fail, here.
+    let result = result.and_then(|exit| {
+        io.out.flush()?;
+        Ok(exit)
+    });
     match result {
         Ok(exit) => exit,
+        Err(e) if closed_output(&e) => Exit::ClosedOutput,
         Err(e) => {
+            // A failure to report the failure leaves nothing better to do than exit.
             let _ = writeln!(io.err, "error: {e}");
             Exit::CouldNotRun
         }
@@ -165,24 +205,6 @@ pub fn render_findings(
     )
 }
 
-/// Writes a planner's product to `output` atomically (the file is replaced only once the
-/// whole text is written), or to `io.out`.
-pub fn emit(
-    text: &str,
-    output: Option<&std::path::Path>,
-    io: &mut Io<'_>,
-) -> Result<(), crate::error::Error> {
-    match output {
-        Some(path) => crate::output::write_atomic(path, text.as_bytes()).map_err(|e| {
-            crate::error::Error::Write(std::io::Error::new(
-                e.kind(),
-                format!("`{}`: {e}", path.display()),
-            ))
-        }),
-        None => Ok(io.out.write_all(text.as_bytes())?),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -190,5 +212,21 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_opt_out() {
+        use super::color_allowed;
+        use std::ffi::OsStr;
+        let s = |v: &'static str| Some(OsStr::new(v));
+        assert!(color_allowed(true, None, s("xterm-256color")));
+        assert!(color_allowed(true, None, None));
+        assert!(
+            color_allowed(true, s(""), s("xterm")),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!color_allowed(false, None, s("xterm")));
+        assert!(!color_allowed(true, s("1"), s("xterm")));
+        assert!(!color_allowed(true, None, s("dumb")));
     }
 }

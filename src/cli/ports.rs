@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use crate::error::Error;
 use crate::report::ports as render;
 
@@ -21,17 +19,14 @@ use super::{Exit, Io};
 
 Exit codes: 0 printed, 1 the topology has errors, 2 vrt could not run.")]
 pub struct Args {
-    /// Topology file; `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    file: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Write to this file (atomically) instead of standard output.
-    #[arg(long, short, value_name = "PATH")]
-    output: Option<PathBuf>,
     #[command(flatten)]
-    limits: super::LimitArgs,
+    output: super::OutputArgs,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -47,10 +42,11 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some(t) = super::load_topology_with(&args.file, args.limits.limits(), io)? else {
+    let output = args.output.open()?;
+    let Some(t) = args.input.load(io)? else {
         return Ok(Exit::Findings);
     };
-    let flows = crate::ports::flows(&t);
+    let flows = crate::net::flows::flows(&t);
     let rows = render::rows(&t, &flows);
     let text = match args.format {
         Format::Table => render::table(&rows),
@@ -58,6 +54,6 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         Format::Csv => render::csv(&rows),
         Format::Json => render::json(&t.model.name, &rows).map_err(std::io::Error::other)?,
     };
-    super::emit(&text, args.output.as_deref(), io)?;
+    output.finish(text.as_bytes(), io.out)?;
     Ok(Exit::Clean)
 }

@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use crate::error::Error;
 use crate::{report, upgrade};
 
@@ -16,17 +14,14 @@ use super::{Exit, Io};
 Exit codes: 0 plan printed, 1 the topology has errors that prevent an order (syntax, shape,
 references, a replication cycle), 2 vrt could not run.")]
 pub struct Args {
-    /// Topology file; `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    file: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write the output to this file (atomically) instead of standard output.
-    #[arg(long, short, value_name = "PATH")]
-    output: Option<PathBuf>,
     #[command(flatten)]
-    limits: super::LimitArgs,
+    output: super::OutputArgs,
+    // Last: the limits' help heading applies to the flags after it.
+    #[command(flatten)]
+    input: super::InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,7 +35,8 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let Some(t) = super::load_topology_with(&args.file, args.limits.limits(), io)? else {
+    let output = args.output.open()?;
+    let Some(t) = args.input.load(io)? else {
         return Ok(Exit::Findings);
     };
     let plan = match upgrade::plan(&t) {
@@ -54,15 +50,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     match args.format {
         Format::Text => report::upgrade::text(&mut out, &t, &plan)?,
         Format::Markdown => report::upgrade::markdown(&mut out, &t, &plan)?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report::upgrade::json(&t, &plan))
-                .map_err(std::io::Error::other)?;
-            out.push(b'\n');
-        }
+        Format::Json => report::upgrade::json(&mut out, &t, &plan)?,
     }
-    match &args.output {
-        Some(path) => crate::output::write_atomic(path, &out)?,
-        None => io.out.write_all(&out)?,
-    }
+    output.finish(&out, io.out)?;
     Ok(Exit::Clean)
 }

@@ -1,4 +1,4 @@
-use crate::date::Date;
+use crate::date::{Date, DateOrUnset};
 use crate::diag::{Finding, Severity};
 use crate::error::Error;
 use crate::graph::Topology;
@@ -14,7 +14,7 @@ use super::{Exit, Io};
 #[command(after_help = "Examples:
   vrt validate examples/two-datacenters.yaml
   vrt validate --format json topologies/*.yaml
-  vrt validate --format sarif topologies/*.yaml > vrt.sarif
+  vrt validate --format sarif --output vrt.sarif topologies/*.yaml
   cat topology.yaml | vrt validate -
   vrt validate --deny-warnings --explain-tokens topology.yaml
   vrt validate --max-nodes 4000000 --max-file-size 134217728 huge.yaml
@@ -38,8 +38,11 @@ pub struct Args {
     explain_tokens: bool,
     /// The day `ignore` entries' `until` dates are compared with (default: today, UTC); for
     /// reproducible runs and tests.
-    #[arg(long, value_name = "YYYY-MM-DD", env = "VRT_TODAY", hide = true, value_parser = Date::parse)]
-    today: Option<Date>,
+    /// An empty value (`VRT_TODAY=`) is the same as none.
+    #[arg(long, value_name = "YYYY-MM-DD", env = "VRT_TODAY", hide = true, value_parser = DateOrUnset::parse)]
+    today: Option<DateOrUnset>,
+    #[command(flatten)]
+    output: super::OutputArgs,
     #[command(flatten)]
     limits: super::LimitArgs,
 }
@@ -92,7 +95,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         )?;
         return Ok(Exit::CouldNotRun);
     }
-    let today = args.today.unwrap_or_else(Date::today);
+    let output = args.output.open()?;
+    let today = args.today.and_then(|t| t.0).unwrap_or_else(Date::today);
     let mut checked = Vec::new();
     let mut could_not_run = false;
     for path in &args.files {
@@ -118,7 +122,18 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             }
         }
     }
-    render(format, args, &checked, io)?;
+    let mut product = Vec::new();
+    render(
+        format,
+        args,
+        &checked,
+        &mut Io {
+            out: &mut product,
+            err: &mut *io.err,
+            color: io.color && output.is_stdout(),
+        },
+    )?;
+    output.finish(&product, io.out)?;
     if could_not_run {
         return Ok(Exit::CouldNotRun);
     }
@@ -174,32 +189,18 @@ fn render(format: Format, args: &Args, checked: &[Checked], io: &mut Io<'_>) -> 
             }
         }
         Format::Json => {
-            let mut doc =
-                serde_json::to_value(report::json::build_with_suppressed(&files, &suppressed))
-                    .map_err(std::io::Error::other)?;
-            if args.explain_tokens
-                && let Some(obj) = doc.as_object_mut()
-            {
-                let tokens: serde_json::Map<String, serde_json::Value> = checked
-                    .iter()
-                    .filter_map(|c| {
-                        let t = c.topology.as_ref()?;
-                        Some((
-                            c.source.name.clone(),
-                            serde_json::to_value(report::tokens::rows(t)).ok()?,
-                        ))
-                    })
-                    .collect();
-                obj.insert("tokens".into(), tokens.into());
-            }
-            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
-            writeln!(io.out, "{text}")?;
+            let tokens: Vec<(&str, &crate::graph::Topology)> = checked
+                .iter()
+                .filter_map(|c| Some((c.source.name.as_str(), c.topology.as_ref()?)))
+                .collect();
+            report::json::render(
+                io.out,
+                &files,
+                &suppressed,
+                args.explain_tokens.then_some(tokens.as_slice()),
+            )?;
         }
-        Format::Sarif => {
-            let log = report::sarif::build(&files, &suppressed);
-            let text = serde_json::to_string_pretty(&log).map_err(std::io::Error::other)?;
-            writeln!(io.out, "{text}")?;
-        }
+        Format::Sarif => report::sarif::render(io.out, &files, &suppressed)?,
         Format::Github => report::github::render(io.out, &files, summary)?,
         Format::Junit => report::junit::render(io.out, &files, args.deny_warnings)?,
     }

@@ -1,5 +1,5 @@
 //! The network delta: the firewall planner's allow rules ([`crate::firewall::rules`] over
-//! every flow of [`crate::ports::flows`], standby flows included) for OLD and NEW, compared
+//! every flow of [`crate::net::flows::flows`], standby flows included) for OLD and NEW, compared
 //! by what they allow — address family, sources, destinations, protocol and ports — not by
 //! name. A rule of NEW that OLD lacks must be open before the change (a new secondary
 //! activates over it); a rule of OLD that NEW lacks is closed after it, once nothing uses it.
@@ -42,7 +42,7 @@ fn allows(r: &FirewallRule) -> Allows<'_> {
 }
 
 fn rules(t: &Topology, which: &str, notes: &mut Vec<String>) -> Option<Vec<FirewallRule>> {
-    match firewall::rules(t, &crate::ports::flows(t)) {
+    match firewall::rules(t, &crate::net::flows::flows(t)) {
         Ok(r) => Some(r),
         Err(findings) => {
             notes.push(format!(

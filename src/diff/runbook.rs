@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::Mode;
 use crate::graph::Topology;
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 use crate::spec::{ClusterPort, Role};
 
 pub use super::migration::migration;

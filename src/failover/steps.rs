@@ -1,15 +1,18 @@
-//! The runbook's steps: exact commands per cluster, from the fact sheet's recipes (§3 and
-//! "Implications" 11–12, the ENOS-DR order), with the addresses of the topology file.
+//! The runbook's steps during the failover, in order: promote, fence and verify each
+//! replacement (the ENOS-DR and PERF-MANAGE orders), restore lost replication sets, point
+//! the other secondaries at their new upstream and re-point the clients; [`Builder::write_steps`]
+//! runs the three phases in order.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{
-    AfterCluster, AfterRole, Builder, ClientImpact, Command, LivePath, Node, On, Phase, Promotion,
-    Recovery, RecoveryPath, Step, and_list, client_names, names, quoted, site_name,
+use super::Builder;
+use super::plan::{
+    AfterCluster, AfterRole, ClientImpact, Command, On, Phase, Recovery, RecoveryPath, Step,
 };
-use crate::model::{ClientId, ClusterId, ServiceId};
-use crate::spec::{ClusterPort, Role};
+use super::prose::{client_names, names, quoted};
+use crate::ids::{ClientId, ClusterId};
+use crate::spec::Role;
 
 /// A secondary that must be pointed at a new upstream.
 struct Follower {
@@ -22,112 +25,8 @@ struct Follower {
 }
 
 impl Builder<'_> {
-    // Addresses ----------------------------------------------------------------------
-
-    /// An address the file does not give: a shell variable that stops the command with an
-    /// error until it is set (`${API_ADDR_DR_A:?}`), and a warning saying so.
-    fn gap(&mut self, c: ClusterId, field: &str) -> String {
-        let t = self.t;
-        let var = format!(
-            "{}_{}",
-            field.to_ascii_uppercase(),
-            t.name(c).to_ascii_uppercase().replace('-', "_")
-        );
-        let warning = format!(
-            "the file gives no `{field}` for {}: commands read it from `${var}` and stop until it is set; add `{field}` to the file to have it filled in",
-            quoted(t, c)
-        );
-        if !self.warnings.contains(&warning) {
-            self.warnings.push(warning);
-        }
-        format!("${{{var}:?}}")
-    }
-
-    fn api(&mut self, c: ClusterId) -> String {
-        match &self.t.cluster(c).api_addr {
-            Some(a) => format!("{}://{}:{}", a.scheme, a.host, a.port),
-            None => self.gap(c, "api_addr"),
-        }
-    }
-
-    /// `primary_cluster_addr` to pass when `c` becomes a primary: its load balancer when that
-    /// passes the cluster port through.
-    fn lb_cluster_addr(&mut self, c: ClusterId) -> Option<String> {
-        let cluster = self.t.cluster(c);
-        let lb = cluster.load_balancer.as_ref()?;
-        match lb.cluster_port {
-            ClusterPort::Passthrough => Some(format!(
-                "https://{}:{}",
-                lb.address.get(),
-                cluster.cluster_port()
-            )),
-            ClusterPort::TerminateTls => {
-                let w = format!(
-                    "the load balancer of {} terminates TLS on the cluster port, which replication's mutual TLS cannot pass (REPL-IDX: \"the cluster traffic can NOT be terminated at the cluster port at a load balancer level\"); the plan uses its `cluster_addr` instead",
-                    quoted(self.t, c)
-                );
-                if !self.warnings.contains(&w) {
-                    self.warnings.push(w);
-                }
-                None
-            }
-            ClusterPort::None => None,
-        }
-    }
-
-    /// The cluster address secondaries dial to reach `c` as their primary.
-    fn advertised(&mut self, c: ClusterId) -> String {
-        if let Some(lb) = self.lb_cluster_addr(c) {
-            return lb;
-        }
-        match &self.t.cluster(c).cluster_addr {
-            Some(a) => format!("https://{}:{}", a.host, a.port),
-            None => self.gap(c, "cluster_addr"),
-        }
-    }
-
-    fn vault(&mut self, c: ClusterId, args: &str) -> Command {
-        Command {
-            on: On::Cluster(c),
-            comment: None,
-            line: format!("VAULT_ADDR={} vault {args}", self.api(c)),
-        }
-    }
-
-    /// `VAR=$(VAULT_ADDR=… vault …)`.
-    fn capture(&mut self, var: &str, c: ClusterId, args: &str) -> Command {
-        Command {
-            on: On::Cluster(c),
-            comment: None,
-            line: format!("{var}=$(VAULT_ADDR={} vault {args})", self.api(c)),
-        }
-    }
-
-    /// The shell variable holding the batch DR operation token created on `c`.
-    fn token_var(&mut self, c: ClusterId) -> String {
-        if let Some(v) = self.token_vars.get(&c) {
-            return v.clone();
-        }
-        let needed: BTreeSet<ClusterId> = self
-            .recoveries
-            .iter()
-            .filter(|r| r.path == RecoveryPath::DrPromotion)
-            .map(|r| r.lost)
-            .collect();
-        let var = if needed.len() <= 1 {
-            "DR_OPERATION_TOKEN".to_string()
-        } else {
-            format!(
-                "DR_OPERATION_TOKEN_{}",
-                self.t.name(c).to_ascii_uppercase().replace('-', "_")
-            )
-        };
-        self.token_vars.insert(c, var.clone());
-        var
-    }
-
     /// Adds a step; its sources are the keys its text cites. Returns its number.
-    fn push(
+    pub(super) fn push(
         &mut self,
         phase: Phase,
         title: String,
@@ -148,10 +47,8 @@ impl Builder<'_> {
         self.steps.len()
     }
 
-    // Steps --------------------------------------------------------------------------
-
     pub(super) fn write_steps(&mut self, after: &[AfterCluster], clients: &[ClientImpact]) {
-        let recoveries = self.recoveries.clone();
+        let recoveries = self.d.recoveries.clone();
         for r in &recoveries {
             if r.path == RecoveryPath::DrPromotion {
                 self.prepare_dr_token(r);
@@ -191,108 +88,6 @@ impl Builder<'_> {
         self.later(after, &fenced);
     }
 
-    fn prepare_dr_token(&mut self, r: &Recovery) {
-        let t = self.t;
-        let (l, Some(d)) = (r.lost, r.to) else { return };
-        let var = self.token_var(l);
-        let policy = format!(
-            "policy write dr-secondary-promotion - <<'EOF'\n{}\nEOF",
-            [
-                r#"path "sys/replication/dr/secondary/promote"        { capabilities = [ "update" ] }"#,
-                r#"path "sys/replication/dr/secondary/update-primary" { capabilities = [ "update" ] }"#,
-                r#"path "sys/storage/raft/autopilot/state"            { capabilities = [ "update", "read" ] }   # only with raft storage"#,
-            ]
-            .join("\n")
-        );
-        let commands = vec![
-            self.vault(l, &policy),
-            self.vault(
-                l,
-                "write auth/token/roles/failover-handler allowed_policies=dr-secondary-promotion orphan=true renewable=false token_type=batch",
-            ),
-            self.capture(&var, l, "token create -field=token -role=failover-handler -ttl=8h"),
-        ];
-        let fallback = match t.version(d) {
-            Some(v) if v.core.0 < 2 => format!(
-                "Without it, a DR operation token can still be generated on {} from a quorum of {}'s unseal or recovery key shares (`vault operator generate-root -dr-token`; DR-OPTOK; GUIDES-LR), which takes the key holders' time during the outage. From Vault 2.x that route needs a Vault token too (BREAKGLASS).",
-                quoted(t, d),
-                quoted(t, l)
-            ),
-            Some(_) => format!(
-                "{} runs Vault 2.x or later, where \"the generate-operation-token endpoints require a Vault token\": without this prepared batch token the only route left is the break-glass procedure (temporarily setting `enable_unauthenticated_access` in the DR secondary's server configuration), a last resort; \"A prepared batch token is the supported approach\" (BREAKGLASS).",
-                quoted(t, d)
-            ),
-            None => format!(
-                "The file gives no version for {}. In Vault 2.x and later the generate-operation-token endpoints require a Vault token, so without this prepared batch token only the break-glass procedure remains (BREAKGLASS); before 2.x a token can also be generated from {}'s key shares (`vault operator generate-root -dr-token`; DR-OPTOK).",
-                quoted(t, d),
-                quoted(t, l)
-            ),
-        };
-        let n = self.push(
-            Phase::Prepare,
-            format!(
-                "Prepare a batch DR operation token on {} for promoting {}",
-                quoted(t, l),
-                quoted(t, d)
-            ),
-            vec![
-                format!(
-                    "Run on {} ({}, site `{}`) while it is healthy. The token is an orphan batch token: DR secondaries mirror {}'s token store, so {} {} it (ENOS-DR; API-DR). The policy and token role are HashiCorp's own test recipe; the `sys/storage/raft/autopilot/state` rule is needed only with Integrated Storage (Raft).",
-                    quoted(t, l),
-                    t.role(l).as_str(),
-                    site_name(t, l),
-                    quoted(t, l),
-                    and_list(t, &r.candidates),
-                    if r.candidates.len() == 1 { "accepts" } else { "accept" }
-                ),
-                format!(
-                    "Batch tokens have a fixed TTL (8h here): re-create it on a schedule before it expires, and keep `${var}` where the on-call engineer can read it without this Vault. Treat it like a root token (DR-OPTOK)."
-                ),
-                fallback,
-            ],
-            commands,
-        );
-        self.prepared.insert(l, n);
-    }
-
-    fn prepare_perf_login(&mut self, r: &Recovery) {
-        let t = self.t;
-        let Some(p) = r.to else { return };
-        // A DR secondary answers no requests today: check on the cluster it will replace.
-        let check = r.via.unwrap_or(p);
-        let commands = vec![
-            self.vault(
-                check,
-                "token capabilities sys/replication/performance/secondary/promote",
-            ),
-            self.vault(
-                check,
-                "token capabilities sys/replication/performance/secondary/update-primary",
-            ),
-        ];
-        let mut text = vec![format!(
-            "Promoting a performance secondary takes a normal Vault token on that cluster, not a DR operation token (PERF-MANAGE; API-PERF). {} keeps its own tokens, so make sure operators can log in to it with a policy granting `update` on `sys/replication/performance/secondary/promote` and `sys/replication/performance/secondary/update-primary`. Both commands must print `update` (or `root`).",
-            quoted(t, p)
-        )];
-        if let Some(s) = r.via {
-            text.push(format!(
-                "{} becomes a performance secondary only after its own DR promotion in place of {}; run these checks against {} today, where the same policies apply to the tokens it mirrors.",
-                quoted(t, p),
-                quoted(t, s),
-                quoted(t, s)
-            ));
-        }
-        self.push(
-            Phase::Prepare,
-            format!(
-                "Make sure operators can promote {} with a Vault token",
-                quoted(t, p)
-            ),
-            text,
-            commands,
-        );
-    }
-
     /// Promote, fence, verify (ENOS-DR order). Returns the fencing step's number.
     fn promote_dr(&mut self, r: &Recovery) -> usize {
         let t = self.t;
@@ -317,7 +112,7 @@ impl Builder<'_> {
         } else {
             let primary = t.upstream(l).map(|(u, _)| u);
             let target = match primary {
-                Some(p) if self.is_lost(p) => format!(
+                Some(p) if self.d.is_lost(p) => format!(
                     ", that is to {}, which is lost too: it stays unconnected until the steps below give the set a primary",
                     quoted(t, p)
                 ),
@@ -401,7 +196,7 @@ impl Builder<'_> {
             } else {
                 "`data.dr.mode` and `data.performance.mode` must both be `primary`, with the performance secondaries inherited in `known_secondaries` (API-REPL; GUIDES-LR)"
             }
-        } else if t.upstream(l).is_some_and(|(p, _)| self.is_lost(p)) {
+        } else if t.upstream(l).is_some_and(|(p, _)| self.d.is_lost(p)) {
             "`data.dr.mode` must be `primary` and `data.performance.mode` `secondary`; it cannot connect while the performance primary is lost (API-REPL; MONITOR)"
         } else {
             "`data.dr.mode` must be `primary` and `data.performance.mode` `secondary`, with `state` `stream-wals` once it is connected to the performance primary (API-REPL; MONITOR)"
@@ -551,12 +346,14 @@ impl Builder<'_> {
     fn followers(&self, after: &[AfterCluster]) -> Vec<(ClusterId, Vec<Follower>)> {
         let t = self.t;
         let promoted_dr: BTreeMap<ClusterId, ClusterId> = self
+            .d
             .recoveries
             .iter()
             .filter(|r| r.path == RecoveryPath::DrPromotion)
             .filter_map(|r| r.to.map(|to| (to, r.lost)))
             .collect();
         let promoted_perf: BTreeSet<ClusterId> = self
+            .d
             .recoveries
             .iter()
             .filter(|r| r.path == RecoveryPath::PerformancePromotion)
@@ -744,407 +541,5 @@ impl Builder<'_> {
             text,
             commands,
         );
-    }
-
-    fn later(&mut self, after: &[AfterCluster], fenced: &BTreeMap<ClusterId, usize>) {
-        let t = self.t;
-        let lost: Vec<ClusterId> = self
-            .order
-            .iter()
-            .copied()
-            .filter(|c| self.is_lost(*c))
-            .collect();
-        for l in lost {
-            if let Some(&(r, how)) = self.replaced.get(&l) {
-                let step = fenced.get(&l).copied().unwrap_or(0);
-                match how {
-                    Promotion::Dr => self.failback_dr(l, r, step),
-                    Promotion::Performance => self.failback_perf(l, r, step, after),
-                }
-                continue;
-            }
-            if t.role(l) == Role::DrSecondary {
-                self.returning_dr(l);
-            } else if let Some(rec) = self.recoveries.iter().find(|x| x.lost == l).cloned()
-                && rec.path == RecoveryPath::ClientsMove
-            {
-                self.returning_perf(l, &rec);
-            }
-        }
-    }
-
-    fn version_trap(&self, old: ClusterId, new: ClusterId) -> Option<String> {
-        let t = self.t;
-        match (t.version(old), t.version(new)) {
-            (Some(o), Some(n)) if o < n => Some(format!(
-                "{} runs {o}, older than {} ({n}): it cannot replicate from it until it is upgraded to {n} or later (UPGRADE: \"It is not safe to replicate from a newer version of Vault to an older version\").",
-                quoted(t, old),
-                quoted(t, new)
-            )),
-            _ => None,
-        }
-    }
-
-    fn reattach_commands(&mut self, old: ClusterId, new: ClusterId, finish: &str) -> Vec<Command> {
-        let t = self.t;
-        vec![
-            self.capture(
-                "SECONDARY_PUBLIC_KEY",
-                old,
-                "write -field=secondary_public_key -f sys/replication/dr/secondary/generate-public-key",
-            ),
-            self.capture(
-                "ACTIVATION_TOKEN",
-                new,
-                &format!(
-                    "write -field=token sys/replication/dr/primary/secondary-token id={} secondary_public_key=\"$SECONDARY_PUBLIC_KEY\"",
-                    t.name(old)
-                ),
-            ),
-            self.vault(old, finish),
-            self.vault(new, "read -format=json sys/replication/dr/status"),
-        ]
-    }
-
-    fn failback_dr(&mut self, l: ClusterId, d: ClusterId, fence_step: usize) {
-        let t = self.t;
-        let var = self.token_var(l);
-        let commands = self.reattach_commands(
-            l,
-            d,
-            &format!(
-                "write sys/replication/dr/secondary/update-primary dr_operation_token=\"${var}\" token=\"$ACTIVATION_TOKEN\""
-            ),
-        );
-        let mut text = vec![
-            format!(
-                "Once {} is repaired and demoted (step {fence_step}), make it a DR secondary of {}: ENOS-DR's \"point demoted cluster A to the new primary cluster B\". The public-key method needs only the cluster port between them, no call to {}'s API (API-DR; PERF-ENABLE); `secondary-token` takes a Vault token with `sudo` there (API-DR).",
-                quoted(t, l),
-                quoted(t, d),
-                quoted(t, d)
-            ),
-            format!(
-                "`${var}` is the batch token prepared in step {} (ENOS-DR uses the same token here); if it has expired, generate a DR operation token on {} from key shares (DR-OPTOK; on Vault 2.x that needs a Vault token, else BREAKGLASS).",
-                self.prepared.get(&l).copied().unwrap_or(0),
-                quoted(t, l)
-            ),
-            format!(
-                "Verify that data replicates: on {}, `data.secondaries` lists {} with `connection_status` `connected` (API-DR; ENOS-DR). To make {} the {} again later, run a planned switchover the same way in the other direction (GUIDES-LR).",
-                quoted(t, d),
-                quoted(t, l),
-                quoted(t, l),
-                if t.role(l) == Role::Primary {
-                    "primary"
-                } else {
-                    "performance secondary"
-                }
-            ),
-        ];
-        if let Some(w) = self.version_trap(l, d) {
-            text.insert(1, w);
-        }
-        self.push(
-            Phase::Later,
-            format!(
-                "Re-attach {} as a DR secondary of {} (failback)",
-                quoted(t, l),
-                quoted(t, d)
-            ),
-            text,
-            commands,
-        );
-    }
-
-    fn failback_perf(
-        &mut self,
-        l: ClusterId,
-        p: ClusterId,
-        fence_step: usize,
-        after: &[AfterCluster],
-    ) {
-        let t = self.t;
-        let p_has_dr = after
-            .iter()
-            .any(|a| a.role == AfterRole::DrSecondary && a.upstream == Some(p));
-        let mut commands = Vec::new();
-        if !p_has_dr {
-            let mut args = "write -f sys/replication/dr/primary/enable".to_string();
-            if let Some(addr) = self.lb_cluster_addr(p) {
-                let _ = write!(args, " primary_cluster_addr={addr}");
-            }
-            commands.push(self.vault(p, &args));
-        }
-        commands.push(self.vault(l, "write -f sys/replication/performance/secondary/disable"));
-        if !t.dr_secondaries(l).is_empty() {
-            commands.push(self.vault(l, "write -f sys/replication/dr/primary/disable"));
-        }
-        commands.extend(self.reattach_commands(
-            l,
-            p,
-            "write sys/replication/dr/secondary/enable token=\"$ACTIVATION_TOKEN\"",
-        ));
-        let mut text = vec![
-            format!(
-                "{}'s tokens and leases are no longer in use: its clients re-authenticated on {}. Once it is repaired and demoted (step {fence_step}), rebuild it as a DR secondary of {} so the new primary is protected again.",
-                quoted(t, l),
-                quoted(t, p),
-                quoted(t, p)
-            ),
-            format!(
-                "After its demotion {} is a performance secondary with no primary: disable that role{}, as API-PERF and API-DR describe. Enabling it as a DR secondary then \"will immediately clear all data in the secondary cluster\", which is intended: it receives {}'s data, tokens and leases (API-DR; GUIDES-LR failback). `secondary-token` takes a Vault token with `sudo` on the new primary (API-DR).",
-                quoted(t, l),
-                if t.dr_secondaries(l).is_empty() {
-                    String::new()
-                } else {
-                    " and, as its DR secondaries are lost, its DR primary role".to_string()
-                },
-                quoted(t, p)
-            ),
-        ];
-        if !p_has_dr {
-            text.push(format!(
-                "{} has no DR secondary yet, so it first becomes a DR primary (API-DR \"Enable DR primary replication\").",
-                quoted(t, p)
-            ));
-        }
-        if let Some(w) = self.version_trap(l, p) {
-            text.push(w);
-        }
-        self.push(
-            Phase::Later,
-            format!(
-                "Rebuild {} as a DR secondary of {} (failback)",
-                quoted(t, l),
-                quoted(t, p)
-            ),
-            text,
-            commands,
-        );
-    }
-
-    /// A lost DR secondary that nobody promoted.
-    fn returning_dr(&mut self, x: ClusterId) {
-        let t = self.t;
-        let Some((u, _)) = t.upstream(x) else { return };
-        if t.set_lost(t.root(x), &self.lost) {
-            return; // the whole set is restored from snapshots
-        }
-        match self.replaced.get(&u).copied() {
-            None => {
-                let verify = self.vault(x, "read -format=json sys/replication/dr/status");
-                let when = if self.is_lost(u) {
-                    format!(
-                        "{} is lost too and nothing replaced it: when both return, {} reconnects to it",
-                        quoted(t, u),
-                        quoted(t, x)
-                    )
-                } else {
-                    format!(
-                        "{} still replicates to {}: when {} returns it reconnects",
-                        quoted(t, u),
-                        quoted(t, x),
-                        quoted(t, x)
-                    )
-                };
-                self.push(
-                    Phase::Later,
-                    format!("Check that {} rejoins {}", quoted(t, x), quoted(t, u)),
-                    vec![format!(
-                        "{when} and catches up by itself (REPL-INT). `data.state` must reach `stream-wals` (API-REPL). If it was destroyed, enable a rebuilt cluster as a DR secondary of {} instead, which wipes it (API-DR).",
-                        quoted(t, u)
-                    )],
-                    vec![verify],
-        );
-            }
-            Some((d, Promotion::Dr)) => {
-                let var = self.token_var(u);
-                let commands = self.reattach_commands(
-                    x,
-                    d,
-                    &format!(
-                        "write sys/replication/dr/secondary/update-primary dr_operation_token=\"${var}\" token=\"$ACTIVATION_TOKEN\""
-                    ),
-                );
-                self.push(
-                    Phase::Later,
-                    format!(
-                        "Point {} at {} when it returns",
-                        quoted(t, x),
-                        quoted(t, d)
-                    ),
-                    vec![format!(
-                        "{} was a DR secondary of {}, which {} replaced. When it returns, attach it to {} like the failback above: DR secondaries take `token` with `update-primary` (API-DR; ENOS-DR).",
-                        quoted(t, x),
-                        quoted(t, u),
-                        quoted(t, d),
-                        quoted(t, d)
-                    )],
-                    commands,
-        );
-            }
-            Some((p, Promotion::Performance)) => {
-                let mut commands = self.reattach_commands(
-                    x,
-                    p,
-                    "write sys/replication/dr/secondary/enable token=\"$ACTIVATION_TOKEN\"",
-                );
-                commands[0].comment = Some("once reinstalled".to_string());
-                self.push(
-                    Phase::Later,
-                    format!(
-                        "Rebuild {} as a DR secondary of {}",
-                        quoted(t, x),
-                        quoted(t, p)
-                    ),
-                    vec![format!(
-                        "{} is still a DR secondary of {} and holds its superseded data; disabling that takes a DR operation token (API-DR), so reinstall it instead. Then enable it as a DR secondary of {}, which wipes it and gives {} another DR secondary (API-DR).",
-                        quoted(t, x),
-                        quoted(t, u),
-                        quoted(t, p),
-                        quoted(t, p)
-                    )],
-                    commands,
-        );
-            }
-        }
-    }
-
-    /// A lost performance secondary whose clients moved elsewhere.
-    fn returning_perf(&mut self, l: ClusterId, rec: &Recovery) {
-        let t = self.t;
-        let Some((u, _)) = t.upstream(l) else { return };
-        let Some(now) = self.current(u) else { return };
-        let mut commands = Vec::new();
-        let mut text = Vec::new();
-        if now == u {
-            text.push(format!(
-                "{} is still a performance secondary of {}: when it returns it reconnects by itself, with its own tokens, leases and local mounts (REPL-IDX). `data.performance.state` must reach `stream-wals` (API-REPL).",
-                quoted(t, l),
-                quoted(t, u)
-            ));
-        } else {
-            let addr = self.advertised(now);
-            commands.push(self.vault(
-                l,
-                &format!(
-                    "write sys/replication/performance/secondary/update-primary update_primary_addrs={addr}"
-                ),
-            ));
-            text.push(format!(
-                "{} replicated from {}, which {} replaced: when it returns, point it at {} (API-PERF); it keeps its own tokens, leases and local mounts (REPL-IDX).",
-                quoted(t, l),
-                quoted(t, u),
-                quoted(t, now),
-                quoted(t, now)
-            ));
-        }
-        commands.push(self.vault(l, "read -format=json sys/replication/status"));
-        if let Some(to) = rec.to
-            && !rec.reauthenticate.is_empty()
-        {
-            text.push(format!(
-                "Then move {} back from {} if you wish; tokens they obtained on {} do not work on {} (PERF-DOC).",
-                client_names(t, &rec.reauthenticate),
-                quoted(t, to),
-                quoted(t, to),
-                quoted(t, l)
-            ));
-        }
-        self.push(
-            Phase::Later,
-            format!("Bring {} back into service", quoted(t, l)),
-            text,
-            commands,
-        );
-    }
-
-    pub(super) fn live_paths(
-        &mut self,
-        after: &[AfterCluster],
-        clients: &[ClientImpact],
-    ) -> Vec<LivePath> {
-        let t = self.t;
-        let mut out = Vec::new();
-        for a in after {
-            let Some(up) = a.upstream else { continue };
-            let before = t.upstream(a.cluster).map(|(u, _)| u);
-            if before == Some(up) {
-                continue;
-            }
-            let kind = if a.role == AfterRole::DrSecondary {
-                "DR"
-            } else {
-                "performance"
-            };
-            out.push(LivePath {
-                from: Node::Cluster(a.cluster),
-                to: Node::Cluster(up),
-                ports: vec![t.cluster(up).cluster_port()],
-                both_ways: true,
-                why: format!(
-                    "{} replicates from {} ({kind} replication on the cluster port; PORTS)",
-                    quoted(t, a.cluster),
-                    quoted(t, up)
-                ),
-            });
-        }
-        for c in clients {
-            let Some(to) = c.to else { continue };
-            out.push(LivePath {
-                from: Node::Client(c.client),
-                to: Node::Cluster(to),
-                ports: vec![t.cluster(to).api_port()],
-                both_ways: false,
-                why: format!(
-                    "client `{}` uses {} in place of {}",
-                    t.model.clients[c.client.0].name.get(),
-                    quoted(t, to),
-                    quoted(t, c.cluster)
-                ),
-            });
-        }
-        for r in &self.recoveries {
-            let Some(to) = r.to else { continue };
-            for (i, s) in t.model.services.iter().enumerate() {
-                if !s.used_by.iter().any(|u| *u.get() == r.lost) {
-                    continue;
-                }
-                let declared = s.used_by.iter().any(|u| *u.get() == to);
-                match r.path {
-                    RecoveryPath::DrPromotion => {
-                        out.push(LivePath {
-                            from: Node::Cluster(to),
-                            to: Node::Service(ServiceId(i)),
-                            ports: vec![*s.port.get()],
-                            both_ways: false,
-                            why: format!(
-                                "{} now runs {}'s secrets engines, local mounts included (REPL-IDX)",
-                                quoted(t, to),
-                                quoted(t, r.lost)
-                            ),
-                        });
-                        if !declared {
-                            self.warnings.push(format!(
-                                "external service `{}` is used by {} but does not list {} in `used_by`: after the promotion {} connects to it; add it and open the path",
-                                s.name.get(),
-                                quoted(t, r.lost),
-                                quoted(t, to),
-                                quoted(t, to)
-                            ));
-                        }
-                    }
-                    _ if !declared => self.warnings.push(format!(
-                        "external service `{}` was used by {}, and {} does not list it in `used_by`: if {} reached it through a local mount, that mount is gone with it; if through a shared mount, {} now needs a path to it (REPL-IDX)",
-                        s.name.get(),
-                        quoted(t, r.lost),
-                        quoted(t, to),
-                        quoted(t, r.lost),
-                        quoted(t, to)
-                    )),
-                    _ => {}
-                }
-            }
-        }
-        out
     }
 }

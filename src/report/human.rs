@@ -269,7 +269,11 @@ pub fn render_findings(
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(style.width);
+        .with_width(style.width)
+        // Break lines at spaces only: never inside a kebab-case name (`missing-dr-secondary`,
+        // `dc-a`) nor before the closing backtick of a quoted snippet.
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     for file in files {
         let text = file.source.text.as_str();
         let shown = shown(text);

@@ -6,10 +6,13 @@
 //! count characters, and `end_column` is one past the last character. `suppressed` lists the
 //! findings the file's `ignore` entries suppressed, with the entry's reason.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use super::{FileReport, Summary, SuppressedReport};
 use crate::diag::Finding;
+use crate::graph::Topology;
 use crate::source::Source;
 
 /// One finding as JSON.
@@ -71,6 +74,29 @@ pub struct JsonSummary {
     pub notes: usize,
     /// Findings suppressed by `ignore` entries (not counted above).
     pub suppressed: usize,
+}
+
+/// Writes the JSON document of `vrt validate` (keys in alphabetical order), with a `tokens`
+/// object (file name → token-flow rows) when `tokens` is given.
+pub fn render(
+    out: &mut dyn Write,
+    files: &[FileReport<'_>],
+    suppressed: &[SuppressedReport<'_>],
+    tokens: Option<&[(&str, &Topology)]>,
+) -> std::io::Result<()> {
+    let mut doc = serde_json::to_value(build_with_suppressed(files, suppressed))
+        .map_err(std::io::Error::other)?;
+    if let (Some(tokens), Some(obj)) = (tokens, doc.as_object_mut()) {
+        let mut by_file = serde_json::Map::new();
+        for (name, t) in tokens {
+            let rows =
+                serde_json::to_value(super::tokens::rows(t)).map_err(std::io::Error::other)?;
+            by_file.insert((*name).to_string(), rows);
+        }
+        obj.insert("tokens".into(), by_file.into());
+    }
+    let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+    writeln!(out, "{text}")
 }
 
 /// Builds the JSON document.

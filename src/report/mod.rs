@@ -11,7 +11,6 @@ pub mod json;
 pub mod junit;
 pub mod ports;
 pub mod sarif;
-pub mod text;
 pub mod tokens;
 pub mod upgrade;
 

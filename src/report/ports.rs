@@ -1,12 +1,12 @@
 //! The port matrix (`vrt ports`): one row per flow, as a terminal table, Markdown, CSV or
-//! JSON. Renders [`crate::ports::flows`]; computes nothing.
+//! JSON. Renders [`crate::net::flows::flows`]; computes nothing.
 
 use serde::Serialize;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use crate::graph::Topology;
-use crate::ports::Flow;
+use crate::net::flows::Flow;
 
 /// One flow as printed.
 #[derive(Debug, Serialize)]
@@ -82,7 +82,7 @@ pub fn table(rows: &[Row]) -> String {
     b.push_record(COLUMNS);
     for r in rows {
         let mut cells = cells(r);
-        cells[7] = super::text::wrap(&cells[7], 60).join("\n");
+        cells[7] = crate::text::wrap(&cells[7], 60).join("\n");
         b.push_record(cells);
     }
     let mut table = b.build();

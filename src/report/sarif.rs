@@ -198,6 +198,17 @@ pub struct Suppression {
     pub location: Location,
 }
 
+/// Writes the SARIF log (pretty-printed JSON) for the findings of every file.
+pub fn render(
+    out: &mut dyn std::io::Write,
+    files: &[FileReport<'_>],
+    suppressed: &[SuppressedReport<'_>],
+) -> std::io::Result<()> {
+    let text =
+        serde_json::to_string_pretty(&build(files, suppressed)).map_err(std::io::Error::other)?;
+    writeln!(out, "{text}")
+}
+
 /// Builds the SARIF log for the findings (and suppressed findings) of every file.
 pub fn build(files: &[FileReport<'_>], suppressed: &[SuppressedReport<'_>]) -> Log {
     let rules = crate::rules::all();

@@ -4,7 +4,7 @@ use serde::Serialize;
 use tabled::settings::Style;
 
 use crate::graph::Topology;
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 
 /// One row: a cluster and whose tokens and leases it holds.
 #[derive(Debug, Serialize, tabled::Tabled)]

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::graph::Topology;
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 use crate::upgrade::UpgradePlan;
 
 /// What every upgrade plan says about the procedure, with its sources.
@@ -122,27 +122,32 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Resu
             .map(|(i, wave)| format!("Wave {}: {}", i + 1, wave.stage))
             .collect();
         writeln!(w, "{}.\n", stages.join("; "))?;
-        writeln!(
-            w,
-            "| wave | cluster | role | site | version | replicates from |"
-        )?;
-        writeln!(w, "|---|---|---|---|---|---|")?;
-        for (i, wave) in s.waves.iter().enumerate() {
-            for c in &wave.clusters {
-                writeln!(
-                    w,
-                    "| {} | `{}` | {} | {} | {} | {} |",
-                    i + 1,
-                    t.name(*c),
-                    t.role(*c).as_str(),
-                    t.model.sites[t.site_of(*c).0].name.get(),
+        let rows = s.waves.iter().enumerate().flat_map(|(i, wave)| {
+            wave.clusters.iter().map(move |c| {
+                vec![
+                    (i + 1).to_string(),
+                    format!("`{}`", t.name(*c)),
+                    t.role(*c).as_str().to_string(),
+                    t.model.sites[t.site_of(*c).0].name.get().clone(),
                     t.version(*c)
                         .map_or_else(|| "-".to_string(), ToString::to_string),
                     t.upstream(*c)
-                        .map_or_else(|| "-".to_string(), |(u, _)| format!("`{}`", t.name(u)))
-                )?;
-            }
-        }
+                        .map_or_else(|| "-".to_string(), |(u, _)| format!("`{}`", t.name(u))),
+                ]
+            })
+        });
+        super::failover::markdown_table(
+            w,
+            &[
+                "wave",
+                "cluster",
+                "role",
+                "site",
+                "version",
+                "replicates from",
+            ],
+            rows,
+        )?;
         writeln!(w)?;
     }
     writeln!(w, "## Procedure\n")?;
@@ -229,8 +234,15 @@ pub struct JsonUpgradePlan {
     pub sources: Vec<JsonUpgradeSource>,
 }
 
+/// Renders the upgrade order as one JSON document ([`document`]), pretty-printed, with a
+/// final newline.
+pub fn json(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &document(t, plan))?;
+    writeln!(w)
+}
+
 /// Builds the JSON document.
-pub fn json(t: &Topology, plan: &UpgradePlan) -> JsonUpgradePlan {
+pub fn document(t: &Topology, plan: &UpgradePlan) -> JsonUpgradePlan {
     JsonUpgradePlan {
         topology: t.model.name.clone(),
         sets: plan

@@ -2,10 +2,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
-use crate::graph::{StandbyReason, Topology};
-use crate::model::ClusterId;
-use crate::ports::{self, Cause, Flow, Node};
-use crate::reach::Declared;
+use crate::graph::Topology;
+use crate::ids::ClusterId;
+use crate::net::flows::{self, Cause, Flow, Node, Wording};
+use crate::net::reach::Declared;
 use crate::source::Span;
 
 declare_rule! {
@@ -77,7 +77,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     let declared = Declared::new(t, rules);
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<(Node, Node, bool), usize> = HashMap::new();
-    for flow in ports::flows(t) {
+    for flow in flows::flows(t) {
         if declared.allows(&flow) {
             continue;
         }
@@ -100,7 +100,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         } else {
             group.backward.insert(flow.port);
         }
-        let lead = lead(t, &flow);
+        let lead = flow.describe(t, Wording::Message);
         if !group.leads.contains(&lead) {
             group.leads.push(lead);
         }
@@ -204,100 +204,13 @@ fn unique_name(base: &str, taken: &BTreeSet<&str>) -> String {
     name
 }
 
-/// What the flow's ends are doing, for the message.
-fn lead(t: &Topology, flow: &Flow) -> String {
-    let n = |c| t.name(c);
-    match flow.cause {
-        Cause::Replication {
-            secondary, primary, ..
-        } => format!("`{}` replicates from `{}`", n(secondary), n(primary)),
-        Cause::Standby(pair) => match pair.reason {
-            StandbyReason::PromotedDrOfPrimary {
-                primary,
-                dr,
-                secondary,
-            } => format!(
-                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
-                n(secondary),
-                n(dr),
-                n(dr),
-                n(primary)
-            ),
-            StandbyReason::PromotedDrOfSecondary {
-                primary,
-                secondary,
-                dr,
-            } => format!(
-                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
-                n(dr),
-                n(primary),
-                n(dr),
-                n(secondary)
-            ),
-            StandbyReason::SiblingDr {
-                protected,
-                promoted,
-                other,
-            } => format!(
-                "`{}` must replicate from `{}` once `{}` is promoted for `{}`",
-                n(other),
-                n(promoted),
-                n(promoted),
-                n(protected)
-            ),
-            StandbyReason::PerformancePromotion {
-                primary,
-                candidate,
-                other,
-            } => format!(
-                "`{}` must replicate from `{}` if site `{}` is lost with `{}` and its DR secondaries",
-                n(other),
-                n(candidate),
-                t.model.sites[t.site_of(primary).0].name.get(),
-                n(primary)
-            ),
-        },
-        Cause::Client { client } => {
-            let k = &t.model.clients[client.0];
-            format!("client `{}` uses `{}`", k.name.get(), n(*k.cluster.get()))
-        }
-        Cause::ClientFailover { client, dr } => {
-            let k = &t.model.clients[client.0];
-            format!(
-                "client `{}` moves to `{}` once `{}` is promoted for `{}`",
-                k.name.get(),
-                n(dr),
-                n(dr),
-                n(*k.cluster.get())
-            )
-        }
-        Cause::LoadBalancer { cluster } => format!(
-            "load balancer `{}` forwards to the nodes of `{}`",
-            t.cluster(cluster)
-                .load_balancer
-                .as_ref()
-                .map_or("", |l| l.address.as_str()),
-            n(cluster)
-        ),
-        Cause::Service {
-            service, cluster, ..
-        } => format!(
-            "`{}` uses external service `{}`{}",
-            n(cluster),
-            t.model.services[service.0].name.get(),
-            if flow.standby { " once promoted" } else { "" }
-        ),
-        Cause::Intra { cluster } => format!("the nodes of `{}` talk to each other", n(cluster)),
-    }
-}
-
 /// The cluster a blocked flow is about (what an `ignore` entry's `cluster` matches).
 fn subject(t: &Topology, flow: &Flow) -> ClusterId {
     match flow.cause {
         Cause::Replication { secondary, .. } => secondary,
         Cause::Standby(pair) => pair.secondary,
         Cause::Client { client } | Cause::ClientFailover { client, .. } => {
-            *t.model.clients[client.0].cluster.get()
+            *t.client(client).cluster.get()
         }
         Cause::LoadBalancer { cluster }
         | Cause::Service { cluster, .. }
@@ -320,11 +233,11 @@ fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
             "needs the path before a failover".into(),
         ),
         Cause::Client { client } => (
-            t.model.clients[client.0].cluster.span(),
+            t.client(client).cluster.span(),
             "the client's cluster".into(),
         ),
         Cause::ClientFailover { client, dr } => (
-            t.model.clients[client.0].cluster.span(),
+            t.client(client).cluster.span(),
             format!("`{}` takes these clients over", t.name(dr)),
         ),
         Cause::LoadBalancer { cluster } => (
@@ -335,7 +248,7 @@ fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
             "load balancer declared here".into(),
         ),
         Cause::Service { service, entry, .. } => (
-            t.model.services[service.0].used_by[entry].span(),
+            t.service(service).used_by[entry].span(),
             "uses the service".into(),
         ),
         Cause::Intra { cluster } => (

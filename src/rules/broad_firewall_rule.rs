@@ -1,11 +1,12 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::cidrset::{self, Ranges};
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::{Endpoint, FirewallRule, SiteId};
-use crate::ports::{self, Node};
+use crate::ids::SiteId;
+use crate::model::{Endpoint, FirewallRule};
+use crate::net::cidrset::{self, Ranges};
+use crate::net::flows::{self, Node};
 use crate::source::Span;
 use crate::spec::Protocol;
 use crate::values::Cidr;
@@ -80,7 +81,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         vault_nets: HashMap::new(),
         vault_nets_sorted: Vec::new(),
     };
-    for f in ports::flows(t) {
+    for f in flows::flows(t) {
         if f.to.is_vault() {
             let need = ctx.needed.entry((f.port, f.to.site(t))).or_default();
             need.sites.insert(f.from.site(t));
@@ -94,7 +95,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             nodes.push(Node::LoadBalancer(c));
         }
         for node in nodes {
-            for net in ports::addresses(t, node).0 {
+            for net in flows::addresses(t, node).0 {
                 ctx.vault_nets.entry(net).or_default().insert(site);
                 ctx.vault_nets_sorted.push((cidrset::bounds(&net), site));
             }
@@ -193,22 +194,18 @@ impl Ctx<'_> {
             Endpoint::Any => Some(Verdict::Any),
             Endpoint::Cidr(n) if n.is_everything() => Some(Verdict::Any),
             Endpoint::Site(s) => (!needs.iter().any(|n| n.sites.contains(&s)))
-                .then(|| Verdict::NotNeeded(format!("site `{}`", t.model.sites[s.0].name.get()))),
+                .then(|| Verdict::NotNeeded(format!("site `{}`", t.site(s).name.get()))),
             Endpoint::Cluster(c) => entity(Node::Cluster(c), "cluster", t.name(c)),
-            Endpoint::Client(k) => {
-                entity(Node::Client(k), "client", t.model.clients[k.0].name.get())
-            }
+            Endpoint::Client(k) => entity(Node::Client(k), "client", t.client(k).name.get()),
             Endpoint::Service(s) => entity(
                 Node::Service(s),
                 "external service",
-                t.model.services[s.0].name.get(),
+                t.service(s).name.get(),
             ),
             Endpoint::Cidr(n) => {
                 let sites = needing_sites();
-                let site_nets: Vec<&[crate::yaml::Sp<Cidr>]> = sites
-                    .iter()
-                    .map(|s| t.model.sites[s.0].cidrs.as_slice())
-                    .collect();
+                let site_nets: Vec<&[crate::yaml::Sp<Cidr>]> =
+                    sites.iter().map(|s| t.site(*s).cidrs.as_slice()).collect();
                 if sites.is_empty() {
                     Some(Verdict::NotNeeded(format!("`{n}`")))
                 } else if site_nets.iter().any(|c| c.is_empty()) {
@@ -258,7 +255,7 @@ impl Ctx<'_> {
         let mut needing: Vec<String> = sites
             .iter()
             .take(8)
-            .map(|s| format!("`{}`", t.model.sites[s.0].name.get()))
+            .map(|s| format!("`{}`", t.site(*s).name.get()))
             .collect();
         if sites.len() > 8 {
             needing.push(format!("… ({} sites in all)", sites.len()));

@@ -35,7 +35,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         .filter(|c| t.site_of(*c.cluster.get()) != *c.site.get())
         .map(|client| {
             let cluster = *client.cluster.get();
-            let site = &t.model.sites[client.site.get().0];
+            let site = t.site(*client.site.get());
             let local = t
                 .clusters_in_site(*client.site.get())
                 .into_iter()
@@ -48,7 +48,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     client.name.get(),
                     site.name.get(),
                     t.name(cluster),
-                    t.model.sites[t.site_of(cluster).0].name.get()
+                    t.site(t.site_of(cluster)).name.get()
                 ),
             )
             .cluster(cluster)

@@ -44,7 +44,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                 return None;
             }
             let cluster = t.cluster(c);
-            let site = &t.model.sites[t.site_of(c).0];
+            let site = t.site(t.site_of(c));
             let message = if from == Environment::Production {
                 format!(
                     "`{}` replicates production data from `{}` into non-production site `{}`",
@@ -60,7 +60,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     t.name(up)
                 )
             };
-            let up_site = &t.model.sites[t.site_of(up).0];
+            let up_site = t.site(t.site_of(up));
             Some(
                 Finding::new(&RULE, cluster.upstream.as_ref()?.span(), message)
                     .cluster(c)

@@ -54,8 +54,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             if t.site_of(chosen) == site {
                 return None;
             }
-            let other = t.model.sites[t.site_of(chosen).0].name.get();
-            let site_name = t.model.sites[site.0].name.get();
+            let other = t.site(t.site_of(chosen)).name.get();
+            let site_name = t.site(site).name.get();
             let port = t.cluster(chosen).api_port();
             let local = t
                 .dr_secondaries(cluster)

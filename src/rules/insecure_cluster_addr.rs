@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::ClusterId;
 
 declare_rule! {
     /// A cluster's `cluster_addr` is not an `https` address.
@@ -29,11 +28,8 @@ declare_rule! {
 
 /// Reports each `cluster_addr` whose scheme is not `https`.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    t.model
-        .clusters
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
+    t.clusters()
+        .filter_map(|(id, c)| {
             let addr = c.cluster_addr.as_ref()?;
             (addr.scheme != "https").then(|| {
                 Finding::new(
@@ -45,7 +41,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         addr.scheme
                     ),
                 )
-                .cluster(ClusterId(i))
+                .cluster(id)
                 .label("not https")
                 .help(format!("write it as `https://{}:{}`", addr.host, addr.port))
             })

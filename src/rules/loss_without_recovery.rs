@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::{Failure, Topology};
-use crate::model::ClusterId;
+use crate::ids::ClusterId;
 use crate::spec::Environment;
 
 declare_rule! {

@@ -27,7 +27,6 @@ pub mod single_zone_cluster;
 pub mod site_loss_without_dr;
 pub mod tls_terminating_load_balancer;
 pub mod tokens_on_performance_secondary;
-pub mod unaddressable_flow;
 pub mod unresolvable_peer_address;
 
 /// A rule and the function that checks it.
@@ -134,14 +133,16 @@ pub static CHECKS: &[Check] = &[
     },
 ];
 
-/// Codes reported by planners rather than by `vrt validate` (no check function).
-pub static PLANNER: &[&Rule] = &[&unaddressable_flow::RULE];
+/// Codes reported by planners rather than by `vrt validate` (no check function); each is
+/// declared by the planner that reports it.
+pub static PLANNER: &[&Rule] = &[&crate::firewall::UNADDRESSABLE];
 
 /// Every code vrt can report (structural codes first), in code order.
 pub fn all() -> Vec<&'static Rule> {
-    let mut out: Vec<&'static Rule> = crate::structure::ALL.to_vec();
+    let mut out: Vec<&'static Rule> = crate::diag::structure::ALL.to_vec();
     out.extend(CHECKS.iter().map(|c| c.rule));
     out.extend(PLANNER.iter().copied());
+    out.extend(crate::status::rules::ALL.iter().copied());
     out.sort_by_key(|r| r.code);
     out
 }

@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::ClusterId;
 use crate::spec::Protocol;
 
 declare_rule! {
@@ -66,7 +65,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             .join(", ")
     };
     let mut out = Vec::new();
-    for (i, c) in t.model.clusters.iter().enumerate() {
+    for (id, c) in t.clusters() {
         for (addr, field) in [(&c.api_addr, "api_addr"), (&c.cluster_addr, "cluster_addr")] {
             let Some(addr) = addr else { continue };
             if opened(addr.port) {
@@ -82,7 +81,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         addr.port
                     ),
                 )
-                .cluster(ClusterId(i))
+                .cluster(id)
                 .label(format!("port {}", addr.port))
                 .help(format!(
                     "correct the port, or open {} in `network.firewall` for the peers that need it (the rules open: {listed})",

@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::ClusterId;
 
 declare_rule! {
     /// A cluster has fewer than three Raft voters, or an even number of them.
@@ -28,11 +27,8 @@ declare_rule! {
 
 /// Reports each cluster whose voter count is below 3 or even.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    t.model
-        .clusters
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
+    t.clusters()
+        .filter_map(|(id, c)| {
             let nodes = c.nodes.as_ref()?;
             let n = *nodes.get();
             let tolerates = (n.saturating_sub(1)) / 2;
@@ -54,7 +50,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             };
             Some(
                 Finding::new(&RULE, nodes.span(), message)
-                    .cluster(ClusterId(i))
+                    .cluster(id)
                     .label("Raft voters")
                     .help(if n < 3 {
                         "run 3 voters, or 5 across three zones".to_string()

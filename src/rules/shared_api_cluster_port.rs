@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::ClusterId;
 
 declare_rule! {
     /// A cluster's `api_addr` and `cluster_addr` use the same port.
@@ -30,12 +29,9 @@ declare_rule! {
 
 /// Reports each cluster whose API and cluster addresses share a port.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    t.model
-        .clusters
-        .iter()
-        .enumerate()
+    t.clusters()
         .filter(|(_, c)| c.api_port() == c.cluster_port())
-        .filter_map(|(i, c)| {
+        .filter_map(|(id, c)| {
             let (primary, other, what) = match (&c.cluster_addr, &c.api_addr) {
                 (Some(cl), api) => (cl.span(), api.as_ref().map(crate::yaml::Sp::span), "cluster"),
                 (None, Some(api)) => (api.span(), None, "API"),
@@ -50,7 +46,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     c.api_port()
                 ),
             )
-            .cluster(ClusterId(i))
+            .cluster(id)
             .label(format!("{what} port {}", c.api_port()))
             .help(if what == "API" {
                 "write a `cluster_addr` with its own port, or move the API off 8201, the default cluster port".to_string()

@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::ClusterId;
 
 declare_rule! {
     /// All of a cluster's nodes are in one zone although its site has several.
@@ -29,12 +28,9 @@ declare_rule! {
 
 /// Reports each cluster confined to one zone of a multi-zone site.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    t.model
-        .clusters
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let site = &t.model.sites[c.site.get().0];
+    t.clusters()
+        .filter_map(|(id, c)| {
+            let site = t.site(*c.site.get());
             if site.zones.len() < 2 || c.zones.is_empty() {
                 return None;
             }
@@ -57,7 +53,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                         first.get()
                     ),
                 )
-                .cluster(ClusterId(i))
+                .cluster(id)
                 .label("the only zone")
                 .related(
                     site.name.span(),

@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
-use crate::model::{ClusterId, SiteId};
+use crate::ids::ClusterId;
 use crate::spec::Role;
 
 declare_rule! {
@@ -41,8 +41,8 @@ declare_rule! {
 /// secondaries.
 pub fn check(t: &Topology) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (i, site) in t.model.sites.iter().enumerate() {
-        let lost: BTreeSet<ClusterId> = t.clusters_in_site(SiteId(i)).into_iter().collect();
+    for (id, site) in t.sites() {
+        let lost: BTreeSet<ClusterId> = t.clusters_in_site(id).into_iter().collect();
         for c in exposed(t, &lost) {
             out.push(finding(t, c, &lost, &format!("site `{}`", site.name.get())));
         }

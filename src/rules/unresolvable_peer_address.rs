@@ -3,8 +3,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::Topology;
-use crate::model::{ClusterId, SiteId};
-use crate::ports::{self, Dialled, Node};
+use crate::ids::{ClusterId, SiteId};
+use crate::net::flows::{self, Dialled, Node};
 use crate::source::Span;
 
 declare_rule! {
@@ -83,7 +83,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         })
     };
     let mut groups: BTreeMap<(usize, SiteId), Group> = BTreeMap::new();
-    for flow in ports::flows(t) {
+    for flow in flows::flows(t) {
         let Some(dialled) = flow.dialled(t) else {
             continue;
         };
@@ -121,7 +121,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
 }
 
 fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
-    let site = t.model.sites[g.site.0].name.get();
+    let site = t.site(g.site).name.get();
     let dialers: Vec<String> = g
         .dialers
         .iter()

@@ -7,7 +7,7 @@ use super::{
     Context, artifacts, clean, clean_lines, field_text, outcome_text, rule_text, sign, summary,
 };
 use crate::diff::Diff;
-use crate::report::text::wrap;
+use crate::text::wrap;
 
 const WIDTH: usize = 100;
 

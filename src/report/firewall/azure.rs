@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{Context, by_destination, clip, plain};
 use crate::firewall::FirewallRule;
+use crate::text::unique_name;
 
 /// Azure's limits: rule and NSG names, descriptions, rules per NSG, priorities.
 const NAME_MAX: usize = 80;
@@ -109,18 +110,9 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, Stri
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let base = azure_name(&r.name);
-                    let mut name = base.clone();
-                    let mut n = 2;
-                    while names.contains(&name) {
-                        let suffix = format!("-{n}");
-                        let room = NAME_MAX - suffix.len();
-                        name = format!(
-                            "{}{suffix}",
-                            azure_name(&base.chars().take(room).collect::<String>())
-                        );
-                        n += 1;
-                    }
+                    let name = unique_name(&azure_name(&r.name), '-', NAME_MAX, azure_name, |n| {
+                        names.iter().any(|taken| taken == n)
+                    });
                     names.push(name.clone());
                     SecurityRule {
                         name,
@@ -160,17 +152,9 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, Stri
                 })
                 .collect();
             let base = azure_name(&format!("vrt-{}-{key}", ctx.topology));
-            let mut name = base.clone();
-            let mut n = 2;
-            while nsg_names.contains(&name) {
-                let suffix = format!("-{n}");
-                let room = NAME_MAX - suffix.len();
-                name = format!(
-                    "{}{suffix}",
-                    azure_name(&base.chars().take(room).collect::<String>())
-                );
-                n += 1;
-            }
+            let name = unique_name(&base, '-', NAME_MAX, azure_name, |n| {
+                nsg_names.iter().any(|taken| taken == n)
+            });
             nsg_names.push(name.clone());
             Ok(Nsg {
                 name,

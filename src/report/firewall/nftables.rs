@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::{Context, clip, plain};
 use crate::firewall::{Family, FirewallRule};
-use crate::report::text::wrap;
+use crate::text::wrap;
 
 /// The longest rule comment nftables accepts.
 const COMMENT_MAX: usize = 128;

@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 
 use super::{Context, clip};
 use crate::firewall::{Family, FirewallRule};
-use crate::report::text::wrap;
+use crate::text::unique_name;
+use crate::text::wrap;
 
 /// The longest description AWS accepts.
 const DESCRIPTION_MAX: usize = 255;
@@ -65,12 +66,10 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
         for s in &r.sources {
             for (from, to) in r.port_ranges() {
                 let base = ident(&format!("{}_{}_{from}_{to}", r.name, s));
-                let mut name = base.clone();
-                let mut n = 2;
-                while !taken.insert(name.clone()) {
-                    name = format!("{base}_{n}");
-                    n += 1;
-                }
+                let name = unique_name(&base, '_', usize::MAX, str::to_string, |n| {
+                    taken.contains(n)
+                });
+                taken.insert(name.clone());
                 let cidr_key = match r.family {
                     Family::V4 => "cidr_ipv4",
                     Family::V6 => "cidr_ipv6",

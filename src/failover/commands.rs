@@ -1,0 +1,142 @@
+//! The command lines of the runbook: `vault` calls against a cluster's API with the addresses
+//! the topology file gives (a variable that stops the command where it gives none), captured
+//! values, and the DR operation token variables.
+
+use std::collections::BTreeSet;
+
+use super::Builder;
+use super::plan::{Command, On, RecoveryPath};
+use super::prose::quoted;
+use crate::ids::ClusterId;
+use crate::spec::ClusterPort;
+
+impl Builder<'_> {
+    /// An address the file does not give: a shell variable that stops the command with an
+    /// error until it is set (`${API_ADDR_DR_A:?}`), and a warning saying so.
+    fn gap(&mut self, c: ClusterId, field: &str) -> String {
+        let t = self.t;
+        let var = format!(
+            "{}_{}",
+            field.to_ascii_uppercase(),
+            t.name(c).to_ascii_uppercase().replace('-', "_")
+        );
+        let warning = format!(
+            "the file gives no `{field}` for {}: commands read it from `${var}` and stop until it is set; add `{field}` to the file to have it filled in",
+            quoted(t, c)
+        );
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+        format!("${{{var}:?}}")
+    }
+
+    pub(super) fn api(&mut self, c: ClusterId) -> String {
+        match &self.t.cluster(c).api_addr {
+            Some(a) => format!("{}://{}:{}", a.scheme, a.host, a.port),
+            None => self.gap(c, "api_addr"),
+        }
+    }
+
+    /// `primary_cluster_addr` to pass when `c` becomes a primary: its load balancer when that
+    /// passes the cluster port through.
+    pub(super) fn lb_cluster_addr(&mut self, c: ClusterId) -> Option<String> {
+        let cluster = self.t.cluster(c);
+        let lb = cluster.load_balancer.as_ref()?;
+        match lb.cluster_port {
+            ClusterPort::Passthrough => Some(format!(
+                "https://{}:{}",
+                lb.address.get(),
+                cluster.cluster_port()
+            )),
+            ClusterPort::TerminateTls => {
+                let w = format!(
+                    "the load balancer of {} terminates TLS on the cluster port, which replication's mutual TLS cannot pass (REPL-IDX: \"the cluster traffic can NOT be terminated at the cluster port at a load balancer level\"); the plan uses its `cluster_addr` instead",
+                    quoted(self.t, c)
+                );
+                if !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+                None
+            }
+            ClusterPort::None => None,
+        }
+    }
+
+    /// The cluster address secondaries dial to reach `c` as their primary.
+    pub(super) fn advertised(&mut self, c: ClusterId) -> String {
+        if let Some(lb) = self.lb_cluster_addr(c) {
+            return lb;
+        }
+        match &self.t.cluster(c).cluster_addr {
+            Some(a) => format!("https://{}:{}", a.host, a.port),
+            None => self.gap(c, "cluster_addr"),
+        }
+    }
+
+    pub(super) fn vault(&mut self, c: ClusterId, args: &str) -> Command {
+        Command {
+            on: On::Cluster(c),
+            comment: None,
+            line: format!("VAULT_ADDR={} vault {args}", self.api(c)),
+        }
+    }
+
+    /// `VAR=$(VAULT_ADDR=… vault …)`.
+    pub(super) fn capture(&mut self, var: &str, c: ClusterId, args: &str) -> Command {
+        Command {
+            on: On::Cluster(c),
+            comment: None,
+            line: format!("{var}=$(VAULT_ADDR={} vault {args})", self.api(c)),
+        }
+    }
+
+    /// The shell variable holding the batch DR operation token created on `c`.
+    pub(super) fn token_var(&mut self, c: ClusterId) -> String {
+        if let Some(v) = self.token_vars.get(&c) {
+            return v.clone();
+        }
+        let needed: BTreeSet<ClusterId> = self
+            .d
+            .recoveries
+            .iter()
+            .filter(|r| r.path == RecoveryPath::DrPromotion)
+            .map(|r| r.lost)
+            .collect();
+        let var = if needed.len() <= 1 {
+            "DR_OPERATION_TOKEN".to_string()
+        } else {
+            format!(
+                "DR_OPERATION_TOKEN_{}",
+                self.t.name(c).to_ascii_uppercase().replace('-', "_")
+            )
+        };
+        self.token_vars.insert(c, var.clone());
+        var
+    }
+
+    pub(super) fn reattach_commands(
+        &mut self,
+        old: ClusterId,
+        new: ClusterId,
+        finish: &str,
+    ) -> Vec<Command> {
+        let t = self.t;
+        vec![
+            self.capture(
+                "SECONDARY_PUBLIC_KEY",
+                old,
+                "write -field=secondary_public_key -f sys/replication/dr/secondary/generate-public-key",
+            ),
+            self.capture(
+                "ACTIVATION_TOKEN",
+                new,
+                &format!(
+                    "write -field=token sys/replication/dr/primary/secondary-token id={} secondary_public_key=\"$SECONDARY_PUBLIC_KEY\"",
+                    t.name(old)
+                ),
+            ),
+            self.vault(old, finish),
+            self.vault(new, "read -format=json sys/replication/dr/status"),
+        ]
+    }
+}

@@ -1,0 +1,261 @@
+//! The topology after the failover, as the decisions leave it: every cluster's role and
+//! upstream, the replication sets the failure touches, the clusters left without a DR
+//! secondary, the network paths that come alive, and the version traps of new paths.
+
+use std::collections::BTreeSet;
+
+use super::decide::Decisions;
+use super::plan::{
+    AfterCluster, AfterRole, ClientImpact, LivePath, Node, RecoveryPath, SetImpact, SetStatus,
+};
+use super::prose::{names, quoted};
+use crate::graph::Topology;
+use crate::ids::{ClusterId, ServiceId};
+use crate::spec::Role;
+
+/// The topology after the failover.
+pub(super) fn after(t: &Topology, d: &Decisions) -> Vec<AfterCluster> {
+    // Indexed by cluster id: a sweep builds one of these per scenario.
+    let mut role: Vec<AfterRole> = Vec::with_capacity(t.model.clusters.len());
+    let mut up: Vec<Option<ClusterId>> = Vec::with_capacity(t.model.clusters.len());
+    for c in t.cluster_ids() {
+        if d.is_lost(c) {
+            role.push(AfterRole::Lost);
+            up.push(None);
+        } else {
+            role.push(AfterRole::from_role(t.role(c)));
+            up.push(t.upstream(c).and_then(|(u, _)| d.current(u)));
+        }
+    }
+    // DR promotions first: a cluster that replaced a lost performance secondary may then
+    // be promoted to primary.
+    for path in [
+        RecoveryPath::DrPromotion,
+        RecoveryPath::PerformancePromotion,
+    ] {
+        for r in d.recoveries.iter().filter(|r| r.path == path) {
+            let Some(to) = r.to else { continue };
+            if path == RecoveryPath::DrPromotion {
+                role[to.0] = AfterRole::from_role(t.role(r.lost));
+                up[to.0] = t.upstream(r.lost).and_then(|(u, _)| d.current(u));
+            } else {
+                role[to.0] = AfterRole::Primary;
+                up[to.0] = None;
+            }
+        }
+    }
+    t.cluster_ids()
+        .map(|c| {
+            let before_up = t.upstream(c).map(|(u, _)| u);
+            let role = role[c.0];
+            let upstream = up[c.0];
+            AfterCluster {
+                cluster: c,
+                before: t.role(c),
+                role,
+                upstream,
+                changed: role != AfterRole::from_role(t.role(c)) || upstream != before_up,
+            }
+        })
+        .collect()
+}
+
+/// The replication sets the failure touches, in file order of their primaries.
+pub(super) fn sets(t: &Topology, d: &Decisions) -> Vec<SetImpact> {
+    let mut roots: Vec<ClusterId> = d.lost.iter().map(|c| t.root(*c)).collect();
+    roots.sort();
+    roots.dedup();
+    roots
+            .into_iter()
+            .filter_map(|root| {
+                let set = t.replication_set(root);
+                let mut lost: Vec<ClusterId> =
+                    set.iter().copied().filter(|c| d.is_lost(*c)).collect();
+                if lost.is_empty() {
+                    return None;
+                }
+                lost.sort();
+                let (status, note) = if t.set_lost(root, &d.lost) {
+                    (
+                        SetStatus::Lost,
+                        "nothing of the set survives: restore it from snapshots".to_string(),
+                    )
+                } else if !d.is_lost(root) {
+                    let lost_serving: Vec<ClusterId> = lost
+                        .iter()
+                        .copied()
+                        .filter(|c| t.role(*c) != Role::DrSecondary)
+                        .collect();
+                    let note = if lost_serving.is_empty() {
+                        format!(
+                            "{} still serves; only DR secondaries are lost",
+                            quoted(t, root)
+                        )
+                    } else {
+                        format!(
+                            "{} still serves; {} must be recovered (below)",
+                            quoted(t, root),
+                            names(t, &lost_serving)
+                        )
+                    };
+                    (SetStatus::Serving, note)
+                } else {
+                    let readers: Vec<ClusterId> = t
+                        .performance_secondaries(root)
+                        .into_iter()
+                        .filter(|s| !d.is_lost(*s))
+                        .collect();
+                    let by = d.replaced.get(&root).map(|(c, _)| quoted(t, *c));
+                    let note = if let Some(by) = &by
+                        && readers.is_empty()
+                    {
+                        format!("no primary and nothing serving until {by} is promoted")
+                    } else if let Some(by) = &by {
+                        format!(
+                            "no primary until {by} is promoted; {} still {} reads, but writes to shared data need a primary (REPL-IDX; REPL-INT)",
+                            names(t, &readers),
+                            if readers.len() == 1 { "serves" } else { "serve" }
+                        )
+                    } else {
+                        "no primary, and no surviving cluster of the set can be promoted: restore it from snapshots".to_string()
+                    };
+                    (SetStatus::ServingAfterRecovery, note)
+                };
+                Some(SetImpact {
+                    root,
+                    lost,
+                    status,
+                    note,
+                })
+            })
+            .collect()
+}
+
+/// Warns of every changed replication path that would run from a newer version to an
+/// older one.
+pub(super) fn version_checks(t: &Topology, after: &[AfterCluster], warnings: &mut Vec<String>) {
+    for a in after {
+        let Some(up) = a.upstream else { continue };
+        if !a.changed {
+            continue;
+        }
+        if let (Some(down_v), Some(up_v)) = (t.version(a.cluster), t.version(up))
+            && down_v < up_v
+        {
+            warnings.push(format!(
+                    "after the failover {} ({down_v}) replicates from newer {} ({up_v}): \"It is not safe to replicate from a newer version of Vault to an older version\" (UPGRADE); upgrade {} first",
+                    quoted(t, a.cluster),
+                    quoted(t, up),
+                    quoted(t, a.cluster),
+                ));
+        }
+    }
+}
+
+/// The network paths that carry traffic only after the failover; warns of external
+/// services whose `used_by` misses the cluster that takes over.
+pub(super) fn live_paths(
+    t: &Topology,
+    d: &Decisions,
+    after: &[AfterCluster],
+    clients: &[ClientImpact],
+    warnings: &mut Vec<String>,
+) -> Vec<LivePath> {
+    let mut out = Vec::new();
+    for a in after {
+        let Some(up) = a.upstream else { continue };
+        let before = t.upstream(a.cluster).map(|(u, _)| u);
+        if before == Some(up) {
+            continue;
+        }
+        let kind = if a.role == AfterRole::DrSecondary {
+            "DR"
+        } else {
+            "performance"
+        };
+        out.push(LivePath {
+            from: Node::Cluster(a.cluster),
+            to: Node::Cluster(up),
+            ports: vec![t.cluster(up).cluster_port()],
+            both_ways: true,
+            why: format!(
+                "{} replicates from {} ({kind} replication on the cluster port; PORTS)",
+                quoted(t, a.cluster),
+                quoted(t, up)
+            ),
+        });
+    }
+    for c in clients {
+        let Some(to) = c.to else { continue };
+        out.push(LivePath {
+            from: Node::Client(c.client),
+            to: Node::Cluster(to),
+            ports: vec![t.cluster(to).api_port()],
+            both_ways: false,
+            why: format!(
+                "client `{}` uses {} in place of {}",
+                t.model.clients[c.client.0].name.get(),
+                quoted(t, to),
+                quoted(t, c.cluster)
+            ),
+        });
+    }
+    for r in &d.recoveries {
+        let Some(to) = r.to else { continue };
+        for (i, s) in t.model.services.iter().enumerate() {
+            if !s.used_by.iter().any(|u| *u.get() == r.lost) {
+                continue;
+            }
+            let declared = s.used_by.iter().any(|u| *u.get() == to);
+            match r.path {
+                    RecoveryPath::DrPromotion => {
+                        out.push(LivePath {
+                            from: Node::Cluster(to),
+                            to: Node::Service(ServiceId(i)),
+                            ports: vec![*s.port.get()],
+                            both_ways: false,
+                            why: format!(
+                                "{} now runs {}'s secrets engines, local mounts included (REPL-IDX)",
+                                quoted(t, to),
+                                quoted(t, r.lost)
+                            ),
+                        });
+                        if !declared {
+                            warnings.push(format!(
+                                "external service `{}` is used by {} but does not list {} in `used_by`: after the promotion {} connects to it; add it and open the path",
+                                s.name.get(),
+                                quoted(t, r.lost),
+                                quoted(t, to),
+                                quoted(t, to)
+                            ));
+                        }
+                    }
+                    _ if !declared => warnings.push(format!(
+                        "external service `{}` was used by {}, and {} does not list it in `used_by`: if {} reached it through a local mount, that mount is gone with it; if through a shared mount, {} now needs a path to it (REPL-IDX)",
+                        s.name.get(),
+                        quoted(t, r.lost),
+                        quoted(t, to),
+                        quoted(t, r.lost),
+                        quoted(t, to)
+                    )),
+                    _ => {}
+                }
+        }
+    }
+    out
+}
+
+/// Serving clusters after the failover that have no DR secondary.
+pub(super) fn without_dr(after: &[AfterCluster]) -> Vec<ClusterId> {
+    let protected: BTreeSet<ClusterId> = after
+        .iter()
+        .filter(|d| d.role == AfterRole::DrSecondary)
+        .filter_map(|d| d.upstream)
+        .collect();
+    after
+        .iter()
+        .filter(|a| matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary))
+        .filter(|a| !protected.contains(&a.cluster))
+        .map(|a| a.cluster)
+        .collect()
+}

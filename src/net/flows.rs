@@ -1,0 +1,930 @@
+//! The port matrix: every network flow a topology needs, derived from the roles alone (never
+//! from declared firewall rules). A pure function of the [`Topology`]; `vrt ports` renders
+//! it, the network rules check it against the declared firewall and DNS, and `vrt firewall`
+//! turns it into allow rules.
+//!
+//! Coverage follows the port reference of the architecture notes (KK) and PORTS:
+//! - Vault ↔ Vault between replicating clusters: the API port (bootstrap / activation) and
+//!   the cluster port (replication and RPC forwarding), opened both ways as the notes say;
+//!   the docs need the API port only secondary → primary during activation (PERF-ENABLE,
+//!   TS-CONN), which the explanation text says;
+//! - client → load balancer (or → the cluster without one), load balancer → Vault;
+//! - Vault → external services;
+//! - node ↔ node inside each cluster (Raft on the cluster port, joins on the API port);
+//! - standby flows, open before a failover needs them ([`Topology::standby_pairs`], clients
+//!   moving to a promoted DR secondary, services a DR secondary uses once promoted).
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use crate::graph::{EdgeKind, StandbyPair, StandbyReason, Topology};
+use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::source::Span;
+use crate::spec::{ClusterPort, Protocol, Role};
+use crate::values::{Cidr, Host};
+
+/// One end of a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Node {
+    /// The nodes of a Vault cluster.
+    Cluster(ClusterId),
+    /// The load balancer in front of a cluster.
+    LoadBalancer(ClusterId),
+    /// A group of clients.
+    Client(ClientId),
+    /// An external service.
+    Service(ServiceId),
+}
+
+impl Node {
+    /// The name of the declared object: the cluster's name for a load balancer.
+    pub fn name<'a>(&self, t: &'a Topology) -> &'a str {
+        match *self {
+            Self::Cluster(c) | Self::LoadBalancer(c) => t.name(c),
+            Self::Client(k) => t.client(k).name.get(),
+            Self::Service(s) => t.service(s).name.get(),
+        }
+    }
+
+    /// `cluster`, `load-balancer`, `client` or `service`.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Cluster(_) => "cluster",
+            Self::LoadBalancer(_) => "load-balancer",
+            Self::Client(_) => "client",
+            Self::Service(_) => "service",
+        }
+    }
+
+    /// The name as shown in tables: `primary-a`, `primary-a (load balancer)`,
+    /// `apps-a (client)`, `orders-db (service)`.
+    pub fn label(&self, t: &Topology) -> String {
+        match self {
+            Self::Cluster(_) => self.name(t).to_string(),
+            Self::LoadBalancer(_) => format!("{} (load balancer)", self.name(t)),
+            Self::Client(_) => format!("{} (client)", self.name(t)),
+            Self::Service(_) => format!("{} (service)", self.name(t)),
+        }
+    }
+
+    /// The site it is in (a load balancer is in its cluster's site).
+    pub fn site(&self, t: &Topology) -> SiteId {
+        match *self {
+            Self::Cluster(c) | Self::LoadBalancer(c) => t.site_of(c),
+            Self::Client(k) => *t.client(k).site.get(),
+            Self::Service(s) => *t.service(s).site.get(),
+        }
+    }
+
+    /// The declared object a firewall rule names to reach it: a load balancer is reached
+    /// by naming its cluster.
+    #[must_use]
+    pub const fn entity(&self) -> Node {
+        match *self {
+            Self::LoadBalancer(c) => Self::Cluster(c),
+            other => other,
+        }
+    }
+
+    /// Whether it is Vault (a cluster's nodes or its load balancer).
+    pub const fn is_vault(&self) -> bool {
+        matches!(self, Self::Cluster(_) | Self::LoadBalancer(_))
+    }
+}
+
+/// What a flow carries, in the words of the port reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Purpose {
+    /// API port between clusters: bootstrap and activation.
+    Bootstrap,
+    /// Cluster port between clusters: replication and RPC forwarding.
+    Replication,
+    /// Clients to the API.
+    ClientOperations,
+    /// Load balancer to the nodes.
+    LoadBalanced,
+    /// Vault to an external service.
+    SecretsEngine,
+    /// API port inside a cluster: Raft joins.
+    RaftJoin,
+    /// Cluster port inside a cluster: Raft and request forwarding.
+    Raft,
+}
+
+impl Purpose {
+    /// The purpose as shown in tables.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Bootstrap => "cluster bootstrap",
+            Self::Replication => "replication and RPC forwarding",
+            Self::ClientOperations => "client operations",
+            Self::LoadBalanced => "load-balanced traffic",
+            Self::SecretsEngine => "secrets engine access",
+            Self::RaftJoin => "Raft joins",
+            Self::Raft => "Raft and request forwarding",
+        }
+    }
+
+    /// A short kebab-case word for rule names.
+    pub const fn slug(self) -> &'static str {
+        match self {
+            Self::Bootstrap | Self::Replication => "replication",
+            Self::ClientOperations => "client",
+            Self::LoadBalanced => "lb",
+            Self::SecretsEngine => "service",
+            Self::RaftJoin | Self::Raft => "raft",
+        }
+    }
+}
+
+/// The direction column of the port reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// Open both ways (this row is one of the two).
+    Bidirectional,
+    /// Into Vault from outside.
+    Inbound,
+    /// Inside a deployment (load balancer to its nodes).
+    Internal,
+    /// From Vault to something else.
+    Outbound,
+}
+
+impl Direction {
+    /// The direction as shown in tables.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Bidirectional => "bidirectional",
+            Self::Inbound => "inbound",
+            Self::Internal => "internal",
+            Self::Outbound => "outbound",
+        }
+    }
+}
+
+/// Why a flow exists: the declaration or failover it comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cause {
+    /// A replication edge: `secondary` replicates from `primary`.
+    Replication {
+        /// The downstream cluster.
+        secondary: ClusterId,
+        /// The upstream cluster.
+        primary: ClusterId,
+        /// The kind of replication.
+        kind: EdgeKind,
+    },
+    /// A connection that exists only after a failover.
+    Standby(StandbyPair),
+    /// A client uses its cluster.
+    Client {
+        /// The client.
+        client: ClientId,
+    },
+    /// A client moves to its cluster's DR secondary when that is promoted.
+    ClientFailover {
+        /// The client.
+        client: ClientId,
+        /// The DR secondary it moves to.
+        dr: ClusterId,
+    },
+    /// A load balancer forwards to its cluster's nodes.
+    LoadBalancer {
+        /// The cluster behind it.
+        cluster: ClusterId,
+    },
+    /// A cluster uses an external service (the `entry`-th of its `used_by`).
+    Service {
+        /// The service.
+        service: ServiceId,
+        /// The cluster.
+        cluster: ClusterId,
+        /// Index into the service's `used_by`.
+        entry: usize,
+    },
+    /// The nodes of a cluster talk to each other.
+    Intra {
+        /// The cluster.
+        cluster: ClusterId,
+    },
+}
+
+/// One connection the topology needs: opened by `from` towards `to` on `port`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flow {
+    /// Who opens the connection.
+    pub from: Node,
+    /// Who accepts it.
+    pub to: Node,
+    /// Destination port.
+    pub port: u16,
+    /// Transport protocol (TCP for everything Vault does).
+    pub protocol: Protocol,
+    /// The port reference's direction.
+    pub direction: Direction,
+    /// What it carries.
+    pub purpose: Purpose,
+    /// Whether it is needed only after a failover (and must be open before it).
+    pub standby: bool,
+    /// Why it exists.
+    pub cause: Cause,
+}
+
+/// An address a cluster dials for a flow, as written in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dialled {
+    /// The host, lowercased; `None` for an IP literal (always resolvable).
+    pub name: Option<String>,
+    /// Where it is written.
+    pub span: Span,
+    /// Which field it is: `api_addr`, `cluster_addr` or `load_balancer.address`.
+    pub field: &'static str,
+}
+
+/// Who reads a flow's description ([`Flow::describe`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wording {
+    /// A comment beside a firewall rule or in the port matrix: names bare, the replication
+    /// kind in parentheses.
+    Plain,
+    /// A finding's message: names in backticks (rustc style), a standby flow said as what
+    /// must happen, a load balancer by what it forwards to.
+    Message,
+}
+
+impl Flow {
+    /// The relationship behind the flow, in one line, worded for `wording`'s reader: the
+    /// one description of flow causes, shared by firewall comments and findings.
+    pub fn describe(&self, t: &Topology, wording: Wording) -> String {
+        let message = wording == Wording::Message;
+        let q = |name: &str| {
+            if message {
+                format!("`{name}`")
+            } else {
+                name.to_string()
+            }
+        };
+        let n = |c: ClusterId| q(t.name(c));
+        match self.cause {
+            Cause::Replication {
+                secondary,
+                primary,
+                kind,
+            } => {
+                let lead = format!("{} replicates from {}", n(secondary), n(primary));
+                if message {
+                    lead
+                } else {
+                    let kind = match kind {
+                        EdgeKind::Performance => "performance",
+                        EdgeKind::Dr => "DR",
+                    };
+                    format!("{lead} ({kind})")
+                }
+            }
+            Cause::Standby(pair) => standby(t, pair.reason, wording),
+            Cause::Client { client } => {
+                let k = t.client(client);
+                format!("client {} uses {}", q(k.name.get()), n(*k.cluster.get()))
+            }
+            Cause::ClientFailover { client, dr } => {
+                let k = t.client(client);
+                format!(
+                    "client {} moves to {} once {} is promoted for {}",
+                    q(k.name.get()),
+                    n(dr),
+                    n(dr),
+                    n(*k.cluster.get())
+                )
+            }
+            Cause::LoadBalancer { cluster } => {
+                let lb = t.cluster(cluster).load_balancer.as_ref();
+                let address = q(lb.map_or("", |l| l.address.as_str()));
+                if message {
+                    format!(
+                        "load balancer {address} forwards to the nodes of {}",
+                        n(cluster)
+                    )
+                } else {
+                    format!("load balancer {address} fronts {}", n(cluster))
+                }
+            }
+            Cause::Service {
+                service, cluster, ..
+            } => format!(
+                "{} uses external service {}{}",
+                n(cluster),
+                q(t.service(service).name.get()),
+                if self.standby { " once promoted" } else { "" }
+            ),
+            Cause::Intra { cluster } => format!(
+                "{}nodes of {} talk to each other",
+                if message { "the " } else { "" },
+                n(cluster)
+            ),
+        }
+    }
+
+    /// Why the flow exists: its relationship and what this direction and port do.
+    pub fn why(&self, t: &Topology) -> String {
+        let note = match self.cause {
+            Cause::Replication { secondary, .. } => {
+                let mut note = self.replication_note(secondary).to_string();
+                if let Cause::Replication {
+                    primary,
+                    kind: EdgeKind::Dr,
+                    ..
+                } = self.cause
+                    && self.from == Node::Cluster(primary)
+                {
+                    note = format!(
+                        "{note}; also failback, when {} replicates from a promoted {}",
+                        t.name(primary),
+                        t.name(secondary)
+                    );
+                }
+                note
+            }
+            Cause::Standby(pair) => self.replication_note(pair.secondary).to_string(),
+            Cause::Client { .. } => "API requests".into(),
+            Cause::ClientFailover { .. } => {
+                "API requests; a DR promotion keeps the clients' tokens and leases".into()
+            }
+            Cause::LoadBalancer { .. } => match self.purpose {
+                Purpose::Replication => "TCP pass-through of the cluster port to the active node",
+                _ => "API requests and /sys/health checks",
+            }
+            .into(),
+            Cause::Service { .. } => "secrets engine or auth method connection".into(),
+            Cause::Intra { .. } => match self.purpose {
+                Purpose::RaftJoin => "Raft joins (retry_join, auto_join) on the API port",
+                _ => "Raft, replication and request forwarding between nodes",
+            }
+            .into(),
+        };
+        format!("{}: {note}", self.describe(t, Wording::Plain))
+    }
+
+    fn replication_note(&self, secondary: ClusterId) -> &'static str {
+        let outbound = self.from == Node::Cluster(secondary);
+        match (self.purpose, outbound) {
+            (Purpose::Bootstrap, true) => {
+                "the secondary unwraps its activation token on the primary's API"
+            }
+            (Purpose::Bootstrap, false) => {
+                "opened both ways as the notes advise; the docs need it only secondary → primary at activation"
+            }
+            (_, true) => "the secondary streams from the primary's active node",
+            (_, false) => "the cluster port is opened both ways (TS-CONN)",
+        }
+    }
+
+    /// The address a cluster dials for this flow, when a cluster dials a peer cluster
+    /// (replication and standby flows) and the file writes it.
+    pub fn dialled(&self, t: &Topology) -> Option<Dialled> {
+        if !matches!(self.cause, Cause::Replication { .. } | Cause::Standby(_)) {
+            return None;
+        }
+        match self.to {
+            Node::LoadBalancer(c) => {
+                let lb = t.cluster(c).load_balancer.as_ref()?;
+                let name = lb
+                    .address
+                    .parse::<IpAddr>()
+                    .is_err()
+                    .then(|| lb.address.trim_end_matches('.').to_ascii_lowercase());
+                Some(Dialled {
+                    name,
+                    span: lb.address.span(),
+                    field: "load_balancer.address",
+                })
+            }
+            Node::Cluster(c) => {
+                let cluster = t.cluster(c);
+                let (addr, field) = if self.purpose == Purpose::Bootstrap {
+                    (cluster.api_addr.as_ref()?, "api_addr")
+                } else {
+                    (cluster.cluster_addr.as_ref()?, "cluster_addr")
+                };
+                let name = match &addr.host {
+                    Host::Name(n) => Some(n.clone()),
+                    Host::Ip(_) => None,
+                };
+                Some(Dialled {
+                    name,
+                    span: addr.span(),
+                    field,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// [`Flow::describe`] for a standby flow: who must replicate from whom, and when.
+fn standby(t: &Topology, reason: StandbyReason, wording: Wording) -> String {
+    let message = wording == Wording::Message;
+    let q = |name: &str| {
+        if message {
+            format!("`{name}`")
+        } else {
+            name.to_string()
+        }
+    };
+    let n = |c: ClusterId| q(t.name(c));
+    let (from, to, when) = match reason {
+        StandbyReason::PromotedDrOfPrimary {
+            primary,
+            dr,
+            secondary,
+        } => (
+            secondary,
+            dr,
+            format!("once {} is promoted for {}", n(dr), n(primary)),
+        ),
+        StandbyReason::PromotedDrOfSecondary {
+            primary,
+            secondary,
+            dr,
+        } => (
+            dr,
+            primary,
+            format!("once {} is promoted for {}", n(dr), n(secondary)),
+        ),
+        StandbyReason::SiblingDr {
+            protected,
+            promoted,
+            other,
+        } => (
+            other,
+            promoted,
+            format!("once {} is promoted for {}", n(promoted), n(protected)),
+        ),
+        StandbyReason::PerformancePromotion {
+            primary,
+            candidate,
+            other,
+        } => (
+            other,
+            candidate,
+            format!(
+                "if site {} is lost with {} and its DR secondaries",
+                q(t.site_name(t.site_of(primary))),
+                n(primary)
+            ),
+        ),
+    };
+    let verb = if message {
+        "must replicate"
+    } else {
+        "replicates"
+    };
+    format!("{} {verb} from {} {when}", n(from), n(to))
+}
+
+/// Where peers and clients reach a cluster's API: its load balancer when there is one and
+/// `api_addr` (if written) names it, else the nodes.
+fn api_entry(t: &Topology, c: ClusterId) -> Node {
+    let cluster = t.cluster(c);
+    match &cluster.load_balancer {
+        Some(lb)
+            if cluster
+                .api_addr
+                .as_ref()
+                .is_none_or(|a| same_host(&a.host, &lb.address)) =>
+        {
+            Node::LoadBalancer(c)
+        }
+        _ => Node::Cluster(c),
+    }
+}
+
+/// Where clients reach a cluster: its load balancer when there is one.
+fn client_entry(t: &Topology, c: ClusterId) -> Node {
+    if t.cluster(c).load_balancer.is_some() {
+        Node::LoadBalancer(c)
+    } else {
+        Node::Cluster(c)
+    }
+}
+
+/// Where peers reach a cluster's cluster port: the load balancer when it carries that port
+/// (`primary_cluster_addr` points at it), else the nodes' `cluster_addr`.
+fn cluster_entry(t: &Topology, c: ClusterId) -> Node {
+    match &t.cluster(c).load_balancer {
+        Some(lb) if lb.cluster_port != ClusterPort::None => Node::LoadBalancer(c),
+        _ => Node::Cluster(c),
+    }
+}
+
+fn same_host(host: &Host, address: &str) -> bool {
+    match host {
+        Host::Name(n) => n.eq_ignore_ascii_case(address.trim_end_matches('.')),
+        Host::Ip(ip) => address.parse::<IpAddr>().is_ok_and(|a| a == *ip),
+    }
+}
+
+struct Builder<'t> {
+    t: &'t Topology,
+    flows: Vec<Flow>,
+    seen: HashSet<(Node, Node, u16)>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, flow: Flow) {
+        // The first reason for a connection wins: required flows come before standby ones.
+        if self.seen.insert((flow.from, flow.to, flow.port)) {
+            self.flows.push(flow);
+        }
+    }
+
+    /// The four flows between a secondary and its primary: API and cluster port, each way.
+    fn replication(
+        &mut self,
+        secondary: ClusterId,
+        primary: ClusterId,
+        standby: bool,
+        cause: Cause,
+    ) {
+        let t = self.t;
+        for (from, to) in [(secondary, primary), (primary, secondary)] {
+            let peer = t.cluster(to);
+            for (entry, port, purpose) in [
+                (api_entry(t, to), peer.api_port(), Purpose::Bootstrap),
+                (
+                    cluster_entry(t, to),
+                    peer.cluster_port(),
+                    Purpose::Replication,
+                ),
+            ] {
+                self.push(Flow {
+                    from: Node::Cluster(from),
+                    to: entry,
+                    port,
+                    protocol: Protocol::Tcp,
+                    direction: Direction::Bidirectional,
+                    purpose,
+                    standby,
+                    cause,
+                });
+            }
+        }
+    }
+}
+
+/// Every flow the topology needs: the required ones first (replication, clients, load
+/// balancers, services, inside clusters), then the standby ones, each group in file order.
+/// A connection (source, destination, port) appears once, under its first reason.
+#[allow(clippy::too_many_lines)] // one pass per kind of flow, in the order of the table
+pub fn flows(t: &Topology) -> Vec<Flow> {
+    let mut b = Builder {
+        t,
+        flows: Vec::with_capacity(t.model.clusters.len() * 12),
+        seen: HashSet::new(),
+    };
+    for c in t.cluster_ids() {
+        if let Some((primary, kind)) = t.upstream(c) {
+            b.replication(
+                c,
+                primary,
+                false,
+                Cause::Replication {
+                    secondary: c,
+                    primary,
+                    kind,
+                },
+            );
+        }
+    }
+    for (id, client) in t.clients() {
+        let c = *client.cluster.get();
+        b.push(Flow {
+            from: Node::Client(id),
+            to: client_entry(t, c),
+            port: t.cluster(c).api_port(),
+            protocol: Protocol::Tcp,
+            direction: Direction::Inbound,
+            purpose: Purpose::ClientOperations,
+            standby: false,
+            cause: Cause::Client { client: id },
+        });
+    }
+    for c in t.cluster_ids() {
+        let cluster = t.cluster(c);
+        if let Some(lb) = &cluster.load_balancer {
+            let mut ports = vec![(cluster.api_port(), Purpose::LoadBalanced)];
+            if lb.cluster_port != ClusterPort::None {
+                ports.push((cluster.cluster_port(), Purpose::Replication));
+            }
+            for (port, purpose) in ports {
+                b.push(Flow {
+                    from: Node::LoadBalancer(c),
+                    to: Node::Cluster(c),
+                    port,
+                    protocol: Protocol::Tcp,
+                    direction: Direction::Internal,
+                    purpose,
+                    standby: false,
+                    cause: Cause::LoadBalancer { cluster: c },
+                });
+            }
+        }
+    }
+    let service_flows = |standby: bool, b: &mut Builder<'_>| {
+        for (id, service) in t.services() {
+            for (entry, user) in service.used_by.iter().enumerate() {
+                let c = *user.get();
+                if (t.role(c) == Role::DrSecondary) != standby {
+                    continue;
+                }
+                b.push(Flow {
+                    from: Node::Cluster(c),
+                    to: Node::Service(id),
+                    port: *service.port.get(),
+                    protocol: Protocol::Tcp,
+                    direction: Direction::Outbound,
+                    purpose: Purpose::SecretsEngine,
+                    standby,
+                    cause: Cause::Service {
+                        service: id,
+                        cluster: c,
+                        entry,
+                    },
+                });
+            }
+        }
+    };
+    service_flows(false, &mut b);
+    for c in t.cluster_ids() {
+        let cluster = t.cluster(c);
+        for (port, purpose) in [
+            (cluster.api_port(), Purpose::RaftJoin),
+            (cluster.cluster_port(), Purpose::Raft),
+        ] {
+            b.push(Flow {
+                from: Node::Cluster(c),
+                to: Node::Cluster(c),
+                port,
+                protocol: Protocol::Tcp,
+                direction: Direction::Bidirectional,
+                purpose,
+                standby: false,
+                cause: Cause::Intra { cluster: c },
+            });
+        }
+    }
+    for pair in t.standby_pairs() {
+        b.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
+    }
+    for (id, client) in t.clients() {
+        let c = *client.cluster.get();
+        for dr in t.dr_secondaries(c) {
+            b.push(Flow {
+                from: Node::Client(id),
+                to: client_entry(t, dr),
+                port: t.cluster(dr).api_port(),
+                protocol: Protocol::Tcp,
+                direction: Direction::Inbound,
+                purpose: Purpose::ClientOperations,
+                standby: true,
+                cause: Cause::ClientFailover { client: id, dr },
+            });
+        }
+    }
+    service_flows(true, &mut b);
+    b.flows
+}
+
+/// Where a node's addresses come from, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressSource {
+    /// Its own `cidrs` (or a load balancer's IP `address`).
+    Own,
+    /// The `cidrs` of its cluster (a load balancer without its own).
+    Cluster,
+    /// The `cidrs` of its site.
+    Site,
+    /// Nothing declares any.
+    None,
+}
+
+/// The addresses a node uses, and where they come from: its own `cidrs`; for a load
+/// balancer, its `cidrs`, its `address` when that is an IP, or its cluster's; otherwise its
+/// site's `cidrs`, which hold every address of the site.
+pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
+    let own: Vec<Cidr> = match node {
+        Node::Cluster(c) => t.cluster(c).cidrs.iter().map(|c| *c.get()).collect(),
+        Node::LoadBalancer(c) => {
+            let lb = t.cluster(c).load_balancer.as_ref();
+            let mut own: Vec<Cidr> = lb
+                .map(|l| l.cidrs.iter().map(|c| *c.get()).collect())
+                .unwrap_or_default();
+            if own.is_empty()
+                && let Some(ip) = lb.and_then(|l| l.address.parse::<IpAddr>().ok())
+            {
+                own.push(Cidr {
+                    addr: ip,
+                    prefix: if ip.is_ipv4() { 32 } else { 128 },
+                });
+            }
+            if own.is_empty() {
+                let (cluster, source) = addresses(t, Node::Cluster(c));
+                let source = if source == AddressSource::Own {
+                    AddressSource::Cluster
+                } else {
+                    source
+                };
+                return (cluster, source);
+            }
+            own
+        }
+        Node::Client(k) => t.client(k).cidrs.iter().map(|c| *c.get()).collect(),
+        Node::Service(s) => t.service(s).cidrs.iter().map(|c| *c.get()).collect(),
+    };
+    if !own.is_empty() {
+        return (own, AddressSource::Own);
+    }
+    let site: Vec<Cidr> = t
+        .site(node.site(t))
+        .cidrs
+        .iter()
+        .map(|c| *c.get())
+        .collect();
+    if site.is_empty() {
+        (site, AddressSource::None)
+    } else {
+        (site, AddressSource::Site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topology(yaml: &str) -> Topology {
+        let source = crate::source::Source::new("t.yaml", yaml);
+        crate::topology(&source, crate::yaml::Limits::default()).expect("loads")
+    }
+
+    const TWO_SITES: &str = "version: 1
+name: t
+sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b}]
+clusters:
+  - {name: p, site: a, role: primary, load_balancer: {address: vault.a.example, cluster_port: passthrough}}
+  - {name: pd, site: a, role: dr-secondary, replicates_from: p}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p}
+  - {name: sd, site: b, role: dr-secondary, replicates_from: s}
+  - {name: sd2, site: b, role: dr-secondary, replicates_from: s}
+clients: [{name: apps, site: a, cluster: p}]
+external_services: [{name: db, site: a, port: 5432, used_by: [p, pd]}]
+";
+
+    fn rows(t: &Topology) -> Vec<String> {
+        flows(t)
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} -> {} {}{}",
+                    f.from.label(t),
+                    f.to.label(t),
+                    f.port,
+                    if f.standby { " standby" } else { "" }
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn replication_edges_open_both_ports_both_ways_through_the_load_balancer() {
+        let t = topology(TWO_SITES);
+        let rows = rows(&t);
+        for want in [
+            "pd -> p (load balancer) 8200",
+            "pd -> p (load balancer) 8201",
+            "p -> pd 8200",
+            "p -> pd 8201",
+            "s -> p (load balancer) 8201",
+            "p -> s 8201",
+            "p (load balancer) -> p 8200",
+            "p (load balancer) -> p 8201",
+            "apps (client) -> p (load balancer) 8200",
+            "p -> db (service) 5432",
+            "pd -> db (service) 5432 standby",
+            "p -> p 8201",
+            "sd -> sd 8200",
+            "apps (client) -> pd 8200 standby",
+        ] {
+            assert!(
+                rows.contains(&want.to_string()),
+                "{want} missing: {rows:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn standby_flows_cover_the_three_failovers_and_sibling_dr_secondaries() {
+        let t = topology(TWO_SITES);
+        let rows = rows(&t);
+        for want in [
+            // a primary's DR secondary <-> its performance secondary
+            "s -> pd 8201 standby",
+            "pd -> s 8201 standby",
+            // a performance secondary's DR secondaries <-> the primary
+            "sd -> p (load balancer) 8201 standby",
+            "p -> sd2 8200 standby",
+            // DR secondaries of one cluster <-> each other
+            "sd2 -> sd 8201 standby",
+        ] {
+            assert!(
+                rows.contains(&want.to_string()),
+                "{want} missing: {rows:#?}"
+            );
+        }
+        // Failback p <-> pd runs over the DR edge, which is already required both ways.
+        assert!(!rows.contains(&"p -> pd 8201 standby".to_string()));
+        // No performance promotion path: only one performance secondary.
+        assert!(
+            t.standby_pairs()
+                .iter()
+                .all(|p| !matches!(p.reason, StandbyReason::PerformancePromotion { .. }))
+        );
+    }
+
+    #[test]
+    fn a_site_loss_without_dr_elsewhere_adds_the_performance_promotion_paths() {
+        let t = topology(
+            "version: 1
+name: t
+sites: [{name: a}, {name: b}, {name: c}]
+clusters:
+  - {name: p, site: a, role: primary}
+  - {name: pd, site: a, role: dr-secondary, replicates_from: p}
+  - {name: s1, site: b, role: performance-secondary, replicates_from: p}
+  - {name: s2, site: c, role: performance-secondary, replicates_from: p}
+",
+        );
+        let rows = rows(&t);
+        assert!(
+            rows.contains(&"s2 -> s1 8201 standby".to_string()),
+            "{rows:#?}"
+        );
+        assert!(
+            rows.contains(&"s1 -> s2 8200 standby".to_string()),
+            "{rows:#?}"
+        );
+    }
+
+    #[test]
+    fn flows_are_unique_and_required_ones_come_first() {
+        let t = topology(TWO_SITES);
+        let all = flows(&t);
+        let mut seen = HashSet::new();
+        for f in &all {
+            assert!(seen.insert((f.from, f.to, f.port)), "duplicate {f:?}");
+        }
+        let first_standby = all.iter().position(|f| f.standby).unwrap();
+        assert!(all[first_standby..].iter().all(|f| f.standby));
+    }
+
+    #[test]
+    fn addresses_fall_back_from_own_to_cluster_to_site() {
+        let t = topology(TWO_SITES);
+        let (p, src) = addresses(&t, Node::Cluster(ClusterId(0)));
+        assert_eq!(
+            (p[0].to_string(), src),
+            ("10.1.0.0/16".into(), AddressSource::Site)
+        );
+        let (_, src) = addresses(&t, Node::LoadBalancer(ClusterId(0)));
+        assert_eq!(src, AddressSource::Site);
+        let (none, src) = addresses(&t, Node::Cluster(ClusterId(2)));
+        assert!(none.is_empty());
+        assert_eq!(src, AddressSource::None);
+    }
+
+    #[test]
+    fn the_dialled_address_is_the_one_the_peer_advertises() {
+        let t = topology(
+            "version: 1
+name: t
+sites: [{name: a}, {name: b}]
+clusters:
+  - {name: p, site: a, role: primary, api_addr: 'https://api.a.example:8200', cluster_addr: 'https://10.0.0.1:8201'}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p}
+",
+        );
+        let all = flows(&t);
+        let to_p: Vec<_> = all
+            .iter()
+            .filter(|f| {
+                f.from == Node::Cluster(ClusterId(1)) && f.to == Node::Cluster(ClusterId(0))
+            })
+            .collect();
+        let api = to_p[0].dialled(&t).unwrap();
+        assert_eq!(
+            (api.name.as_deref(), api.field),
+            (Some("api.a.example"), "api_addr")
+        );
+        let cluster = to_p[1].dialled(&t).unwrap();
+        assert_eq!((cluster.name, cluster.field), (None, "cluster_addr"));
+    }
+}

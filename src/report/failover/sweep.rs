@@ -1,0 +1,208 @@
+//! The N-1 sweep (`vrt failover --all`): one row per single failure, as a terminal table,
+//! Markdown, or JSON (`schemas/failover-sweep.schema.json`).
+
+use std::io::{self, Write};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::json::{JsonScenario, names, scenario_json, schema_of};
+use super::{client_list, client_name, cluster_list, cluster_name, table, wrap};
+use crate::failover::{RecoveryPath, SweepRow};
+use crate::graph::Topology;
+
+#[derive(tabled::Tabled)]
+struct SweepTableRow {
+    scenario: String,
+    lost: String,
+    recovery: String,
+    #[tabled(rename = "tokens preserved")]
+    tokens: &'static str,
+    #[tabled(rename = "must re-authenticate")]
+    reauth: String,
+    #[tabled(rename = "left without DR")]
+    without_dr: String,
+}
+
+fn sweep_recovery(t: &Topology, row: &SweepRow, sep: &str) -> String {
+    if row.recoveries.is_empty() {
+        return if row.scenario.lost.is_empty() {
+            "nothing lost".to_string()
+        } else {
+            "none needed".to_string()
+        };
+    }
+    row.recoveries
+        .iter()
+        .map(|r| {
+            let what = match (r.path, r.to) {
+                (RecoveryPath::DrPromotion | RecoveryPath::PerformancePromotion, Some(to)) => {
+                    format!("{} {}", r.path.as_str(), t.name(to))
+                }
+                (RecoveryPath::ClientsMove, Some(to)) => format!("clients move to {}", t.name(to)),
+                _ => "none, restore from snapshots".to_string(),
+            };
+            format!("{}: {what}", t.name(r.lost))
+        })
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn sweep_rows(t: &Topology, rows: &[SweepRow], sep: &str) -> Vec<SweepTableRow> {
+    rows.iter()
+        .map(|r| SweepTableRow {
+            scenario: r.scenario.label.replace('`', ""),
+            lost: cluster_list(t, &r.scenario.lost),
+            recovery: sweep_recovery(t, r, sep),
+            tokens: if r.tokens_preserved { "yes" } else { "no" },
+            reauth: client_list(t, &r.reauthenticate),
+            without_dr: cluster_list(t, &r.without_dr),
+        })
+        .collect()
+}
+
+fn failing(rows: &[SweepRow]) -> usize {
+    rows.iter().filter(|r| !r.tokens_preserved).count()
+}
+
+/// Renders the N-1 sweep as a terminal table.
+pub fn sweep_text(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
+    writeln!(
+        w,
+        "N-1 sweep of {}: every single cluster, site and region loss\n",
+        t.model.name
+    )?;
+    writeln!(w, "{}", table(sweep_rows(t, rows, "\n")))?;
+    write!(w, "\n{}", wrap(&sweep_summary(rows), 0))
+}
+
+fn sweep_summary(rows: &[SweepRow]) -> String {
+    let bad = failing(rows);
+    if bad == 0 {
+        format!(
+            "{} scenarios: every one is recovered without losing tokens (DR promotion or nothing to promote).",
+            rows.len()
+        )
+    } else {
+        format!(
+            "{} scenarios: {bad} without a token-preserving recovery (performance promotion, clients moving, or nothing left). `vrt failover FILE --lose NAME` prints the runbook of one.",
+            rows.len()
+        )
+    }
+}
+
+/// Renders the N-1 sweep as a Markdown table.
+pub fn sweep_markdown(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
+    writeln!(w, "# N-1 sweep of `{}`\n", t.model.name)?;
+    let cells = sweep_rows(t, rows, "<br>").into_iter().map(|r| {
+        vec![
+            r.scenario,
+            r.lost,
+            r.recovery,
+            r.tokens.to_string(),
+            r.reauth,
+            r.without_dr,
+        ]
+    });
+    super::markdown_table(
+        w,
+        &[
+            "scenario",
+            "lost",
+            "recovery",
+            "tokens preserved",
+            "must re-authenticate",
+            "left without DR",
+        ],
+        cells,
+    )?;
+    writeln!(w, "\n{}", sweep_summary(rows))
+}
+
+/// A recovery in the sweep, as JSON.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JsonSweepRecovery {
+    /// The lost cluster.
+    pub lost: String,
+    /// `dr-promotion`, `performance-promotion`, `clients-move` or `none`.
+    pub path: &'static str,
+    /// The cluster that takes over, if any.
+    pub to: Option<String>,
+    /// For a two-step performance promotion: the performance secondary replaced first.
+    pub via: Option<String>,
+    /// Whether the lost cluster's tokens survive.
+    pub tokens_preserved: bool,
+}
+
+/// One scenario of the sweep, as JSON.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JsonSweepRow {
+    /// The failure.
+    pub scenario: JsonScenario,
+    /// Its recoveries, upstream first.
+    pub recoveries: Vec<JsonSweepRecovery>,
+    /// Whether every lost cluster's tokens survive.
+    pub tokens_preserved: bool,
+    /// Clients that must re-authenticate.
+    pub reauthenticate: Vec<String>,
+    /// Serving clusters left without a DR secondary.
+    pub without_dr: Vec<String>,
+}
+
+/// The N-1 sweep as JSON (`vrt failover --all --format json`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "vrt failover sweep (v1)")]
+pub struct JsonSweep {
+    /// The topology's name.
+    pub topology: String,
+    /// Whether every scenario keeps every token (what `--require-dr-recovery` demands).
+    pub all_tokens_preserved: bool,
+    /// Every single failure: clusters, then sites, then regions of several sites.
+    pub scenarios: Vec<JsonSweepRow>,
+}
+
+/// Renders the N-1 sweep as one JSON document ([`sweep_document`]), pretty-printed, with a
+/// final newline.
+pub fn sweep_json(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
+    super::json::write(w, &sweep_document(t, rows))
+}
+
+/// Builds the JSON document of a sweep.
+pub fn sweep_document(t: &Topology, rows: &[SweepRow]) -> JsonSweep {
+    JsonSweep {
+        topology: t.model.name.clone(),
+        all_tokens_preserved: failing(rows) == 0,
+        scenarios: rows
+            .iter()
+            .map(|r| JsonSweepRow {
+                scenario: scenario_json(t, &r.scenario),
+                recoveries: r
+                    .recoveries
+                    .iter()
+                    .map(|x| JsonSweepRecovery {
+                        lost: cluster_name(t, x.lost),
+                        path: x.path.key(),
+                        to: x.to.map(|c| cluster_name(t, c)),
+                        via: x.via.map(|c| cluster_name(t, c)),
+                        tokens_preserved: x.tokens_preserved,
+                    })
+                    .collect(),
+                tokens_preserved: r.tokens_preserved,
+                reauthenticate: r
+                    .reauthenticate
+                    .iter()
+                    .map(|c| client_name(t, *c))
+                    .collect(),
+                without_dr: names(t, &r.without_dr),
+            })
+            .collect(),
+    }
+}
+
+/// The draft-07 JSON Schema of [`JsonSweep`] (`schemas/failover-sweep.schema.json`).
+pub fn sweep_schema() -> serde_json::Value {
+    schema_of::<JsonSweep>("urn:vrt:schema:failover-sweep:v1")
+}

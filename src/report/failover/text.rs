@@ -1,0 +1,194 @@
+//! The failover runbook for the terminal: numbered sections, tables, prose wrapped at 100
+//! columns and indented commands.
+
+use std::io::{self, Write};
+
+use super::{
+    after_rows, client_rows, cluster_list, command_header, hang, indent_table, lost_rows,
+    node_name, ports, recovery_summary, sources_line, table, wrap,
+};
+use crate::failover::{Command, Plan};
+use crate::graph::Topology;
+
+/// Renders a plan as a terminal runbook.
+pub fn text(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
+    writeln!(
+        w,
+        "Failover runbook for {}: loss of {}\n",
+        t.model.name, plan.scenario.label
+    )?;
+    text_lost(w, t, plan)?;
+    text_recovery(w, t, plan)?;
+    text_steps(w, t, plan)?;
+    text_after(w, t, plan)?;
+    text_footer(w, plan)?;
+    Ok(())
+}
+
+fn text_lost(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
+    writeln!(w, "1. What is lost\n")?;
+    if plan.scenario.lost.is_empty() {
+        write!(
+            w,
+            "{}",
+            wrap("No Vault cluster is lost; nothing to fail over.", 2)
+        )?;
+    } else {
+        write!(w, "{}", indent_table(&table(lost_rows(t, plan)), 2))?;
+    }
+    if !plan.clients.is_empty() {
+        writeln!(w, "\n  Clients of lost clusters:")?;
+        write!(
+            w,
+            "{}",
+            indent_table(&table(client_rows(t, &plan.clients)), 2)
+        )?;
+    }
+    if !plan.sets.is_empty() {
+        writeln!(w, "\n  Replication sets:")?;
+        for s in &plan.sets {
+            write!(
+                w,
+                "{}",
+                hang(
+                    "- ",
+                    &format!(
+                        "set of `{}`: {} (lost: {}); {}",
+                        t.name(s.root),
+                        s.status.as_str(),
+                        cluster_list(t, &s.lost),
+                        s.note
+                    ),
+                    2
+                )
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn text_recovery(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
+    writeln!(w, "\n2. Recovery\n")?;
+    if plan.recoveries.is_empty() {
+        write!(
+            w,
+            "{}",
+            wrap(
+                "No primary or performance secondary is lost: nothing needs promoting.",
+                2
+            )
+        )?;
+    }
+    for r in &plan.recoveries {
+        writeln!(
+            w,
+            "  `{}` ({}): {}; tokens preserved: {}",
+            t.name(r.lost),
+            t.role(r.lost).as_str(),
+            recovery_summary(t, r),
+            if r.tokens_preserved { "yes" } else { "no" }
+        )?;
+        write!(w, "{}", wrap(&r.why, 4))?;
+    }
+    Ok(())
+}
+
+fn text_steps(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
+    writeln!(w, "\n3. Steps")?;
+    if plan.steps.is_empty() {
+        write!(w, "\n{}", wrap("None.", 2))?;
+    }
+    let mut phase = None;
+    let digits = plan.steps.len().to_string().len();
+    let body = 2 + digits + 2;
+    for (i, s) in plan.steps.iter().enumerate() {
+        if phase == Some(s.phase) {
+            writeln!(w)?;
+        } else {
+            writeln!(w, "\n  {}\n", s.phase.title())?;
+            phase = Some(s.phase);
+        }
+        write!(
+            w,
+            "{}",
+            hang(
+                &format!("{:>digits$}. ", i + 1),
+                &format!("{} [{}]", s.title, sources_line(&s.sources)),
+                2
+            )
+        )?;
+        for p in &s.text {
+            write!(w, "{}", wrap(p, body))?;
+        }
+        for c in &s.commands {
+            write_command_text(w, t, c, body + 2)?;
+        }
+    }
+    Ok(())
+}
+
+fn text_after(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
+    writeln!(w, "\n4. After the failover\n")?;
+    write!(w, "{}", indent_table(&table(after_rows(t, &plan.after)), 2))?;
+    writeln!(
+        w,
+        "\n  Left without a DR secondary: {}",
+        cluster_list(t, &plan.without_dr)
+    )?;
+    if plan.live_paths.is_empty() {
+        writeln!(w, "  Network paths now live: none")?;
+    } else {
+        writeln!(w, "  Network paths now live:")?;
+        for p in &plan.live_paths {
+            write!(
+                w,
+                "{}",
+                hang(
+                    "- ",
+                    &format!(
+                        "{} -> {} {}{}: {}",
+                        node_name(t, p.from),
+                        node_name(t, p.to),
+                        ports(&p.ports),
+                        if p.both_ways { " (both ways)" } else { "" },
+                        p.why
+                    ),
+                    4
+                )
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn text_footer(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
+    if !plan.warnings.is_empty() {
+        writeln!(w, "\nWarnings\n")?;
+        for warning in &plan.warnings {
+            write!(w, "{}", hang("- ", warning, 2))?;
+        }
+    }
+    let sources = plan.sources();
+    if !sources.is_empty() {
+        writeln!(w, "\nSources\n")?;
+        for (key, what) in sources {
+            write!(w, "{}", hang("- ", &format!("{key}: {what}"), 2))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_command_text(
+    w: &mut dyn Write,
+    t: &Topology,
+    c: &Command,
+    indent: usize,
+) -> io::Result<()> {
+    let pad = " ".repeat(indent);
+    writeln!(w)?;
+    writeln!(w, "{pad}# {}", command_header(t, c))?;
+    for line in c.line.lines() {
+        writeln!(w, "{pad}{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The one harness of the integration tests (`mod common;` in each test file): the crate
+//! root, the `vrt` binary in a fixed environment, the examples and fixtures on disk, the
+//! `# expect:` markers of fixtures, rendering as snapshots store it, and external tools.
+
+#![allow(dead_code)]
+// Tests may tell the developer why they skipped.
+#![allow(clippy::print_stderr)]
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use vrt::diag::Finding;
+use vrt::report::FileReport;
+use vrt::report::human::{Style, render};
+use vrt::source::Source;
+
+/// Reads a fixture into a source named by its path relative to the crate root.
+pub fn source(path: &std::path::Path) -> Source {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let rel = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    Source::new(rel, text)
+}
+
+/// Renders findings the way snapshots store them: no colour, no links, 80 columns.
+pub fn rendered(source: &Source, findings: &[Finding]) -> String {
+    let mut out = Vec::new();
+    render(
+        &mut out,
+        &[FileReport { source, findings }],
+        Style {
+            color: false,
+            width: 80,
+        },
+    )
+    .expect("rendering to memory cannot fail");
+    String::from_utf8(out).expect("miette renders UTF-8")
+}
+
+/// Whether an external tool (`nft`, `iptables-restore`, `dot`) is installed. When it is not,
+/// the test is skipped with a message — unless `VRT_REQUIRE_TOOLS=1` (set by `.ci/run`),
+/// where a missing tool fails the test.
+pub fn tool_available(name: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+        || ["/usr/sbin", "/sbin"]
+            .iter()
+            .any(|d| std::path::Path::new(d).join(name).is_file());
+    if !found {
+        assert!(
+            std::env::var("VRT_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "`{name}` is required (VRT_REQUIRE_TOOLS=1) but not installed"
+        );
+        eprintln!("skipping: `{name}` is not installed (set VRT_REQUIRE_TOOLS=1 to fail instead)");
+    }
+    found
+}
+
+/// The crate root: every path a test names is relative to it, and `vrt` runs in it.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Variables of the caller's environment that change what `vrt` prints: the default format
+/// under GitHub Actions, the injected date of suppressions, colour and graphics switches of
+/// miette, and the terminal size clap wraps help to.
+const AMBIENT: [&str; 9] = [
+    "GITHUB_ACTIONS",
+    "VRT_TODAY",
+    "NO_GRAPHICS",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "FORCE_COLOR",
+    "COLUMNS",
+    "LINES",
+    "TERM",
+];
+
+/// The `vrt` binary, run in the crate root, with none of the [`AMBIENT`] variables of the
+/// caller and `NO_COLOR=1`: every test sees the same output whatever shell or CI runs it. A
+/// test that needs one of them sets it on the returned command.
+pub fn vrt() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vrt"));
+    in_fixed_environment(&mut cmd);
+    cmd
+}
+
+/// Runs `cmd` (`vrt`, or a shell that runs it) in the crate root, without the [`AMBIENT`]
+/// variables and with `NO_COLOR=1`.
+pub fn in_fixed_environment(cmd: &mut Command) -> &mut Command {
+    cmd.current_dir(root());
+    for var in AMBIENT {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1")
+}
+
+/// Runs a command to completion: its exit code, standard output and standard error.
+pub fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("vrt runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// Runs `vrt` with `args`: exit code, standard output, standard error.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    output(vrt().args(args))
+}
+
+/// Runs `vrt` with `args` and `input` on its standard input.
+pub fn run_with_stdin(args: &[&str], input: &[u8]) -> (i32, String, String) {
+    let mut child = vrt()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vrt runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("vrt reads its input");
+    let out = child.wait_with_output().expect("vrt runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// The `.yaml` files of `dir` (relative to the crate root), as relative paths, sorted.
+pub fn yaml_files(dir: &str) -> Vec<String> {
+    let entries = std::fs::read_dir(root().join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
+    let mut out: Vec<String> = entries
+        .map(|e| {
+            e.expect("a directory entry")
+                .file_name()
+                .to_string_lossy()
+                .to_string()
+        })
+        .filter(|n| Path::new(n).extension().is_some_and(|x| x == "yaml"))
+        .map(|n| format!("{dir}/{n}"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The five reference topologies of `examples/`, as relative paths, sorted.
+pub fn examples() -> Vec<String> {
+    let out = yaml_files("examples");
+    assert_eq!(out.len(), 5, "the five reference topologies");
+    out
+}
+
+/// The findings a fixture announces, as sorted (line, code) pairs: `# expect: CODE[, CODE]`
+/// at the end of the line a finding points at, or `# expect-at: LINE CODE` (a whole comment
+/// line) for errors whose line cannot carry a comment.
+pub fn expect_markers(text: &str) -> Vec<(usize, String)> {
+    let mut expected = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(rest) = line.split("# expect: ").nth(1) {
+            for code in rest.split(',') {
+                expected.push((i + 1, code.trim().to_string()));
+            }
+        }
+        if let Some(rest) = line.strip_prefix("# expect-at: ") {
+            let (l, c) = rest
+                .trim()
+                .split_once(' ')
+                .expect("`# expect-at: LINE CODE`");
+            expected.push((l.parse().expect("line number"), c.trim().to_string()));
+        }
+    }
+    expected.sort();
+    expected
+}
