@@ -16,6 +16,7 @@ pub mod cli;
 pub mod date;
 pub mod diag;
 pub mod diagram;
+pub mod diff;
 pub mod error;
 pub mod failover;
 pub mod firewall;

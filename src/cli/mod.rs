@@ -3,6 +3,7 @@
 
 mod args;
 mod completions;
+mod diff;
 mod explain;
 mod failover;
 mod firewall;
@@ -71,6 +72,7 @@ enum Command {
     Firewall(firewall::Args),
     Failover(failover::Args),
     UpgradePlan(upgrade_plan::Args),
+    Diff(diff::Args),
     Status(status::Args),
     Import(import::Args),
 }
@@ -137,6 +139,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
+        Command::Diff(args) => diff::run(&args, io),
         Command::Status(args) => status::run(&args, io),
         Command::Import(args) => import::run(&args, io),
     };
