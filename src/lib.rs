@@ -12,6 +12,10 @@
 //! `failover`, `upgrade`, `diagram`, `status`, `templates`, `synthetic`) → the pipeline
 //! functions of this file → `report` → `cli` and `output`.
 
+// No `unwrap` in the library and the binary (tests may: clippy.toml); integration tests
+// and benches are crates of their own and are not covered.
+#![warn(clippy::unwrap_used)]
+
 pub mod cli;
 pub mod date;
 pub mod diag;

@@ -1,6 +1,10 @@
 //! The `vrt` binary: hands the process's streams to [`vrt::cli::run`], and removes a
 //! half-written temporary output file when a signal stops it.
 
+// No `unwrap` in the library and the binary (tests may: clippy.toml); integration tests
+// and benches are crates of their own and are not covered.
+#![warn(clippy::unwrap_used)]
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 

@@ -1,3 +1,6 @@
+//! VRT201 `blocked-flow`: A flow the topology needs is not allowed by any declared firewall rule.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT201`).
+
 use std::collections::{BTreeSet, HashMap};
 
 use crate::declare_rule;

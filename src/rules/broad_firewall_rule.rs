@@ -1,3 +1,6 @@
+//! VRT202 `broad-firewall-rule`: A firewall rule opens Vault's ports to any address, or to more than the peers need.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT202`).
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::declare_rule;

@@ -1,3 +1,6 @@
+//! VRT110 `client-in-other-site`: A client uses a cluster in another site.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT110`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT109 `client-on-dr-secondary`: A client is attached to a DR secondary.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT109`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT106 `cross-environment-replication`: Replication crosses from production into non-production, or the reverse.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT106`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

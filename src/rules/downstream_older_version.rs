@@ -1,3 +1,6 @@
+//! VRT107 `downstream-older-version`: A cluster runs an older Vault version than the cluster it replicates from.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT107`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

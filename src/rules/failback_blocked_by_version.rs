@@ -1,3 +1,6 @@
+//! VRT303 `failback-blocked-by-version`: A DR secondary runs a newer Vault version than the cluster it would replace.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT303`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::{EdgeKind, Topology};

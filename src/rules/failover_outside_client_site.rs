@@ -1,3 +1,6 @@
+//! VRT304 `failover-outside-client-site`: After a failover, a client's cluster is replaced by a DR secondary in another site.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT304`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT205 `insecure-cluster-addr`: A cluster's `cluster_addr` is not an `https` address.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT205`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT302 `loss-without-recovery`: One failure takes out a whole replication set: nothing is left to promote.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT302`).
+
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::{Failure, Topology};

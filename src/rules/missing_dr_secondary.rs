@@ -1,3 +1,6 @@
+//! VRT101 `missing-dr-secondary`: A primary or performance secondary has no DR secondary.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT101`).
+
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT108 `mixed-versions`: The clusters of one replication set run different Vault versions.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT108`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT103 `cascading-performance-replication`: A performance secondary replicates from another performance secondary (cascading).
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT103`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

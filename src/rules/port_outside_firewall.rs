@@ -1,3 +1,6 @@
+//! VRT207 `port-outside-firewall`: An address uses a port that no declared firewall rule opens.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT207`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

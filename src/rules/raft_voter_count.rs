@@ -1,3 +1,6 @@
+//! VRT401 `raft-voter-count`: A cluster has fewer than three Raft voters, or an even number of them.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT401`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT104 `replication-cycle`: Clusters replicate from each other in a cycle.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT104`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

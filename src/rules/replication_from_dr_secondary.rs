@@ -1,3 +1,6 @@
+//! VRT102 `replication-from-dr-secondary`: A cluster replicates from a DR secondary.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT102`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

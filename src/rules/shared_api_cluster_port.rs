@@ -1,3 +1,6 @@
+//! VRT206 `shared-api-cluster-port`: A cluster's `api_addr` and `cluster_addr` use the same port.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT206`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT402 `single-zone-cluster`: All of a cluster's nodes are in one zone although its site has several.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT402`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT301 `site-loss-without-dr`: Losing one site or region takes out a cluster together with all its DR secondaries.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT301`).
+
 use std::collections::BTreeSet;
 
 use crate::declare_rule;

@@ -1,3 +1,6 @@
+//! VRT204 `tls-terminating-load-balancer`: A load balancer terminates TLS on the cluster port.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT204`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT105 `tokens-on-performance-secondary`: The design would put another cluster's tokens and leases on a performance secondary.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT105`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

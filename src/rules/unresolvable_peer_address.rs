@@ -1,3 +1,6 @@
+//! VRT203 `unresolvable-peer-address`: A peer address a cluster must dial is not resolvable from the cluster's site.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT203`).
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::declare_rule;

@@ -1,3 +1,6 @@
+//! VRT509 `dr-cluster-id-mismatch`: A DR secondary reports a different DR `cluster_id` from its primary.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT509`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::EdgeKind;

@@ -1,3 +1,6 @@
+//! VRT508 `corrupted-merkle-tree`: A cluster reports a corrupted Merkle tree.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT508`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::EdgeKind;

@@ -1,3 +1,6 @@
+//! VRT512 `invalid-status`: A captured or fetched status body is not a replication status.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT512`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT501 `live-role-mismatch`: A cluster's live replication mode contradicts the role the file declares.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT501`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::EdgeKind;

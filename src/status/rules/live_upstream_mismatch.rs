@@ -1,3 +1,6 @@
+//! VRT502 `live-upstream-mismatch`: A secondary follows a different primary than its `replicates_from`, or none.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT502`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::ids::ClusterId;

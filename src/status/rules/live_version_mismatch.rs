@@ -1,3 +1,6 @@
+//! VRT510 `live-version-mismatch`: A cluster runs a different Vault version from the one the file declares.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT510`).
+
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::status::Live;

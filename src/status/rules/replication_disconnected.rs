@@ -1,3 +1,6 @@
+//! VRT505 `replication-disconnected`: A secondary is not connected to its primary.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT505`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::status::live::Mode;

@@ -1,3 +1,6 @@
+//! VRT507 `replication-lag`: A secondary is further behind its primary than the WAL lag threshold.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT507`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::status::live::Mode;

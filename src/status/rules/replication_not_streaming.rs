@@ -1,3 +1,6 @@
+//! VRT506 `replication-not-streaming`: A secondary is not streaming WALs from its primary.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT506`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::status::live::Mode;

@@ -1,3 +1,6 @@
+//! VRT503 `secondary-unknown-to-primary`: A declared secondary is not among its primary's live `known_secondaries`.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT503`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::status::live::Mode;

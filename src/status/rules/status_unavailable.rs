@@ -1,3 +1,6 @@
+//! VRT511 `status-unavailable`: A cluster's live replication status could not be had.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT511`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;

@@ -1,3 +1,6 @@
+//! VRT504 `undeclared-secondary`: A primary knows secondaries that the file does not declare.
+//! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT504`).
+
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::EdgeKind;
