@@ -182,9 +182,9 @@ impl Default for Limits {
             max_depth: 64,
             max_aliases: 100_000,
             max_list_entries: 100_000,
-            // The 10,000-cluster synthetic topology needs about 150,000 flows; a million
-            // costs under a second and about 200 MB, and admits one cluster with 700 DR
-            // secondaries (their standby paths alone are four flows per pair).
+            // The 10,000-cluster synthetic topology needs at most about 122,500 flows; a
+            // million admits one cluster with 600 DR secondaries and 120 clients, whose
+            // 790,000 flows validate in seconds and under 200 MB (BENCHMARKS.md).
             max_flows: 1_000_000,
         }
     }
