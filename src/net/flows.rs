@@ -559,7 +559,7 @@ impl Hasher for FoldHasher {
     }
 
     fn write_isize(&mut self, n: isize) {
-        self.write_u64(n as u64);
+        self.write_u64(n.unsigned_abs() as u64);
     }
 }
 
