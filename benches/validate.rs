@@ -119,6 +119,58 @@ fn failover_all(c: &mut Criterion) {
     });
 }
 
+/// Star sizes, in clusters: one primary, the rest its DR secondaries, a fifth as many client
+/// groups (`vrt::synthetic::star_yaml`). 600 clusters (with 120 clients) is within the default
+/// `--max-flows`; at 10,000 the benchmark times the VRT006 refusal.
+const STAR_SIZES: [usize; 3] = [100, 600, 10_000];
+
+fn star_source(clusters: usize) -> Source {
+    Source::new(
+        format!("star-{clusters}"),
+        vrt::synthetic::star_yaml(clusters, clusters / 5),
+    )
+}
+
+/// `validate` and `firewall` to nftables on the star beside the same on the synthetic
+/// topology of the same size, in one group so that one run gives both medians.
+fn star(c: &mut Criterion) {
+    let mut group = c.benchmark_group("star");
+    // Ten samples each: twelve functions must fit a few minutes of a shared machine.
+    group.sample_size(10);
+    for clusters in STAR_SIZES {
+        group.measurement_time(Duration::from_secs(if clusters >= 10_000 { 15 } else { 5 }));
+        for (shape, source) in [
+            ("synthetic", source(clusters)),
+            ("star", star_source(clusters)),
+        ] {
+            group.bench_function(format!("validate/{shape}/{clusters}"), |b| {
+                b.iter(|| vrt::validate(black_box(&source), Limits::default(), |_| true));
+            });
+            group.bench_function(format!("firewall-nftables/{shape}/{clusters}"), |b| {
+                b.iter(|| {
+                    let t = vrt::topology(black_box(&source), Limits::default());
+                    t.map(|t| {
+                        let flows = vrt::net::flows::flows(&t);
+                        let rules = vrt::firewall::rules(&t, &flows).expect("addressed");
+                        let ctx = vrt::report::firewall::Context {
+                            topology: &t.model.name,
+                            file: "star.yaml",
+                            standby: true,
+                        };
+                        vrt::report::firewall::nftables::render(&rules, &ctx)
+                    })
+                });
+            });
+        }
+        if clusters == 10_000 {
+            let path =
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("star-10000-clusters.yaml");
+            std::fs::write(&path, &star_source(clusters).text).expect("writes the star file");
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     parse,
@@ -126,6 +178,7 @@ criterion_group!(
     rules,
     ports,
     firewall,
-    failover_all
+    failover_all,
+    star
 );
 criterion_main!(benches);

@@ -9,13 +9,13 @@
 //! whose end has no addresses is an error ([`UNADDRESSABLE`], declared here: only this planner reports it), never a
 //! missing rule.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::graph::Topology;
 use crate::net::cidrset;
-use crate::net::flows::{self, AddressSource, Cause, Flow, Node, Wording};
+use crate::net::flows::{self, Cause, Flow, Node, Wording};
 use crate::source::Span;
 use crate::spec::Protocol;
 use crate::values::Cidr;
@@ -153,17 +153,66 @@ impl FirewallRule {
 /// ACLs need rules both ways plus 1024–65535).
 pub const EPHEMERAL_PORTS: (u16, u16) = (1024, 65535);
 
-type Key = (Family, Vec<Cidr>, Vec<Cidr>, Protocol, bool);
+/// A rule's identity: family, interned source and destination networks, protocol, standby.
+type Key = (Family, usize, usize, Protocol, bool);
 
 struct Draft {
     family: Family,
     first: Flow,
-    sources: Vec<Cidr>,
-    destinations: Vec<Cidr>,
+    sources: usize,
+    destinations: usize,
     protocol: Protocol,
     ports: BTreeSet<u16>,
     standby: bool,
     reasons: Vec<String>,
+    /// `reasons` as a set: a rule between two sites can gather thousands of them.
+    seen: HashSet<String>,
+}
+
+impl Draft {
+    fn reason(&mut self, reason: String) {
+        if !self.seen.contains(&reason) {
+            self.seen.insert(reason.clone());
+            self.reasons.push(reason);
+        }
+    }
+}
+
+/// The networks of each flow end, worked out once per end: all of them, and per family the
+/// minimal list, interned so that flows between the same networks share a key cheaply.
+#[derive(Default)]
+struct Networks {
+    ends: HashMap<Node, (Vec<Cidr>, [Option<usize>; 2])>,
+    lists: Vec<Vec<Cidr>>,
+    ids: HashMap<Vec<Cidr>, usize>,
+}
+
+impl Networks {
+    fn of(&mut self, t: &Topology, node: Node) -> &(Vec<Cidr>, [Option<usize>; 2]) {
+        if !self.ends.contains_key(&node) {
+            let (all, _) = flows::addresses(t, node);
+            let mut per = [None, None];
+            for (slot, family) in per.iter_mut().zip([Family::V4, Family::V6]) {
+                let list = cidrset::minimal(
+                    all.iter()
+                        .copied()
+                        .filter(|c| Family::of(c) == family)
+                        .collect(),
+                );
+                if list.is_empty() {
+                    continue;
+                }
+                let next = self.lists.len();
+                let id = *self.ids.entry(list.clone()).or_insert(next);
+                if id == next {
+                    self.lists.push(list);
+                }
+                *slot = Some(id);
+            }
+            self.ends.insert(node, (all, per));
+        }
+        &self.ends[&node]
+    }
 }
 
 /// The allow rules for `flows` (all of [`flows::flows`], or only the required ones), or
@@ -173,18 +222,18 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
     let mut drafts: Vec<Draft> = Vec::new();
     let mut index: HashMap<Key, usize> = HashMap::new();
     let mut errors = Errors::default();
-    let mut cache: HashMap<Node, (Vec<Cidr>, AddressSource)> = HashMap::new();
-    let mut addresses = |node: Node| {
-        cache
-            .entry(node)
-            .or_insert_with(|| flows::addresses(t, node))
-            .clone()
-    };
+    let mut networks = Networks::default();
     for flow in flows {
-        let (src, _) = addresses(flow.from);
-        let (dst, _) = addresses(flow.to);
-        if src.is_empty() || dst.is_empty() {
-            for (node, empty) in [(flow.from, src.is_empty()), (flow.to, dst.is_empty())] {
+        let (src_empty, src) = {
+            let (all, per) = networks.of(t, flow.from);
+            (all.is_empty(), *per)
+        };
+        let (dst_empty, dst) = {
+            let (all, per) = networks.of(t, flow.to);
+            (all.is_empty(), *per)
+        };
+        if src_empty || dst_empty {
+            for (node, empty) in [(flow.from, src_empty), (flow.to, dst_empty)] {
                 if empty {
                     errors.no_addresses(t, node, flow);
                 }
@@ -192,46 +241,33 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
             continue;
         }
         let mut written = false;
-        for family in [Family::V4, Family::V6] {
-            let pick = |v: &[Cidr]| -> Vec<Cidr> {
-                cidrset::minimal(
-                    v.iter()
-                        .copied()
-                        .filter(|c| Family::of(c) == family)
-                        .collect(),
-                )
-            };
-            let (s, d) = (pick(&src), pick(&dst));
-            if s.is_empty() || d.is_empty() {
+        for (f, family) in [Family::V4, Family::V6].into_iter().enumerate() {
+            let (Some(s), Some(d)) = (src[f], dst[f]) else {
                 continue;
-            }
+            };
             written = true;
             let key: Key = (family, s, d, flow.protocol, flow.standby);
-            let i = match index.get(&key) {
-                Some(i) => *i,
-                None => {
-                    index.insert(key.clone(), drafts.len());
-                    drafts.push(Draft {
-                        family,
-                        first: *flow,
-                        sources: key.1,
-                        destinations: key.2,
-                        protocol: flow.protocol,
-                        ports: BTreeSet::new(),
-                        standby: flow.standby,
-                        reasons: Vec::new(),
-                    });
-                    drafts.len() - 1
-                }
-            };
+            let i = *index.entry(key).or_insert_with(|| {
+                drafts.push(Draft {
+                    family,
+                    first: *flow,
+                    sources: s,
+                    destinations: d,
+                    protocol: flow.protocol,
+                    ports: BTreeSet::new(),
+                    standby: flow.standby,
+                    reasons: Vec::new(),
+                    seen: HashSet::new(),
+                });
+                drafts.len() - 1
+            });
             let draft = &mut drafts[i];
             draft.ports.insert(flow.port);
-            let reason = flow.describe(t, Wording::Plain);
-            if !draft.reasons.contains(&reason) {
-                draft.reasons.push(reason);
-            }
+            draft.reason(flow.describe(t, Wording::Plain));
         }
         if !written {
+            let src = networks.of(t, flow.from).0.clone();
+            let dst = networks.of(t, flow.to).0.clone();
             errors.no_common_family(t, flow, &src, &dst);
         }
     }
@@ -246,8 +282,8 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
         }
         let key: Key = (
             drafts[i].family,
-            drafts[i].sources.clone(),
-            drafts[i].destinations.clone(),
+            drafts[i].sources,
+            drafts[i].destinations,
             drafts[i].protocol,
             false,
         );
@@ -265,9 +301,7 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
             }
             let reasons = drafts[i].reasons.clone();
             for reason in reasons {
-                if !drafts[r].reasons.contains(&reason) {
-                    drafts[r].reasons.push(reason);
-                }
+                drafts[r].reason(reason);
             }
         }
     }
@@ -301,8 +335,8 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
                 family: d.family,
                 from,
                 to,
-                sources: d.sources,
-                destinations: d.destinations,
+                sources: networks.lists[d.sources].clone(),
+                destinations: networks.lists[d.destinations].clone(),
                 protocol: d.protocol,
                 ports: d.ports,
                 standby: d.standby,

@@ -50,11 +50,13 @@ use source::Source;
 use yaml::Limits;
 
 /// Loads a source up to the topology graph, or returns the findings that stop it (syntax,
-/// shape, references).
+/// shape, references, more flows than `limits.max_flows`).
 pub fn topology(source: &Source, limits: Limits) -> Result<Topology, Vec<Finding>> {
     let spec = load::parse(source, limits).map_err(|f| vec![f])?;
     let model = model::build(&spec).map_err(sorted)?;
-    Ok(Topology::new(model))
+    let topology = Topology::new(model);
+    net::budget::check_limit(&topology, limits.max_flows).map_err(|f| vec![f])?;
+    Ok(topology)
 }
 
 /// Validates a source: every finding (structural, or of the rules accepted by `enabled`),

@@ -12,6 +12,9 @@
 //!
 //! Every generated topology validates with zero errors and, from two sites on, zero
 //! warnings (one site has nowhere else for its DR secondary).
+//!
+//! [`star_yaml`] is the other shape: one primary with many DR secondaries, whose standby
+//! flows grow with the square of their number.
 
 use std::fmt::Write;
 
@@ -165,6 +168,68 @@ pub fn topology_yaml(sites: usize) -> String {
     y
 }
 
+/// Sites holding the DR secondaries of [`star_yaml`].
+const STAR_SITES: usize = 10;
+
+/// A star topology of `clusters` clusters, as v1 YAML text: one primary `hub` in site
+/// `hub-site` with `clusters - 1` DR secondaries spread over ten more sites (`clusters` of
+/// zero or one gives the primary alone, an error VRT101), and `clients` client groups on the primary. Every
+/// DR secondary needs standby paths to every other one and from every client, so the flows
+/// grow with the square of the DR secondaries (issue 12). Addresses are per site; the
+/// firewall allows every site pair on 8200-8201, so from two clusters on the file validates
+/// with zero errors.
+pub fn star_yaml(clusters: usize, clients: usize) -> String {
+    let drs = clusters.saturating_sub(1);
+    let sites = STAR_SITES.min(drs);
+    let mut y = String::with_capacity(drs * 200 + clients * 80 + 4_096);
+    let _ = writeln!(
+        y,
+        "version: 1\nname: star-{clusters}\n\
+         description: One primary with {drs} DR secondaries in {sites} sites and {clients} client groups.\n\
+         sites:\n  - {{name: hub-site, zones: [h-z1, h-z2, h-z3], cidrs: [{}]}}",
+        block(0, 0, 0)
+    );
+    for j in 1..=sites {
+        let _ = writeln!(
+            y,
+            "  - {{name: s{j}, zones: [s{j}-z1, s{j}-z2, s{j}-z3], cidrs: [{}]}}",
+            block(j, 0, 0)
+        );
+    }
+    let _ = writeln!(
+        y,
+        "clusters:\n  - {{name: hub, site: hub-site, role: primary, version: 1.19.0+ent, nodes: 5, zones: [h-z1, h-z2, h-z3]}}"
+    );
+    for i in 1..=drs {
+        let j = (i - 1) % sites + 1;
+        let _ = writeln!(
+            y,
+            "  - {{name: dr-{i}, site: s{j}, role: dr-secondary, replicates_from: hub, version: 1.19.0+ent, nodes: 5, zones: [s{j}-z1, s{j}-z2, s{j}-z3]}}"
+        );
+    }
+    if clients > 0 {
+        y.push_str("clients:\n");
+        for k in 0..clients {
+            let _ = writeln!(y, "  - {{name: apps-{k}, site: hub-site, cluster: hub}}");
+        }
+    }
+    y.push_str("network:\n  firewall:\n    - {name: hub-internal, from: hub-site, to: hub-site, ports: [8200-8201]}\n");
+    for j in 1..=sites {
+        let _ = writeln!(
+            y,
+            "    - {{name: s{j}-internal, from: s{j}, to: s{j}, ports: [8200-8201]}}\n    \
+             - {{name: hub-s{j}, from: hub-site, to: s{j}, ports: [8200-8201], bidirectional: true}}"
+        );
+        for k in j + 1..=sites {
+            let _ = writeln!(
+                y,
+                "    - {{name: s{j}-s{k}, from: s{j}, to: s{k}, ports: [8200-8201], bidirectional: true}}"
+            );
+        }
+    }
+    y
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +248,23 @@ mod tests {
                 assert_eq!(len, count, "n={n}");
             }
             assert_eq!(members.values().sum::<usize>(), n);
+        }
+    }
+
+    #[test]
+    fn star_topologies_validate_without_errors() {
+        for (clusters, clients) in [(2, 0), (11, 3), (35, 7)] {
+            let source = crate::source::Source::new("star", star_yaml(clusters, clients));
+            let v = crate::validate(&source, crate::yaml::Limits::default(), |_| true);
+            let errors: Vec<_> = v
+                .findings
+                .iter()
+                .filter(|f| f.severity == crate::diag::Severity::Error)
+                .collect();
+            assert!(errors.is_empty(), "{clusters}: {errors:#?}");
+            let t = v.topology.expect("loads");
+            assert_eq!(t.model.clusters.len(), clusters);
+            assert_eq!(t.model.clients.len(), clients);
         }
     }
 

@@ -162,6 +162,10 @@ pub struct Limits {
     /// Most entries in any one list: sites, clusters, clients, firewall rules, zones, CIDRs,
     /// ports (`--max-list-entries`).
     pub max_list_entries: usize,
+    /// Most network flows the port matrix may hold, counted from the replication graph
+    /// before any is built (`--max-flows`): DR secondaries of one cluster pair with each
+    /// other, so flows grow with the square of their number.
+    pub max_flows: u64,
 }
 
 /// The default of [`Limits::max_file_size`]: 64 MiB (a 10,000-cluster topology is about 6 MB).
@@ -178,6 +182,10 @@ impl Default for Limits {
             max_depth: 64,
             max_aliases: 100_000,
             max_list_entries: 100_000,
+            // The 10,000-cluster synthetic topology needs at most about 122,500 flows; a
+            // million admits one cluster with 600 DR secondaries and 120 clients, whose
+            // 790,000 flows validate in seconds and under 200 MB (BENCHMARKS.md).
+            max_flows: 1_000_000,
         }
     }
 }

@@ -146,6 +146,7 @@ fn help_lists_the_limits_with_their_defaults() {
         "--max-depth <N>",
         "--max-aliases <N>",
         "--max-list-entries <N>",
+        "--max-flows <N>",
     ] {
         assert!(out.contains(flag), "{flag}: {out}");
     }
@@ -161,4 +162,68 @@ fn a_limit_must_be_a_number() {
         err.contains("invalid value 'many' for '--max-nodes <N>'"),
         "{err}"
     );
+}
+
+/// A star topology (one primary, `clusters - 1` DR secondaries, `clients` clients) written
+/// under the test's target directory as `limits-<test>.yaml` (one file per test: tests run
+/// in parallel).
+fn star_file(test: &str, clusters: usize, clients: usize) -> String {
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("limits-{test}.yaml"));
+    std::fs::write(&path, vrt::synthetic::star_yaml(clusters, clients)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn max_flows_stops_a_star_topology_at_its_primary_before_building_a_flow() {
+    // 99 DR secondaries pair with each other (4,851 pairs, four flows each) and with the
+    // 20 clients that move to them: 22,000 flows in all, 21,406 charged to `hub`.
+    let file = star_file("star-validate", 100, 20);
+    let (code, finding) = limit_finding(&["--max-flows", "21999", &file]);
+    assert_eq!(code, 1);
+    let (message, line, column) = finding.expect("a limit finding");
+    assert_eq!(
+        message,
+        "the topology needs up to 22000 network flows, more than 21999, the limit; raise it with `--max-flows`"
+    );
+    // `hub` is the first cluster, on line 17: `  - {name: hub, ...`.
+    assert_eq!((line, column), (17, 12));
+    let (code, finding) = limit_finding(&["--max-flows", "22000", &file]);
+    assert_eq!((code, finding), (0, None));
+    let (code, finding) = limit_finding(&[&file]);
+    assert_eq!((code, finding), (0, None), "within the default");
+}
+
+#[test]
+fn max_flows_applies_to_every_command_that_builds_flows() {
+    let file = star_file("star-commands", 100, 20);
+    for command in ["ports", "firewall"] {
+        let (code, out, err) = vrt(&[command, "--max-flows", "1000", &file]);
+        assert_eq!(code, 1, "{command}: {out}");
+        assert!(out.is_empty(), "{command}: no product: {out}");
+        assert!(
+            err.contains("VRT006") && err.contains("`--max-flows`"),
+            "{command}: {err}"
+        );
+        let (code, out, err) = vrt(&[command, &file]);
+        assert_eq!(code, 0, "{command}: {err}");
+        assert!(!out.is_empty());
+    }
+}
+
+#[test]
+fn the_default_flow_limit_refuses_ten_thousand_dr_secondaries_at_once() {
+    // The case: 10,000 DR secondaries and 2,000 clients need about 220 million
+    // flows (199,980,000 for the pairs of DR secondaries, 20,002,000 for the clients); the
+    // limit refuses them from the replication graph alone.
+    let file = star_file("star-10000", 10_001, 2_000);
+    let (code, finding) = limit_finding(&[&file]);
+    assert_eq!(code, 1);
+    let (message, line, _) = finding.expect("a limit finding");
+    assert!(
+        message.starts_with("the topology needs up to 220042002 network flows")
+            && message.contains("more than 1000000, the limit"),
+        "{message}"
+    );
+    assert_eq!(line, 17);
 }

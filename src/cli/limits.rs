@@ -29,6 +29,11 @@ pub struct LimitArgs {
     /// Most entries in any one list (sites, clusters, firewall rules, zones, CIDRs, ...).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_list_entries)]
     pub max_list_entries: usize,
+    /// Most network flows the topology may need (the rows of `vrt ports`), counted before
+    /// any is built: DR secondaries of one cluster need paths to each other, so flows grow
+    /// with the square of their number.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_flows)]
+    pub max_flows: u64,
 }
 
 impl LimitArgs {
@@ -40,6 +45,7 @@ impl LimitArgs {
             max_depth: self.max_depth,
             max_aliases: self.max_aliases,
             max_list_entries: self.max_list_entries,
+            max_flows: self.max_flows,
         }
     }
 }
@@ -53,6 +59,7 @@ impl Default for LimitArgs {
             max_depth: l.max_depth,
             max_aliases: l.max_aliases,
             max_list_entries: l.max_list_entries,
+            max_flows: l.max_flows,
         }
     }
 }

@@ -15,6 +15,7 @@
 //!   moving to a promoted DR secondary, services a DR secondary uses once promoted).
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use crate::graph::{EdgeKind, StandbyPair, StandbyReason, Topology};
@@ -524,10 +525,48 @@ fn same_host(host: &Host, address: &str) -> bool {
     }
 }
 
+/// A multiply-and-rotate hasher for the flows' de-duplication set. Its keys are positions of
+/// declarations in the file (dense indices a file cannot pick freely) and the set holds at
+/// most `--max-flows` of them; SipHash cost a tenth of building a large port matrix.
+#[derive(Default)]
+struct FoldHasher(u64);
+
+impl Hasher for FoldHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n.unsigned_abs() as u64);
+    }
+}
+
 struct Builder<'t> {
     t: &'t Topology,
     flows: Vec<Flow>,
-    seen: HashSet<(Node, Node, u16)>,
+    seen: HashSet<(Node, Node, u16), BuildHasherDefault<FoldHasher>>,
 }
 
 impl Builder<'_> {
@@ -580,7 +619,11 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
     let mut b = Builder {
         t,
         flows: Vec::with_capacity(t.model.clusters.len() * 12),
-        seen: HashSet::new(),
+        // Sized once from the count (at most `--max-flows`): no rehashing while it fills.
+        seen: HashSet::with_capacity_and_hasher(
+            usize::try_from(crate::net::budget::count(t).0).unwrap_or(0),
+            BuildHasherDefault::default(),
+        ),
     };
     for c in t.cluster_ids() {
         if let Some((primary, kind)) = t.upstream(c) {

@@ -1,8 +1,10 @@
 //! The network domain layer, between [`crate::graph`] and the rules and planners: the port
-//! matrix every topology needs ([`flows`]), what the declared firewall allows of it
-//! ([`reach`]) and the address arithmetic both use ([`cidrset`]). Rules check these facts;
-//! planners such as [`crate::firewall`] turn them into output. Nothing here renders.
+//! matrix every topology needs ([`flows`]) and its size, known before it is built
+//! ([`budget`]), what the declared firewall allows of it ([`reach`]) and the address
+//! arithmetic both use ([`cidrset`]). Rules check these facts; planners such as
+//! [`crate::firewall`] turn them into output. Nothing here renders.
 
+pub mod budget;
 pub mod cidrset;
 pub mod flows;
 pub mod reach;
