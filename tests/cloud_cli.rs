@@ -3,6 +3,9 @@
 //! `azure-nsg` rule by the `SecurityRule` model of azure-mgmt-network, `terraform` by
 //! `terraform fmt`; and the scope: only destinations in that cloud.
 
+// A skipped check says so on standard error.
+#![allow(clippy::print_stderr)]
+
 mod common;
 
 use std::io::Write as _;

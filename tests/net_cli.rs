@@ -566,7 +566,12 @@ fn terraform_declares_aws_vpc_security_group_ingress_rules() {
                 other => panic!("{path}: unexpected block {other:?}"),
             }
         }
-        assert!(!resources.is_empty());
+        // Terraform describes AWS only: the examples without an AWS site have no resources.
+        let in_aws = path.contains("aws");
+        assert_eq!(!resources.is_empty(), in_aws, "{path}");
+        if !in_aws {
+            continue;
+        }
         let declared: BTreeSet<String> = keys.into_iter().collect();
         assert_eq!(
             declared, used_keys,
