@@ -489,6 +489,31 @@ pub fn uncovered<'a>(t: &Topology, flows: &'a [Flow], rules: &[FirewallRule]) ->
         .collect()
 }
 
+/// Which destinations a rule table covers: the flows into the sites chosen by `vrt firewall
+/// --site` and `--provider` (or the cloud a target describes). Sources are never filtered:
+/// a flow from anywhere into a chosen site keeps its source networks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Only destinations in this site.
+    pub site: Option<crate::ids::SiteId>,
+    /// Only destinations in sites of this provider.
+    pub provider: Option<crate::spec::Provider>,
+}
+
+impl Scope {
+    /// Whether `node`, as a destination, is inside the scope.
+    pub fn admits(&self, t: &Topology, node: Node) -> bool {
+        let site = node.site(t);
+        self.site.is_none_or(|s| s == site)
+            && self.provider.is_none_or(|p| t.site(site).provider == p)
+    }
+
+    /// The flows of `flows` whose destination is inside the scope, in order.
+    pub fn flows(&self, t: &Topology, flows: Vec<Flow>) -> Vec<Flow> {
+        flows.into_iter().filter(|f| self.admits(t, f.to)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,5 +657,42 @@ clusters:
         let mut r = rules[0].clone();
         r.ports = BTreeSet::from([5432, 8200, 8201, 8203]);
         assert_eq!(r.port_ranges(), [(5432, 5432), (8200, 8201), (8203, 8203)]);
+    }
+    #[test]
+    fn a_scope_keeps_the_flows_into_its_sites_and_their_sources() {
+        let t = topology(
+            "version: 1
+name: t
+sites:
+  - {name: a, provider: aws, cidrs: [10.1.0.0/16]}
+  - {name: b, provider: on-prem, cidrs: [10.2.0.0/16]}
+clusters:
+  - {name: p, site: a, role: primary}
+  - {name: s, site: b, role: performance-secondary, replicates_from: p}
+",
+        );
+        let all = flows::flows(&t);
+        let aws = Scope {
+            site: None,
+            provider: Some(crate::spec::Provider::Aws),
+        }
+        .flows(&t, all.clone());
+        assert!(!aws.is_empty());
+        assert!(aws.len() < all.len());
+        assert!(aws.iter().all(|f| f.to.site(&t).0 == 0), "{aws:#?}");
+        // The on-premises secondary still appears, as the source of its flows into `a`.
+        assert!(aws.iter().any(|f| f.from.site(&t).0 == 1));
+        let b = Scope {
+            site: Some(crate::ids::SiteId(1)),
+            provider: None,
+        }
+        .flows(&t, all.clone());
+        assert!(!b.is_empty() && b.iter().all(|f| f.to.site(&t).0 == 1));
+        let none = Scope {
+            site: Some(crate::ids::SiteId(1)),
+            provider: Some(crate::spec::Provider::Aws),
+        }
+        .flows(&t, all);
+        assert!(none.is_empty());
     }
 }

@@ -1,21 +1,42 @@
-//! AWS security-group ingress, one entry per destination (the security group of a cluster,
-//! load balancer, client group or service), each holding `IpPermissions` exactly as the EC2
-//! `AuthorizeSecurityGroupIngress` API takes them: `IpProtocol`, `FromPort`, `ToPort`,
-//! `IpRanges` (`CidrIp`, `Description`) and `Ipv6Ranges` (`CidrIpv6`, `Description`).
-//! `aws ec2 authorize-security-group-ingress --group-id sg-… --ip-permissions '<IpPermissions>'`
-//! applies one entry. Security groups are stateful: return traffic needs no rule.
+//! AWS security-group ingress as a JSON array: one element per destination (the security
+//! group of a cluster's nodes, a load balancer, a client group or a service), each exactly
+//! the input of the EC2 `AuthorizeSecurityGroupIngress` API and nothing else: `GroupId` and
+//! `IpPermissions` (`IpProtocol`, `FromPort`, `ToPort`, `IpRanges` with `CidrIp` and
+//! `Description`, `Ipv6Ranges` with `CidrIpv6` and `Description`). So each element applies
+//! unchanged with `aws ec2 authorize-security-group-ingress --cli-input-json "$element"`.
+//! `GroupId` comes from `--group-id DESTINATION=sg-…`; without one it is the placeholder
+//! [`placeholder`], which EC2 rejects as malformed, so nothing is applied to a guessed group.
+//! Security groups are stateful: return traffic needs no rule.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::{Context, by_destination, clip};
 use crate::firewall::{Family, FirewallRule};
 
-/// The longest description the API accepts.
-const DESCRIPTION_MAX: usize = 255;
+/// The longest description EC2 accepts on a range (EC2's `Description` limit).
+pub const DESCRIPTION_MAX: usize = 255;
 
-/// Characters the API accepts in a rule description.
-fn aws_char(c: char) -> bool {
+/// Characters EC2 accepts in a range's description: `a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*`.
+pub fn aws_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c)
+}
+
+/// The `GroupId` written for a destination without `--group-id`: `REPLACE-WITH-SG-ID-OF-`
+/// and the destination key. Not an ID EC2 accepts (those are `sg-` and lowercase hex).
+pub fn placeholder(key: &str) -> String {
+    format!("REPLACE-WITH-SG-ID-OF-{key}")
+}
+
+/// Whether `id` has the shape of a security group ID: `sg-` and 8 or 17 lowercase hex digits.
+pub fn is_group_id(id: &str) -> bool {
+    id.strip_prefix("sg-").is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// An IPv4 range of a permission.
@@ -49,38 +70,31 @@ pub struct IpPermission {
     /// Last port.
     pub to_port: u16,
     /// IPv4 sources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ip_ranges: Vec<IpRange>,
     /// IPv6 sources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ipv6_ranges: Vec<Ipv6Range>,
 }
 
-/// The ingress of one destination's security group.
+/// The input of one `AuthorizeSecurityGroupIngress` call: one destination's security group.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Group {
-    /// The destination key (`primary-a`, `primary-a-lb`): which security group to apply to.
-    pub destination: String,
-    /// What it is, for people.
-    pub description: String,
+pub struct Ingress {
+    /// The security group of the destination, or [`placeholder`].
+    pub group_id: String,
     /// The ingress rules.
     pub ip_permissions: Vec<IpPermission>,
 }
 
-/// The document: `{"Topology": …, "SecurityGroups": [Group…]}`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Doc {
-    /// The topology's name.
-    pub topology: String,
-    /// Where the rules come from.
-    pub generated_by: String,
-    /// One entry per destination.
-    pub security_groups: Vec<Group>,
+/// The destination keys of `rules` (one security group each), in output order.
+pub fn destinations(rules: &[FirewallRule]) -> Vec<&str> {
+    by_destination(rules).into_iter().map(|(k, _)| k).collect()
 }
 
-/// The security groups' ingress.
-pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Doc {
-    let security_groups = by_destination(rules)
+/// The calls, with `group_ids` (destination key → `sg-…`) where given.
+pub fn build(rules: &[FirewallRule], group_ids: &BTreeMap<String, String>) -> Vec<Ingress> {
+    by_destination(rules)
         .into_iter()
         .map(|(key, rules)| {
             let mut permissions: Vec<IpPermission> = Vec::new();
@@ -129,27 +143,43 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Doc {
                     }
                 }
             }
-            Group {
-                destination: key.to_string(),
-                description: if rules[0].to.kind == "cluster" {
-                    format!("Ingress to the nodes of cluster {}", rules[0].to.label)
-                } else {
-                    format!("Ingress to {}", rules[0].to.label)
-                },
+            Ingress {
+                group_id: group_ids
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_else(|| placeholder(key)),
                 ip_permissions: permissions,
             }
         })
-        .collect();
-    Doc {
-        topology: ctx.topology.to_string(),
-        generated_by: ctx.provenance(),
-        security_groups,
-    }
+        .collect()
 }
 
-/// The document as pretty JSON.
-pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> serde_json::Result<String> {
-    let mut text = serde_json::to_string_pretty(&build(rules, ctx))?;
+/// The array as pretty JSON, every `GroupId` a [`placeholder`].
+pub fn render(rules: &[FirewallRule], _ctx: &Context<'_>) -> serde_json::Result<String> {
+    render_with(rules, &BTreeMap::new())
+}
+
+/// The array as pretty JSON, with `group_ids` (destination key → `sg-…`) where given.
+pub fn render_with(
+    rules: &[FirewallRule],
+    group_ids: &BTreeMap<String, String>,
+) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(&build(rules, group_ids))?;
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_ids_have_ec2_s_shape() {
+        assert!(is_group_id("sg-0123abcd"));
+        assert!(is_group_id("sg-0123456789abcdef0"));
+        assert!(!is_group_id("sg-0123ABCD"));
+        assert!(!is_group_id("sg-012"));
+        assert!(!is_group_id("0123abcd"));
+        assert!(!is_group_id(&placeholder("primary-a")));
+    }
 }

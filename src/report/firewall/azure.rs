@@ -1,9 +1,11 @@
-//! Azure network security groups, one per destination (the subnet or NIC of a cluster,
-//! load balancer, client group or service), each with `securityRules` in the shape of the
-//! ARM resource `Microsoft.Network/networkSecurityGroups`: `name` and `properties` with
-//! `priority`, `direction`, `access`, `protocol`, `sourcePortRange`,
+//! Azure network security groups as a deployable ARM template (`az deployment group create
+//! --template-file`): a `location` parameter and one `Microsoft.Network/networkSecurityGroups`
+//! resource per destination (the subnet or NIC of a cluster, load balancer, client group or
+//! service), each with `securityRules` in the shape of the `SecurityRule` model: `name` and
+//! `properties` with `priority`, `direction`, `access`, `protocol`, `sourcePortRange`,
 //! `sourceAddressPrefixes`, `destinationAddressPrefixes`, `destinationPortRanges` and
-//! `description`. NSGs are stateful: return traffic needs no rule.
+//! `description`. Every string from the topology is a literal for ARM (never an
+//! expression). NSGs are stateful: return traffic needs no rule.
 
 use serde::Serialize;
 
@@ -59,19 +61,87 @@ pub struct NsgProperties {
     pub security_rules: Vec<SecurityRule>,
 }
 
-/// One network security group.
+/// One `Microsoft.Network/networkSecurityGroups` resource of the template.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Nsg {
+    /// `Microsoft.Network/networkSecurityGroups`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// [`API_VERSION`].
+    pub api_version: &'static str,
     /// `vrt-<topology>-<destination>`.
     pub name: String,
-    /// The destination key it protects.
-    pub destination: String,
+    /// `[parameters('location')]`: the template's `location` parameter.
+    pub location: &'static str,
     /// Its rules.
     pub properties: NsgProperties,
 }
 
-/// An Azure name: letters, digits, `_`, `.` and `-`, at most 80 characters, ending in a
-/// letter, digit or `_`.
+/// A parameter of the template.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Parameter {
+    /// `string`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `[resourceGroup().location]`.
+    pub default_value: &'static str,
+    /// What it is.
+    pub metadata: Metadata,
+}
+
+/// A description for people, in a parameter or the template.
+#[derive(Debug, Serialize)]
+pub struct Metadata {
+    /// The text.
+    pub description: String,
+}
+
+/// The template's parameters: only `location`.
+#[derive(Debug, Serialize)]
+pub struct Parameters {
+    /// Where the NSGs are created (default: the resource group's location).
+    pub location: Parameter,
+}
+
+/// An ARM deployment template (`az deployment group create --template-file`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Template {
+    /// The deployment template schema.
+    #[serde(rename = "$schema")]
+    pub schema: &'static str,
+    /// `1.0.0.0`.
+    pub content_version: &'static str,
+    /// Where the template comes from.
+    pub metadata: Metadata,
+    /// `location`.
+    pub parameters: Parameters,
+    /// One NSG per destination.
+    pub resources: Vec<Nsg>,
+}
+
+/// The schema of resource-group deployment templates.
+pub const TEMPLATE_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+/// The `Microsoft.Network` API version of the NSG resources: the default of the
+/// `azure-mgmt-network` release whose `SecurityRule` model the tests check the rules with.
+pub const API_VERSION: &str = "2026-03-01";
+
+/// A string ARM reads as a literal: a value that starts with `[` and ends with `]` is an
+/// expression, unless it starts with `[[` (which ARM turns back into `[`).
+fn literal(text: &str) -> String {
+    if text.starts_with('[') && text.ends_with(']') {
+        format!("[{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// An Azure name: letters, digits, `_`, `.` and `-`, at most 80 characters, starting with a
+/// letter or digit and ending in a letter, digit or `_` (`x` when nothing is left).
 fn azure_name(text: &str) -> String {
     let clean: String = text
         .chars()
@@ -82,13 +152,40 @@ fn azure_name(text: &str) -> String {
                 '-'
             }
         })
-        .take(NAME_MAX)
         .collect();
-    clean.trim_end_matches(['-', '.']).to_string()
+    let clean = clean.trim_start_matches(['-', '.', '_']);
+    let clean: String = clean.chars().take(NAME_MAX).collect();
+    let clean = clean.trim_end_matches(['-', '.']);
+    if clean.is_empty() {
+        "x".to_string()
+    } else {
+        clean.to_string()
+    }
 }
 
-/// The NSGs, or why a destination cannot fit one.
-pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, String> {
+/// The template, or why a destination cannot fit one NSG.
+pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Template, String> {
+    Ok(Template {
+        schema: TEMPLATE_SCHEMA,
+        content_version: "1.0.0.0",
+        metadata: Metadata {
+            description: literal(&clip(&ctx.provenance(), 1024, plain)),
+        },
+        parameters: Parameters {
+            location: Parameter {
+                kind: "string",
+                default_value: "[resourceGroup().location]",
+                metadata: Metadata {
+                    description: "Azure region of the network security groups (default: the resource group's)".to_string(),
+                },
+            },
+        },
+        resources: nsgs(rules, ctx)?,
+    })
+}
+
+/// One NSG per destination, or why a destination cannot fit one.
+fn nsgs(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, String> {
     let mut nsg_names: Vec<String> = Vec::new();
     by_destination(rules)
         .into_iter()
@@ -117,7 +214,7 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, Stri
                     SecurityRule {
                         name,
                         properties: RuleProperties {
-                            description: clip(&r.comment(), DESCRIPTION_MAX, plain),
+                            description: literal(&clip(&r.comment(), DESCRIPTION_MAX - 1, plain)),
                             protocol: match r.protocol {
                                 crate::spec::Protocol::Tcp => "Tcp",
                                 crate::spec::Protocol::Udp => "Udp",
@@ -157,18 +254,20 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, Stri
             });
             nsg_names.push(name.clone());
             Ok(Nsg {
+                kind: "Microsoft.Network/networkSecurityGroups",
+                api_version: API_VERSION,
                 name,
-                destination: key.to_string(),
+                location: "[parameters('location')]",
                 properties: NsgProperties { security_rules },
             })
         })
         .collect()
 }
 
-/// The NSGs as pretty JSON: `[{"name","destination","properties":{"securityRules":[…]}}]`.
+/// The template as pretty JSON.
 pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<String, String> {
-    let nsgs = build(rules, ctx)?;
-    let mut text = serde_json::to_string_pretty(&nsgs).map_err(|e| e.to_string())?;
+    let template = build(rules, ctx)?;
+    let mut text = serde_json::to_string_pretty(&template).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
 }

@@ -6,7 +6,7 @@
 // `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
 use std::fmt::Write as _;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Context, clip};
 use crate::firewall::{Family, FirewallRule};
@@ -45,6 +45,16 @@ fn string(text: &str) -> String {
 
 /// The whole `.tf` file.
 pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
+    render_with(rules, ctx, &BTreeMap::new())
+}
+
+/// The whole `.tf` file; `group_ids` (destination key → `sg-…`), when given, are the
+/// default of the `security_group_ids` variable.
+pub fn render_with(
+    rules: &[FirewallRule],
+    ctx: &Context<'_>,
+    group_ids: &BTreeMap<String, String>,
+) -> String {
     let mut out = String::new();
     for line in wrap(&ctx.provenance(), 96) {
         let _ = writeln!(out, "# {line}");
@@ -54,12 +64,31 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
     let keys: Vec<&str> = keys.into_iter().collect();
     let _ = write!(
         out,
-        "variable \"security_group_ids\" {{\n  description = {}\n  type        = map(string)\n}}\n",
+        "variable \"security_group_ids\" {{\n  description = {}\n  type        = map(string)\n",
         string(&format!(
             "Security group ID of each destination, by key: {}",
-            keys.join(", ")
+            if keys.is_empty() {
+                "none (no flow ends in AWS)".to_string()
+            } else {
+                keys.join(", ")
+            }
         ))
     );
+    if !group_ids.is_empty() {
+        out.push_str("  default = {\n");
+        let width = group_ids
+            .keys()
+            .map(|k| string(k).chars().count())
+            .max()
+            .unwrap_or(0);
+        for (key, id) in group_ids {
+            let key = string(key);
+            let pad = width - key.chars().count();
+            let _ = writeln!(out, "    {key}{} = {}", " ".repeat(pad), string(id));
+        }
+        out.push_str("  }\n");
+    }
+    out.push_str("}\n");
     let mut taken: BTreeSet<String> = BTreeSet::new();
     for r in rules {
         let description = clip(&r.comment(), DESCRIPTION_MAX, aws_char);
