@@ -14,6 +14,7 @@ use crate::yaml::Sp;
 #[schemars(title = "vrt topology (format v1)")]
 pub struct Spec {
     /// Format version; only `1` is accepted.
+    #[serde(deserialize_with = "unquoted")]
     #[schemars(range(min = 1, max = 1))]
     pub version: Sp<i64>,
     /// Name of the topology: lowercase letters, digits and `-`.
@@ -128,7 +129,7 @@ pub struct ClusterSpec {
     #[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?$"))]
     pub version: Option<Sp<String>>,
     /// Number of Raft voters.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unquoted_option")]
     #[schemars(range(min = 1))]
     pub nodes: Option<Sp<i64>>,
     /// Zones of its site the cluster's nodes are spread over.
@@ -140,6 +141,35 @@ pub struct ClusterSpec {
     /// The load balancer in front of the cluster.
     #[serde(default)]
     pub load_balancer: Option<LoadBalancerSpec>,
+    /// How the cluster is activated as a secondary (`secondary/enable`, and `update-primary`
+    /// with a token): `wrapped-token` (the default) unwraps the activation token on the
+    /// primary's API, so the secondary needs the primary's API port; `public-key` uses
+    /// `generate-public-key` and `secondary_public_key`, with no API call to the primary.
+    /// On a primary it is the method used when it rejoins as a DR secondary (failback).
+    #[serde(default)]
+    pub activation: Option<Sp<Activation>>,
+}
+
+/// How a secondary receives its activation token.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activation {
+    /// A response-wrapped token, unwrapped on the primary's API port (the default).
+    #[default]
+    WrappedToken,
+    /// A token encrypted for the secondary's public key (`secondary_public_key`); the
+    /// secondary makes no API call to the primary.
+    PublicKey,
+}
+
+impl Activation {
+    /// The method as written in the file.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::WrappedToken => "wrapped-token",
+            Self::PublicKey => "public-key",
+        }
+    }
 }
 
 /// A cluster's replication role.
@@ -219,6 +249,7 @@ pub struct ServiceSpec {
     /// The site it runs in.
     pub site: Sp<String>,
     /// The TCP port Vault connects to.
+    #[serde(deserialize_with = "unquoted")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: Sp<i64>,
     /// Its addresses.
@@ -261,6 +292,42 @@ pub struct FirewallRuleSpec {
     /// Whether the rule also allows the reverse direction. Default `false`.
     #[serde(default)]
     pub bidirectional: Option<Sp<bool>>,
+}
+
+/// An integer written as a YAML number. A quoted `"5"` is a string in YAML 1.2, in every
+/// other tool reading the file and in the JSON Schema, so vrt refuses it too (one truth)
+/// rather than read it as 5 (or `"0x5"` as 5, `"1_0"` as 10).
+struct Unquoted(i64);
+
+impl<'de> Deserialize<'de> for Unquoted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Unquoted;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number written without quotes")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Unquoted, E> {
+                Ok(Unquoted(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Unquoted, E> {
+                Ok(Unquoted(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+fn unquoted<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Sp<i64>, D::Error> {
+    let n = Sp::<Unquoted>::deserialize(deserializer)?;
+    Ok(Sp::new(n.get().0, n.span()))
+}
+
+fn unquoted_option<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Sp<i64>>, D::Error> {
+    let n = Option::<Sp<Unquoted>>::deserialize(deserializer)?;
+    Ok(n.map(|n| Sp::new(n.get().0, n.span())))
 }
 
 /// A port or port range in a firewall rule.

@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::Topology;
 use crate::ids::ClusterId;
-use crate::net::flows::{self, Cause, Flow, Node, Wording};
+use crate::net::flows::{self, Cause, Flow, Need, Node, Wording};
 use crate::net::reach::Declared;
 use crate::source::Span;
 
@@ -25,14 +25,26 @@ declare_rule! {
     /// DR secondaries of one cluster ↔ each other, clients → the DR secondary that takes
     /// them over, services a DR secondary uses once promoted, and the performance
     /// secondaries ↔ the one promoted when a site holds a primary with all its DR
-    /// secondaries) are reported as warnings. One finding per pair of ends, at the cluster
-    /// or client the flow comes from, with the exact rule to add.
+    /// secondaries) are reported as warnings, and so are the flows Vault does not need
+    /// (see below). One finding per pair of ends and severity, at the cluster or client the
+    /// flow comes from, with the exact rule to add.
+    ///
+    /// Severity follows what Vault needs, direction by direction. Errors: the cluster port
+    /// both ways between a secondary and its primary, and the primary's API port from a
+    /// secondary with `activation: wrapped-token` (the default). Warnings: the API port
+    /// primary → secondary (no Vault flow uses it; for a DR pair whose primary is activated
+    /// with a wrapped token it serves failback), and the API port secondary → primary with
+    /// `activation: public-key`.
     ///
     /// ## Why it matters
-    /// Replicating clusters need TCP 8200 and 8201 open both ways between them (KK; PORTS).
-    /// The docs are narrower: 8201 both ways, and 8200 only secondary → primary while the
-    /// secondary unwraps its activation token (PERF-ENABLE; TS-CONN); vrt follows the notes
-    /// and opens both ports both ways. Every cluster that could become primary must be
+    /// The notes and the PORTS table open TCP 8200 and 8201 "bi-directionally" between
+    /// replicating clusters (KK; PORTS). The detailed pages are narrower: "Allow TCP traffic
+    /// in both directions between the clusters on the cluster port", and "The secondary also
+    /// needs the primary's API port, 8200 by default, unless you activate it with a public
+    /// key" (PERF-ENABLE; TS-CONN); with `secondary_public_key` the secondary makes no API
+    /// call to the primary (API-DR). No HashiCorp flow has a primary call a secondary's API,
+    /// so a missing rule for it is not an outage risk. `vrt firewall` still opens both ports
+    /// both ways unless `--strict-ports` is given. Every cluster that could become primary must be
     /// reachable before it does: a promoted DR secondary of a performance secondary "will
     /// attempt to connect to the performance primary cluster using the same secondary
     /// token", and performance secondaries re-point to a promoted DR secondary of the
@@ -57,9 +69,35 @@ declare_rule! {
     pub static RULE = "VRT201", "blocked-flow", Error;
 }
 
+/// How much a blocked flow matters, for grouping and severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Class {
+    /// Vault needs it now: an error.
+    Needed,
+    /// Vault needs it after a failover: a warning.
+    Standby,
+    /// Only for failback with a wrapped token, or only the notes open it: a warning.
+    Optional,
+}
+
+impl Class {
+    fn of(flow: &Flow) -> Self {
+        if flow.need != Need::Required {
+            Self::Optional
+        } else if flow.standby {
+            Self::Standby
+        } else {
+            Self::Needed
+        }
+    }
+}
+
 /// The blocked flows between two ends, gathered for one finding.
 struct Group {
     first: Flow,
+    class: Class,
+    /// Whether a flow of the group serves failback.
+    failback: bool,
     a: Node,
     b: Node,
     /// Ports blocked a → b.
@@ -76,16 +114,18 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     };
     let declared = Declared::new(t, rules);
     let mut groups: Vec<Group> = Vec::new();
-    let mut index: HashMap<(Node, Node, bool), usize> = HashMap::new();
+    let mut index: HashMap<(Node, Node, Class), usize> = HashMap::new();
     for flow in flows::flows(t) {
         if declared.allows(&flow) {
             continue;
         }
         let (x, y) = (flow.from.entity(), flow.to.entity());
-        let key = (x.min(y), x.max(y), flow.standby);
+        let key = (x.min(y), x.max(y), Class::of(&flow));
         let g = *index.entry(key).or_insert_with(|| {
             groups.push(Group {
                 first: flow,
+                class: Class::of(&flow),
+                failback: false,
                 a: x,
                 b: y,
                 forward: BTreeSet::new(),
@@ -95,6 +135,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             groups.len() - 1
         });
         let group = &mut groups[g];
+        group.failback |= flow.need == Need::Failback;
         if x == group.a {
             group.forward.insert(flow.port);
         } else {
@@ -137,8 +178,15 @@ fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
         }
     }
     let (span, label) = anchor(t, &g.first);
+    let optional = match g.class {
+        Class::Optional if g.failback => {
+            "; Vault needs it only for failback with a wrapped token"
+        }
+        Class::Optional => "; no Vault flow needs it, the notes open it both ways",
+        _ => "",
+    };
     let message = format!(
-        "{}, but no firewall rule allows {}",
+        "{}, but no firewall rule allows {}{optional}",
         g.leads.join("; "),
         ways.join(", nor ")
     );
@@ -153,7 +201,7 @@ fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
                 .collect::<Vec<_>>()
                 .join(" and ")
         ));
-    if g.first.standby {
+    if g.class != Class::Needed {
         finding = finding.severity(Severity::Warning);
     }
     finding

@@ -7,6 +7,7 @@ use crate::graph::Topology;
 
 pub mod blocked_flow;
 pub mod broad_firewall_rule;
+pub mod catch_all_address_space;
 pub mod client_in_other_site;
 pub mod client_on_dr_secondary;
 pub mod cross_environment_replication;
@@ -18,16 +19,19 @@ pub mod loss_without_recovery;
 pub mod missing_dr_secondary;
 pub mod mixed_versions;
 pub mod performance_cascade;
+pub mod plaintext_api_addr;
 pub mod port_outside_firewall;
 pub mod raft_voter_count;
 pub mod replication_cycle;
 pub mod replication_from_dr_secondary;
+pub mod service_missing_dr_secondary;
 pub mod shared_api_cluster_port;
 pub mod single_zone_cluster;
 pub mod site_loss_without_dr;
 pub mod tls_terminating_load_balancer;
 pub mod tokens_on_performance_secondary;
 pub mod unresolvable_peer_address;
+pub mod wide_port_range;
 
 /// A rule and the function that checks it.
 pub struct Check {
@@ -108,6 +112,22 @@ pub static CHECKS: &[Check] = &[
         run: port_outside_firewall::check,
     },
     Check {
+        rule: &catch_all_address_space::RULE,
+        run: catch_all_address_space::check,
+    },
+    Check {
+        rule: &plaintext_api_addr::RULE,
+        run: plaintext_api_addr::check,
+    },
+    Check {
+        rule: &service_missing_dr_secondary::RULE,
+        run: service_missing_dr_secondary::check,
+    },
+    Check {
+        rule: &wide_port_range::RULE,
+        run: wide_port_range::check,
+    },
+    Check {
         rule: &site_loss_without_dr::RULE,
         run: site_loss_without_dr::check,
     },
@@ -135,7 +155,7 @@ pub static CHECKS: &[Check] = &[
 
 /// Codes reported by planners rather than by `vrt validate` (no check function); each is
 /// declared by the planner that reports it.
-pub static PLANNER: &[&Rule] = &[&crate::firewall::UNADDRESSABLE];
+pub static PLANNER: &[&Rule] = &[&crate::firewall::UNADDRESSABLE, &crate::net::exposure::CATCH_ALL];
 
 /// Every code vrt can report (structural codes first), in code order.
 pub fn all() -> Vec<&'static Rule> {
