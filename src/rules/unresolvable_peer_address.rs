@@ -141,15 +141,22 @@ fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
         .iter()
         .map(|d| format!("`{}`", t.name(*d)))
         .collect();
-    let when = if g.required {
-        ""
-    } else if t
-        .upstream(g.peer)
-        .is_some_and(|(p, _)| g.dialers.contains(&p))
-    {
-        " as its primary, for failback or after a failover"
+    let primary_side = !g.required
+        && t
+            .upstream(g.peer)
+            .is_some_and(|(p, _)| g.dialers.contains(&p));
+    let (verb, when) = if g.required {
+        (if dialers.len() == 1 { "dials" } else { "dial" }, "")
+    } else if primary_side {
+        (
+            "would dial",
+            "; secondaries dial their primary, so this matters only once roles change (failback, failover)",
+        )
     } else {
-        " after a failover"
+        (
+            if dialers.len() == 1 { "dials" } else { "dial" },
+            " after a failover",
+        )
     };
     let zone = {
         let labels = g.name.split('.').count();
@@ -172,12 +179,11 @@ fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
         &RULE,
         g.dialled.span,
         format!(
-            "`{}` (`{}` of `{}`) is not resolvable from site `{site}`, where {} {} it{when}",
+            "`{}` (`{}` of `{}`) is not resolvable from site `{site}`, where {} {verb} it{when}",
             g.name,
             g.dialled.field,
             t.name(g.peer),
             dialers.join(", "),
-            if dialers.len() == 1 { "dials" } else { "dial" },
         ),
     )
     .cluster(g.peer)
