@@ -290,7 +290,7 @@ pub struct FirewallRuleSpec {
     #[serde(default)]
     pub protocol: Option<Sp<Protocol>>,
     /// Whether the rule also allows the reverse direction. Default `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unquoted_bool_option")]
     pub bidirectional: Option<Sp<bool>>,
 }
 
@@ -328,6 +328,33 @@ fn unquoted_option<'de, D: Deserializer<'de>>(
 ) -> Result<Option<Sp<i64>>, D::Error> {
     let n = Option::<Sp<Unquoted>>::deserialize(deserializer)?;
     Ok(n.map(|n| Sp::new(n.get().0, n.span())))
+}
+
+/// A boolean written as a YAML boolean: a quoted `"true"` is a string, refused as
+/// [`Unquoted`] refuses a quoted number.
+struct UnquotedBool(bool);
+
+impl<'de> Deserialize<'de> for UnquotedBool {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = UnquotedBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`true` or `false` written without quotes")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<UnquotedBool, E> {
+                Ok(UnquotedBool(v))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+fn unquoted_bool_option<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Sp<bool>>, D::Error> {
+    let b = Option::<Sp<UnquotedBool>>::deserialize(deserializer)?;
+    Ok(b.map(|b| Sp::new(b.get().0, b.span())))
 }
 
 /// A port or port range in a firewall rule.
