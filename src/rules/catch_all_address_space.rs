@@ -59,7 +59,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                 &RULE,
                 c.span(),
                 format!(
-                    "{what} declares `{}`, {}: firewall rules built from it open Vault to everyone",
+                    "{what} declares `{}`, {}: firewall rules built from it would admit every address",
                     c.get(),
                     why(c.get())
                 ),
