@@ -46,10 +46,12 @@ fn errors(findings: &[Finding]) -> Vec<String> {
 /// `yaml` with the line holding `needle` removed (the needle must be there).
 fn without_line(yaml: &str, needle: &str) -> String {
     assert!(yaml.contains(needle), "{needle} not in the fixture");
-    yaml.lines()
-        .filter(|l| !l.contains(needle))
-        .map(|l| format!("{l}\n"))
-        .collect()
+    let mut out = String::new();
+    for line in yaml.lines().filter(|l| !l.contains(needle)) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[test]
@@ -62,9 +64,13 @@ fn the_firewall_of_hashicorps_enable_page_passes_validate() {
     // only the notes open, is reported as a warning.
     let warned = of(&all, "VRT201", Severity::Warning);
     assert!(
-        warned.iter().any(|m| m.contains("`perf-c` replicates from `primary-a`")
-            && m.contains("`perf-c` → `primary-a` on 8200, nor `primary-a` → `perf-c` on 8200")
-            && m.contains("no Vault flow needs it")),
+        warned
+            .iter()
+            .any(|m| m.contains("`perf-c` replicates from `primary-a`")
+                && m.contains(
+                    "`perf-c` → `primary-a` on 8200, nor `primary-a` → `perf-c` on 8200"
+                )
+                && m.contains("no Vault flow needs it")),
         "{warned:#?}"
     );
 }
@@ -76,7 +82,10 @@ fn each_flow_vault_needs_is_still_an_error_when_closed() {
     let all = findings(&without_line(&yaml, "name: b-to-a-api"));
     let errs = of(&all, "VRT201", Severity::Error);
     assert_eq!(errs.len(), 1, "{errs:#?}");
-    assert!(errs[0].contains("`dr-a` → `primary-a` on 8200"), "{errs:#?}");
+    assert!(
+        errs[0].contains("`dr-a` → `primary-a` on 8200"),
+        "{errs:#?}"
+    );
     // The cluster port is needed both ways.
     let yaml = yaml.replace(
         "{name: a-c-cluster-port, from: dc-a, to: dc-c, ports: [8201], bidirectional: true}",
@@ -84,7 +93,10 @@ fn each_flow_vault_needs_is_still_an_error_when_closed() {
     );
     let errs = of(&findings(&yaml), "VRT201", Severity::Error);
     assert_eq!(errs.len(), 1, "{errs:#?}");
-    assert!(errs[0].contains("`primary-a` → `perf-c` on 8201"), "{errs:#?}");
+    assert!(
+        errs[0].contains("`primary-a` → `perf-c` on 8201"),
+        "{errs:#?}"
+    );
 }
 
 #[test]
@@ -95,7 +107,10 @@ fn public_key_activation_drops_the_api_port_and_wrapped_token_needs_it() {
     assert_ne!(wrapped, yaml);
     let errs = of(&findings(&wrapped), "VRT201", Severity::Error);
     assert_eq!(errs.len(), 1, "{errs:#?}");
-    assert!(errs[0].contains("`perf-c` → `primary-a` on 8200"), "{errs:#?}");
+    assert!(
+        errs[0].contains("`perf-c` → `primary-a` on 8200"),
+        "{errs:#?}"
+    );
 }
 
 #[test]
@@ -117,7 +132,10 @@ fn strict_ports_lists_and_opens_only_what_vault_needs() {
     // secondary -> primary on the API port.
     for (from, to) in [("primary-a", "perf-c"), ("perf-c", "primary-a")] {
         assert!(has(&loose, from, to, "8200"), "{from} -> {to}: {loose:#?}");
-        assert!(!has(&strict, from, to, "8200"), "{from} -> {to}: {strict:#?}");
+        assert!(
+            !has(&strict, from, to, "8200"),
+            "{from} -> {to}: {strict:#?}"
+        );
     }
     // Needed: the cluster port both ways, the wrapped-token DR secondary's API port, and the
     // failback path primary -> DR secondary on the API port.
@@ -127,7 +145,10 @@ fn strict_ports_lists_and_opens_only_what_vault_needs() {
         ("dr-a", "primary-a", "8200"),
         ("primary-a", "dr-a", "8200"),
     ] {
-        assert!(has(&strict, from, to, port), "{from} -> {to} {port}: {strict:#?}");
+        assert!(
+            has(&strict, from, to, port),
+            "{from} -> {to} {port}: {strict:#?}"
+        );
     }
     // The firewall follows: the generated rule primary-a -> perf-c carries 8201 only.
     let (code, out, err) = run(&["firewall", "--format", "nftables", "--strict-ports", ENABLE]);
@@ -185,7 +206,13 @@ fn a_catch_all_address_is_flagged_and_never_generated() {
         );
         assert!(err.contains("--allow-broad"), "{err}");
     }
-    let (code, out, err) = run(&["firewall", "--format", "nftables", "--allow-broad", CATCH_ALL]);
+    let (code, out, err) = run(&[
+        "firewall",
+        "--format",
+        "nftables",
+        "--allow-broad",
+        CATCH_ALL,
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ip saddr 0.0.0.0/0"), "{out}");
 }

@@ -93,7 +93,10 @@ fn mutations(value: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
                 _ => {}
             }
             replace("null", Some(Value::Null));
-            if root.pointer(path.rsplit_once('/').unwrap().0).is_some_and(Value::is_object) {
+            if root
+                .pointer(path.rsplit_once('/').unwrap().0)
+                .is_some_and(Value::is_object)
+            {
                 replace("removed key", None);
             }
         }

@@ -53,7 +53,8 @@ pub fn catch_all(t: &Topology, flows: &[Flow]) -> Vec<Finding> {
         for node in [flow.from, flow.to] {
             let (_, source) = flows::addresses(t, node);
             let (declared, by): (&[crate::yaml::Sp<Cidr>], String) = match (source, node) {
-                (AddressSource::Own, Node::Cluster(c)) => {
+                (AddressSource::Own, Node::Cluster(c))
+                | (AddressSource::Cluster, Node::LoadBalancer(c)) => {
                     (&t.cluster(c).cidrs, format!("cluster `{}`", t.name(c)))
                 }
                 (AddressSource::Own, Node::LoadBalancer(c)) => (
@@ -71,9 +72,6 @@ pub fn catch_all(t: &Topology, flows: &[Flow]) -> Vec<Finding> {
                     &t.service(s).cidrs,
                     format!("external service `{}`", t.service(s).name.get()),
                 ),
-                (AddressSource::Cluster, Node::LoadBalancer(c)) => {
-                    (&t.cluster(c).cidrs, format!("cluster `{}`", t.name(c)))
-                }
                 (AddressSource::Site, _) => {
                     let site = t.site(node.site(t));
                     (&site.cidrs, format!("site `{}`", site.name.get()))

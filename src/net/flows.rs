@@ -20,9 +20,9 @@ use std::net::IpAddr;
 
 use crate::graph::{EdgeKind, StandbyPair, StandbyReason, Topology};
 use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+pub use crate::net::addresses::{AddressSource, addresses};
 use crate::source::Span;
 use crate::spec::{Activation, ClusterPort, Protocol, Role};
-pub use crate::net::addresses::{AddressSource, addresses};
 use crate::values::Host;
 
 /// One end of a flow.

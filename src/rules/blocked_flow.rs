@@ -179,9 +179,7 @@ fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
     }
     let (span, label) = anchor(t, &g.first);
     let optional = match g.class {
-        Class::Optional if g.failback => {
-            "; Vault needs it only for failback with a wrapped token"
-        }
+        Class::Optional if g.failback => "; Vault needs it only for failback with a wrapped token",
         Class::Optional => "; no Vault flow needs it, the notes open it both ways",
         _ => "",
     };

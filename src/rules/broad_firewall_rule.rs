@@ -79,7 +79,12 @@ fn endpoint_text(t: &Topology, e: Endpoint) -> String {
 /// The advice for a bidirectional rule of which only the `reverse` (or forward) direction
 /// is too broad: keep the needed direction alone, and open the other one, if anything
 /// needs it, from the sites that do.
-fn one_way_help(t: &Topology, rule: &FirewallRule, reverse: bool, sites: &BTreeSet<SiteId>) -> String {
+fn one_way_help(
+    t: &Topology,
+    rule: &FirewallRule,
+    reverse: bool,
+    sites: &BTreeSet<SiteId>,
+) -> String {
     let (from, to) = (
         endpoint_text(t, *rule.from.get()),
         endpoint_text(t, *rule.to.get()),
@@ -90,7 +95,9 @@ fn one_way_help(t: &Topology, rule: &FirewallRule, reverse: bool, sites: &BTreeS
         (&to, &from, &to)
     };
     let keep = if reverse {
-        format!("remove `bidirectional: true` to keep only `{keep_from}` → `{keep_to}`, which the flows need")
+        format!(
+            "remove `bidirectional: true` to keep only `{keep_from}` → `{keep_to}`, which the flows need"
+        )
     } else {
         format!(
             "keep only `{keep_from}` → `{keep_to}`, which the flows need: swap `from` and `to` and remove `bidirectional: true`"

@@ -93,7 +93,11 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         );
     }
     for (_, s) in t.services() {
-        scan(format!("external service `{}`", s.name.get()), &s.cidrs, None);
+        scan(
+            format!("external service `{}`", s.name.get()),
+            &s.cidrs,
+            None,
+        );
     }
     out
 }

@@ -155,7 +155,10 @@ pub static CHECKS: &[Check] = &[
 
 /// Codes reported by planners rather than by `vrt validate` (no check function); each is
 /// declared by the planner that reports it.
-pub static PLANNER: &[&Rule] = &[&crate::firewall::UNADDRESSABLE, &crate::net::exposure::CATCH_ALL];
+pub static PLANNER: &[&Rule] = &[
+    &crate::firewall::UNADDRESSABLE,
+    &crate::net::exposure::CATCH_ALL,
+];
 
 /// Every code vrt can report (structural codes first), in code order.
 pub fn all() -> Vec<&'static Rule> {

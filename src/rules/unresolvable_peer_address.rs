@@ -142,8 +142,7 @@ fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
         .map(|d| format!("`{}`", t.name(*d)))
         .collect();
     let primary_side = !g.required
-        && t
-            .upstream(g.peer)
+        && t.upstream(g.peer)
             .is_some_and(|(p, _)| g.dialers.contains(&p));
     let (verb, when) = if g.required {
         (if dialers.len() == 1 { "dials" } else { "dial" }, "")
