@@ -14,7 +14,6 @@ use crate::yaml::Sp;
 #[schemars(title = "vrt topology (format v1)")]
 pub struct Spec {
     /// Format version; only `1` is accepted.
-    #[serde(deserialize_with = "unquoted")]
     #[schemars(range(min = 1, max = 1))]
     pub version: Sp<i64>,
     /// Name of the topology: lowercase letters, digits and `-`.
@@ -129,7 +128,7 @@ pub struct ClusterSpec {
     #[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?$"))]
     pub version: Option<Sp<String>>,
     /// Number of Raft voters.
-    #[serde(default, deserialize_with = "unquoted_option")]
+    #[serde(default)]
     #[schemars(range(min = 1))]
     pub nodes: Option<Sp<i64>>,
     /// Zones of its site the cluster's nodes are spread over.
@@ -249,7 +248,6 @@ pub struct ServiceSpec {
     /// The site it runs in.
     pub site: Sp<String>,
     /// The TCP port Vault connects to.
-    #[serde(deserialize_with = "unquoted")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: Sp<i64>,
     /// Its addresses.
@@ -290,71 +288,8 @@ pub struct FirewallRuleSpec {
     #[serde(default)]
     pub protocol: Option<Sp<Protocol>>,
     /// Whether the rule also allows the reverse direction. Default `false`.
-    #[serde(default, deserialize_with = "unquoted_bool_option")]
+    #[serde(default)]
     pub bidirectional: Option<Sp<bool>>,
-}
-
-/// An integer written as a YAML number. A quoted `"5"` is a string in YAML 1.2, in every
-/// other tool reading the file and in the JSON Schema, so vrt refuses it too (one truth)
-/// rather than read it as 5 (or `"0x5"` as 5, `"1_0"` as 10).
-struct Unquoted(i64);
-
-impl<'de> Deserialize<'de> for Unquoted {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Unquoted;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a whole number written without quotes")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Unquoted, E> {
-                Ok(Unquoted(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Unquoted, E> {
-                Ok(Unquoted(i64::try_from(v).unwrap_or(i64::MAX)))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-fn unquoted<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Sp<i64>, D::Error> {
-    let n = Sp::<Unquoted>::deserialize(deserializer)?;
-    Ok(Sp::new(n.get().0, n.span()))
-}
-
-fn unquoted_option<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Sp<i64>>, D::Error> {
-    let n = Option::<Sp<Unquoted>>::deserialize(deserializer)?;
-    Ok(n.map(|n| Sp::new(n.get().0, n.span())))
-}
-
-/// A boolean written as a YAML boolean: a quoted `"true"` is a string, refused as
-/// [`Unquoted`] refuses a quoted number.
-struct UnquotedBool(bool);
-
-impl<'de> Deserialize<'de> for UnquotedBool {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = UnquotedBool;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("`true` or `false` written without quotes")
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<UnquotedBool, E> {
-                Ok(UnquotedBool(v))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-fn unquoted_bool_option<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Sp<bool>>, D::Error> {
-    let b = Option::<Sp<UnquotedBool>>::deserialize(deserializer)?;
-    Ok(b.map(|b| Sp::new(b.get().0, b.span())))
 }
 
 /// A port or port range in a firewall rule.
