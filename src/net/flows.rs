@@ -367,6 +367,7 @@ impl Flow {
                     ..
                 } = self.cause
                     && self.from == Node::Cluster(primary)
+                    && self.purpose != Purpose::Bootstrap
                 {
                     note = format!(
                         "{note}; also failback, when {} replicates from a promoted {}",

@@ -146,11 +146,12 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             group.leads.push(lead);
         }
     }
-    let taken: BTreeSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
-    groups.iter().map(|g| finding(t, g, &taken)).collect()
+    // Suggested names are unique across the findings too: applying every suggestion works.
+    let mut taken: BTreeSet<String> = rules.iter().map(|r| r.name.get().clone()).collect();
+    groups.iter().map(|g| finding(t, g, &mut taken)).collect()
 }
 
-fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
+fn finding(t: &Topology, g: &Group, taken: &mut BTreeSet<String>) -> Finding {
     let (from, to) = (g.a.name(t), g.b.name(t));
     let list = |ports: &BTreeSet<u16>| {
         ports
@@ -211,7 +212,7 @@ fn suggestion(
     to: &str,
     ports: &BTreeSet<u16>,
     both: bool,
-    taken: &BTreeSet<&str>,
+    taken: &mut BTreeSet<String>,
 ) -> String {
     let base = if from == to {
         format!("{from}-internal")
@@ -221,6 +222,7 @@ fn suggestion(
         format!("{from}-to-{to}")
     };
     let name = unique_name(&base, taken);
+    taken.insert(name.clone());
     let ports = ports
         .iter()
         .map(u16::to_string)
@@ -235,14 +237,14 @@ fn suggestion(
 }
 
 /// A valid rule name (at most 63 characters) that no declared rule uses.
-fn unique_name(base: &str, taken: &BTreeSet<&str>) -> String {
+fn unique_name(base: &str, taken: &BTreeSet<String>) -> String {
     let fit = |s: &str, room: usize| -> String {
         let cut: String = s.chars().take(room).collect();
         cut.trim_end_matches('-').to_string()
     };
     let mut name = fit(base, 63);
     let mut n = 2;
-    while taken.contains(name.as_str()) {
+    while taken.contains(&name) {
         let suffix = format!("-{n}");
         name = format!("{}{suffix}", fit(base, 63 - suffix.len()));
         n += 1;
@@ -310,12 +312,12 @@ mod tests {
 
     #[test]
     fn suggested_names_are_unique_and_short_enough() {
-        let taken = BTreeSet::from(["a-b", "a-b-2"]);
+        let taken = BTreeSet::from(["a-b".to_string(), "a-b-2".to_string()]);
         assert_eq!(unique_name("a-b", &taken), "a-b-3");
         let long = "x".repeat(80);
         let name = unique_name(&long, &BTreeSet::new());
         assert_eq!(name.len(), 63);
-        let taken = BTreeSet::from([name.as_str()]);
+        let taken = BTreeSet::from([name.clone()]);
         let next = unique_name(&long, &taken);
         assert!(next.len() <= 63 && next.ends_with("-2"), "{next}");
     }
