@@ -9,7 +9,7 @@ use crate::diag::structure as code;
 use crate::diag::{Finding, Severity};
 use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 use crate::source::Span;
-use crate::spec::{self, ClusterPort, Environment, Protocol, Provider, Role, Spec};
+use crate::spec::{self, Activation, ClusterPort, Environment, Protocol, Provider, Role, Spec};
 use crate::values::{self, Addr, Cidr, PortRange, Version};
 use crate::yaml::Sp;
 
@@ -94,6 +94,9 @@ pub struct Cluster {
     pub cidrs: Vec<Sp<Cidr>>,
     /// Its load balancer.
     pub load_balancer: Option<LoadBalancer>,
+    /// How it is activated as a secondary, as declared (`None`: the default,
+    /// `wrapped-token`); read it through [`Cluster::activation`].
+    pub activation_declared: Option<Sp<Activation>>,
 }
 
 impl Cluster {
@@ -105,6 +108,13 @@ impl Cluster {
     /// The cluster port (default 8201).
     pub fn cluster_port(&self) -> u16 {
         self.cluster_addr.as_ref().map_or(8201, |a| a.port)
+    }
+
+    /// How it is activated as a secondary (default `wrapped-token`).
+    pub fn activation(&self) -> Activation {
+        self.activation_declared
+            .as_ref()
+            .map_or(Activation::WrappedToken, |a| *a.get())
     }
 }
 
@@ -713,6 +723,7 @@ impl Builder {
             zones: c.zones.clone(),
             cidrs,
             load_balancer,
+            activation_declared: c.activation.clone(),
         })
     }
 

@@ -140,6 +140,35 @@ pub struct ClusterSpec {
     /// The load balancer in front of the cluster.
     #[serde(default)]
     pub load_balancer: Option<LoadBalancerSpec>,
+    /// How the cluster is activated as a secondary (`secondary/enable`, and `update-primary`
+    /// with a token): `wrapped-token` (the default) unwraps the activation token on the
+    /// primary's API, so the secondary needs the primary's API port; `public-key` uses
+    /// `generate-public-key` and `secondary_public_key`, with no API call to the primary.
+    /// On a primary it is the method used when it rejoins as a DR secondary (failback).
+    #[serde(default)]
+    pub activation: Option<Sp<Activation>>,
+}
+
+/// How a secondary receives its activation token.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activation {
+    /// A response-wrapped token, unwrapped on the primary's API port (the default).
+    #[default]
+    WrappedToken,
+    /// A token encrypted for the secondary's public key (`secondary_public_key`); the
+    /// secondary makes no API call to the primary.
+    PublicKey,
+}
+
+impl Activation {
+    /// The method as written in the file.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::WrappedToken => "wrapped-token",
+            Self::PublicKey => "public-key",
+        }
+    }
 }
 
 /// A cluster's replication role.

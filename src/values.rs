@@ -74,6 +74,17 @@ impl Cidr {
         self.prefix == 0
     }
 
+    /// Whether the network means "everything" in a firewall: the whole address space
+    /// (`0.0.0.0/0`, `::/0`), every IPv4-mapped IPv6 address (`::ffff:0:0/96`, which holds
+    /// all of IPv4) or any network broader than a /8.
+    pub fn is_catch_all(&self) -> bool {
+        const MAPPED: Cidr = Cidr {
+            addr: IpAddr::V6(std::net::Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0)),
+            prefix: 96,
+        };
+        self.prefix < 8 || self.contains(&MAPPED)
+    }
+
     /// Whether this is an IPv4 network.
     pub fn is_ipv4(&self) -> bool {
         self.addr.is_ipv4()

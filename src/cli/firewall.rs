@@ -12,7 +12,10 @@ use super::{Exit, Io};
 /// Rules are built from the `cidrs` of sites, clusters, load balancers, clients and
 /// services; they are deterministic, de-duplicated, merged by port, named after the flow's
 /// purpose and commented with why they exist. A flow whose end has no addresses is an error
-/// (VRT208) naming what to give `cidrs` to.
+/// (VRT208) naming what to give `cidrs` to. Both ports are opened both ways between
+/// replicating clusters, as the architecture notes advise; `--strict-ports` opens only what
+/// Vault needs. An end whose addresses mean "everything" is refused (VRT213) unless
+/// `--allow-broad` is given.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   vrt firewall examples/two-datacenters.yaml
@@ -23,8 +26,10 @@ use super::{Exit, Io};
         aws ec2 authorize-security-group-ingress --cli-input-json \"$call\"; done
   vrt firewall --format nftables --site dc-a topology.yaml   # the rules for dc-a's hosts
   vrt firewall --format terraform --no-standby --output vault_sg.tf topology.yaml
+  vrt firewall --strict-ports --format nftables topology.yaml
 
-Exit codes: 0 written, 1 the topology has errors or a flow cannot be addressed,
+Exit codes: 0 written, 1 the topology has errors, a flow cannot be addressed or an end
+means every address (without --allow-broad),
 2 vrt could not run (unreadable input, failed write).")]
 pub struct Args {
     /// Target format.
@@ -49,6 +54,15 @@ pub struct Args {
     /// service's name. Without it, `aws-sg` writes a placeholder GroupId.
     #[arg(long, value_name = "DESTINATION=sg-ID")]
     group_id: Vec<String>,
+    /// Open only what Vault needs: leave out the API port primary → secondary, and
+    /// secondary → primary for a secondary with `activation: public-key`, which the
+    /// architecture notes open "bi-directionally" but no Vault flow uses.
+    #[arg(long)]
+    strict_ports: bool,
+    /// Write rules even when an end's addresses mean "everything" (`0.0.0.0/0`, `::/0`,
+    /// `::ffff:0:0/96`, broader than /8); without it vrt refuses (VRT213).
+    #[arg(long)]
+    allow_broad: bool,
     // Last: the limits' help heading applies to the flags after it.
     #[command(flatten)]
     input: super::InputArgs,
@@ -236,8 +250,16 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let flows: Vec<_> = crate::net::flows::flows(&t)
         .into_iter()
         .filter(|f| !args.no_standby || !f.standby)
+        .filter(|f| !args.strict_ports || f.need != crate::net::flows::Need::Advised)
         .collect();
     let flows = scope.flows(&t, flows);
+    if !args.allow_broad {
+        let refused = crate::net::exposure::catch_all(&t, &flows);
+        if !refused.is_empty() {
+            super::render_findings(&source, &refused, io)?;
+            return Ok(Exit::Findings);
+        }
+    }
     let rules = match crate::firewall::rules(&t, &flows) {
         Ok(rules) => rules,
         Err(findings) => {

@@ -9,12 +9,13 @@ use super::{Exit, Io};
 /// replication between clusters (8200 and 8201, both ways), clients to their cluster or its
 /// load balancer, load balancers to their nodes, clusters to external services, node to
 /// node inside each cluster, and the standby flows that only a failover uses, marked
-/// `standby`.
+/// `standby`. `--strict-ports` lists only the flows Vault itself uses.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   vrt ports examples/two-datacenters.yaml
   vrt ports --format markdown examples/global.yaml > PORTS.md
   vrt ports --format csv --output ports.csv topology.yaml
+  vrt ports --strict-ports examples/two-datacenters.yaml
   vrt ports --format json topology.yaml | jq '.flows[] | select(.standby)'
 
 Exit codes: 0 printed, 1 the topology has errors, 2 vrt could not run.")]
@@ -24,6 +25,11 @@ pub struct Args {
     format: Format,
     #[command(flatten)]
     output: super::OutputArgs,
+    /// List only what Vault needs: leave out the API port primary → secondary, and
+    /// secondary → primary for a secondary with `activation: public-key`, which the
+    /// architecture notes open "bi-directionally" but no Vault flow uses.
+    #[arg(long)]
+    strict_ports: bool,
     // Last: the limits' help heading applies to the flags after it.
     #[command(flatten)]
     input: super::InputArgs,
@@ -46,7 +52,10 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let Some(t) = args.input.load(io)? else {
         return Ok(Exit::Findings);
     };
-    let flows = crate::net::flows::flows(&t);
+    let flows: Vec<_> = crate::net::flows::flows(&t)
+        .into_iter()
+        .filter(|f| !args.strict_ports || f.need != crate::net::flows::Need::Advised)
+        .collect();
     let rows = render::rows(&t, &flows);
     let text = match args.format {
         Format::Table => render::table(&rows),

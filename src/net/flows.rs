@@ -14,15 +14,17 @@
 //! - standby flows, open before a failover needs them ([`Topology::standby_pairs`], clients
 //!   moving to a promoted DR secondary, services a DR secondary uses once promoted).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use crate::graph::{EdgeKind, StandbyPair, StandbyReason, Topology};
 use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+pub use crate::net::addresses::{AddressSource, addresses};
 use crate::source::Span;
-use crate::spec::{ClusterPort, Protocol, Role};
-use crate::values::{Cidr, Host};
+use crate::spec::{Activation, ClusterPort, Protocol, Role};
+use crate::values::Host;
 
 /// One end of a flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -163,6 +165,33 @@ impl Direction {
     }
 }
 
+/// Whether Vault itself uses a flow, direction by direction (PERF-ENABLE; TS-CONN; the
+/// fact sheet's "Implications" 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Need {
+    /// Vault uses it: the cluster port both ways, the primary's API port from a secondary
+    /// activated with a wrapped token, clients, load balancers, services, Raft.
+    Required,
+    /// Used only when the primary rejoins its promoted DR secondary as a secondary with a
+    /// wrapped token (failback): the primary dials the DR secondary's API port.
+    Failback,
+    /// No Vault flow uses it; the architecture notes and the PORTS table open it
+    /// "bi-directionally" (the API port primary → secondary, or secondary → primary with
+    /// public-key activation). `--strict-ports` leaves it out.
+    Advised,
+}
+
+impl Need {
+    /// `required`, `failback` or `advised`, as written in the JSON outputs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::Failback => "failback",
+            Self::Advised => "advised",
+        }
+    }
+}
+
 /// Why a flow exists: the declaration or failover it comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Cause {
@@ -227,6 +256,8 @@ pub struct Flow {
     pub purpose: Purpose,
     /// Whether it is needed only after a failover (and must be open before it).
     pub standby: bool,
+    /// Whether Vault uses it or only the notes open it.
+    pub need: Need,
     /// Why it exists.
     pub cause: Cause,
 }
@@ -337,6 +368,7 @@ impl Flow {
                     ..
                 } = self.cause
                     && self.from == Node::Cluster(primary)
+                    && self.purpose != Purpose::Bootstrap
                 {
                     note = format!(
                         "{note}; also failback, when {} replicates from a promoted {}",
@@ -368,16 +400,38 @@ impl Flow {
 
     fn replication_note(&self, secondary: ClusterId) -> &'static str {
         let outbound = self.from == Node::Cluster(secondary);
-        match (self.purpose, outbound) {
-            (Purpose::Bootstrap, true) => {
+        match (self.purpose, outbound, self.need) {
+            (Purpose::Bootstrap, true, Need::Advised) => {
+                "opened both ways as the notes advise; public-key activation makes no API call to the primary"
+            }
+            (Purpose::Bootstrap, true, _) => {
                 "the secondary unwraps its activation token on the primary's API"
             }
-            (Purpose::Bootstrap, false) => {
+            (Purpose::Bootstrap, false, Need::Failback) => {
+                "opened both ways as the notes advise; needed only for failback, when the primary unwraps a token on its promoted DR secondary's API"
+            }
+            (Purpose::Bootstrap, false, _) => {
                 "opened both ways as the notes advise; the docs need it only secondary → primary at activation"
             }
-            (_, true) => "the secondary streams from the primary's active node",
-            (_, false) => "the cluster port is opened both ways (TS-CONN)",
+            (_, true, _) => "the secondary streams from the primary's active node",
+            (_, false, _) => "the cluster port is opened both ways (TS-CONN)",
         }
+    }
+
+    /// Whether the flow goes from the secondary of its replication or standby pair to the
+    /// primary (the direction a secondary dials; the other way is the primary's).
+    pub fn towards_primary(&self) -> bool {
+        match self.cause {
+            Cause::Replication { secondary, .. } => self.from == Node::Cluster(secondary),
+            Cause::Standby(pair) => self.from == Node::Cluster(pair.secondary),
+            _ => false,
+        }
+    }
+
+    /// Whether a blocked flow is an error: Vault needs it now (not only after a failover,
+    /// and not only because the notes open it).
+    pub fn is_needed_now(&self) -> bool {
+        !self.standby && self.need == Need::Required
     }
 
     /// The address a cluster dials for this flow, when a cluster dials a peer cluster
@@ -566,18 +620,29 @@ impl Hasher for FoldHasher {
 struct Builder<'t> {
     t: &'t Topology,
     flows: Vec<Flow>,
-    seen: HashSet<(Node, Node, u16), BuildHasherDefault<FoldHasher>>,
+    index: HashMap<(Node, Node, u16), usize, BuildHasherDefault<FoldHasher>>,
 }
 
 impl Builder<'_> {
     fn push(&mut self, flow: Flow) {
         // The first reason for a connection wins: required flows come before standby ones.
-        if self.seen.insert((flow.from, flow.to, flow.port)) {
-            self.flows.push(flow);
+        // A later reason that Vault uses keeps a connection first opened only as advised.
+        match self.index.entry((flow.from, flow.to, flow.port)) {
+            Entry::Vacant(v) => {
+                v.insert(self.flows.len());
+                self.flows.push(flow);
+            }
+            Entry::Occupied(o) => {
+                let first = &mut self.flows[*o.get()];
+                first.need = first.need.min(flow.need);
+            }
         }
     }
 
     /// The four flows between a secondary and its primary: API and cluster port, each way.
+    /// The cluster port is needed both ways; the API port secondary → primary only with a
+    /// wrapped-token activation, primary → secondary only for a wrapped-token failback of a
+    /// DR pair; otherwise it is opened as the notes advise.
     fn replication(
         &mut self,
         secondary: ClusterId,
@@ -586,14 +651,33 @@ impl Builder<'_> {
         cause: Cause,
     ) {
         let t = self.t;
+        let dr = matches!(
+            cause,
+            Cause::Replication {
+                kind: EdgeKind::Dr,
+                ..
+            }
+        );
         for (from, to) in [(secondary, primary), (primary, secondary)] {
             let peer = t.cluster(to);
-            for (entry, port, purpose) in [
-                (api_entry(t, to), peer.api_port(), Purpose::Bootstrap),
+            let wrapped = t.cluster(from).activation() == Activation::WrappedToken;
+            let api_need = match (from == secondary, wrapped) {
+                (true, true) => Need::Required,
+                (false, true) if dr => Need::Failback,
+                _ => Need::Advised,
+            };
+            for (entry, port, purpose, need) in [
+                (
+                    api_entry(t, to),
+                    peer.api_port(),
+                    Purpose::Bootstrap,
+                    api_need,
+                ),
                 (
                     cluster_entry(t, to),
                     peer.cluster_port(),
                     Purpose::Replication,
+                    Need::Required,
                 ),
             ] {
                 self.push(Flow {
@@ -604,6 +688,7 @@ impl Builder<'_> {
                     direction: Direction::Bidirectional,
                     purpose,
                     standby,
+                    need,
                     cause,
                 });
             }
@@ -620,7 +705,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
         t,
         flows: Vec::with_capacity(t.model.clusters.len() * 12),
         // Sized once from the count (at most `--max-flows`): no rehashing while it fills.
-        seen: HashSet::with_capacity_and_hasher(
+        index: HashMap::with_capacity_and_hasher(
             usize::try_from(crate::net::budget::count(t).0).unwrap_or(0),
             BuildHasherDefault::default(),
         ),
@@ -649,6 +734,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
             direction: Direction::Inbound,
             purpose: Purpose::ClientOperations,
             standby: false,
+            need: Need::Required,
             cause: Cause::Client { client: id },
         });
     }
@@ -668,6 +754,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                     direction: Direction::Internal,
                     purpose,
                     standby: false,
+                    need: Need::Required,
                     cause: Cause::LoadBalancer { cluster: c },
                 });
             }
@@ -688,6 +775,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                     direction: Direction::Outbound,
                     purpose: Purpose::SecretsEngine,
                     standby,
+                    need: Need::Required,
                     cause: Cause::Service {
                         service: id,
                         cluster: c,
@@ -712,6 +800,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                 direction: Direction::Bidirectional,
                 purpose,
                 standby: false,
+                need: Need::Required,
                 cause: Cause::Intra { cluster: c },
             });
         }
@@ -730,6 +819,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                 direction: Direction::Inbound,
                 purpose: Purpose::ClientOperations,
                 standby: true,
+                need: Need::Required,
                 cause: Cause::ClientFailover { client: id, dr },
             });
         }
@@ -738,70 +828,10 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
     b.flows
 }
 
-/// Where a node's addresses come from, for messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AddressSource {
-    /// Its own `cidrs` (or a load balancer's IP `address`).
-    Own,
-    /// The `cidrs` of its cluster (a load balancer without its own).
-    Cluster,
-    /// The `cidrs` of its site.
-    Site,
-    /// Nothing declares any.
-    None,
-}
-
-/// The addresses a node uses, and where they come from: its own `cidrs`; for a load
-/// balancer, its `cidrs`, its `address` when that is an IP, or its cluster's; otherwise its
-/// site's `cidrs`, which hold every address of the site.
-pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
-    let own: Vec<Cidr> = match node {
-        Node::Cluster(c) => t.cluster(c).cidrs.iter().map(|c| *c.get()).collect(),
-        Node::LoadBalancer(c) => {
-            let lb = t.cluster(c).load_balancer.as_ref();
-            let mut own: Vec<Cidr> = lb
-                .map(|l| l.cidrs.iter().map(|c| *c.get()).collect())
-                .unwrap_or_default();
-            if own.is_empty()
-                && let Some(ip) = lb.and_then(|l| l.address.parse::<IpAddr>().ok())
-            {
-                own.push(Cidr {
-                    addr: ip,
-                    prefix: if ip.is_ipv4() { 32 } else { 128 },
-                });
-            }
-            if own.is_empty() {
-                let (cluster, source) = addresses(t, Node::Cluster(c));
-                let source = if source == AddressSource::Own {
-                    AddressSource::Cluster
-                } else {
-                    source
-                };
-                return (cluster, source);
-            }
-            own
-        }
-        Node::Client(k) => t.client(k).cidrs.iter().map(|c| *c.get()).collect(),
-        Node::Service(s) => t.service(s).cidrs.iter().map(|c| *c.get()).collect(),
-    };
-    if !own.is_empty() {
-        return (own, AddressSource::Own);
-    }
-    let site: Vec<Cidr> = t
-        .site(node.site(t))
-        .cidrs
-        .iter()
-        .map(|c| *c.get())
-        .collect();
-    if site.is_empty() {
-        (site, AddressSource::None)
-    } else {
-        (site, AddressSource::Site)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     fn topology(yaml: &str) -> Topology {

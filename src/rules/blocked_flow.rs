@@ -7,7 +7,7 @@ use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::Topology;
 use crate::ids::ClusterId;
-use crate::net::flows::{self, Cause, Flow, Node, Wording};
+use crate::net::flows::{self, Cause, Flow, Need, Node, Wording};
 use crate::net::reach::Declared;
 use crate::source::Span;
 
@@ -28,14 +28,26 @@ declare_rule! {
     /// DR secondaries of one cluster ↔ each other, clients → the DR secondary that takes
     /// them over, services a DR secondary uses once promoted, and the performance
     /// secondaries ↔ the one promoted when a site holds a primary with all its DR
-    /// secondaries) are reported as warnings. One finding per pair of ends, at the cluster
-    /// or client the flow comes from, with the exact rule to add.
+    /// secondaries) are reported as warnings, and so are the flows Vault does not need
+    /// (see below). One finding per pair of ends and severity, at the cluster or client the
+    /// flow comes from, with the exact rule to add.
+    ///
+    /// Severity follows what Vault needs, direction by direction. Errors: the cluster port
+    /// both ways between a secondary and its primary, and the primary's API port from a
+    /// secondary with `activation: wrapped-token` (the default). Warnings: the API port
+    /// primary → secondary (no Vault flow uses it; for a DR pair whose primary is activated
+    /// with a wrapped token it serves failback), and the API port secondary → primary with
+    /// `activation: public-key`.
     ///
     /// ## Why it matters
-    /// Replicating clusters need TCP 8200 and 8201 open both ways between them (KK; PORTS).
-    /// The docs are narrower: 8201 both ways, and 8200 only secondary → primary while the
-    /// secondary unwraps its activation token (PERF-ENABLE; TS-CONN); vrt follows the notes
-    /// and opens both ports both ways. Every cluster that could become primary must be
+    /// The notes and the PORTS table open TCP 8200 and 8201 "bi-directionally" between
+    /// replicating clusters (KK; PORTS). The detailed pages are narrower: "Allow TCP traffic
+    /// in both directions between the clusters on the cluster port", and "The secondary also
+    /// needs the primary's API port, 8200 by default, unless you activate it with a public
+    /// key" (PERF-ENABLE; TS-CONN); with `secondary_public_key` the secondary makes no API
+    /// call to the primary (API-DR). No HashiCorp flow has a primary call a secondary's API,
+    /// so a missing rule for it is not an outage risk. `vrt firewall` still opens both ports
+    /// both ways unless `--strict-ports` is given. Every cluster that could become primary must be
     /// reachable before it does: a promoted DR secondary of a performance secondary "will
     /// attempt to connect to the performance primary cluster using the same secondary
     /// token", and performance secondaries re-point to a promoted DR secondary of the
@@ -60,9 +72,35 @@ declare_rule! {
     pub static RULE = "VRT201", "blocked-flow", Error;
 }
 
+/// How much a blocked flow matters, for grouping and severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Class {
+    /// Vault needs it now: an error.
+    Needed,
+    /// Vault needs it after a failover: a warning.
+    Standby,
+    /// Only for failback with a wrapped token, or only the notes open it: a warning.
+    Optional,
+}
+
+impl Class {
+    fn of(flow: &Flow) -> Self {
+        if flow.need != Need::Required {
+            Self::Optional
+        } else if flow.standby {
+            Self::Standby
+        } else {
+            Self::Needed
+        }
+    }
+}
+
 /// The blocked flows between two ends, gathered for one finding.
 struct Group {
     first: Flow,
+    class: Class,
+    /// Whether a flow of the group serves failback.
+    failback: bool,
     a: Node,
     b: Node,
     /// Ports blocked a → b.
@@ -79,16 +117,18 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     };
     let declared = Declared::new(t, rules);
     let mut groups: Vec<Group> = Vec::new();
-    let mut index: HashMap<(Node, Node, bool), usize> = HashMap::new();
+    let mut index: HashMap<(Node, Node, Class), usize> = HashMap::new();
     for flow in flows::flows(t) {
         if declared.allows(&flow) {
             continue;
         }
         let (x, y) = (flow.from.entity(), flow.to.entity());
-        let key = (x.min(y), x.max(y), flow.standby);
+        let key = (x.min(y), x.max(y), Class::of(&flow));
         let g = *index.entry(key).or_insert_with(|| {
             groups.push(Group {
                 first: flow,
+                class: Class::of(&flow),
+                failback: false,
                 a: x,
                 b: y,
                 forward: BTreeSet::new(),
@@ -98,6 +138,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             groups.len() - 1
         });
         let group = &mut groups[g];
+        group.failback |= flow.need == Need::Failback;
         if x == group.a {
             group.forward.insert(flow.port);
         } else {
@@ -108,11 +149,12 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             group.leads.push(lead);
         }
     }
-    let taken: BTreeSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
-    groups.iter().map(|g| finding(t, g, &taken)).collect()
+    // Suggested names are unique across the findings too: applying every suggestion works.
+    let mut taken: BTreeSet<String> = rules.iter().map(|r| r.name.get().clone()).collect();
+    groups.iter().map(|g| finding(t, g, &mut taken)).collect()
 }
 
-fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
+fn finding(t: &Topology, g: &Group, taken: &mut BTreeSet<String>) -> Finding {
     let (from, to) = (g.a.name(t), g.b.name(t));
     let list = |ports: &BTreeSet<u16>| {
         ports
@@ -140,8 +182,13 @@ fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
         }
     }
     let (span, label) = anchor(t, &g.first);
+    let optional = match g.class {
+        Class::Optional if g.failback => "; Vault needs it only for failback with a wrapped token",
+        Class::Optional => "; no Vault flow needs it, the notes open it both ways",
+        _ => "",
+    };
     let message = format!(
-        "{}, but no firewall rule allows {}",
+        "{}, but no firewall rule allows {}{optional}",
         g.leads.join("; "),
         ways.join(", nor ")
     );
@@ -156,7 +203,7 @@ fn finding(t: &Topology, g: &Group, taken: &BTreeSet<&str>) -> Finding {
                 .collect::<Vec<_>>()
                 .join(" and ")
         ));
-    if g.first.standby {
+    if g.class != Class::Needed {
         finding = finding.severity(Severity::Warning);
     }
     finding
@@ -168,7 +215,7 @@ fn suggestion(
     to: &str,
     ports: &BTreeSet<u16>,
     both: bool,
-    taken: &BTreeSet<&str>,
+    taken: &mut BTreeSet<String>,
 ) -> String {
     let base = if from == to {
         format!("{from}-internal")
@@ -178,6 +225,7 @@ fn suggestion(
         format!("{from}-to-{to}")
     };
     let name = unique_name(&base, taken);
+    taken.insert(name.clone());
     let ports = ports
         .iter()
         .map(u16::to_string)
@@ -192,14 +240,14 @@ fn suggestion(
 }
 
 /// A valid rule name (at most 63 characters) that no declared rule uses.
-fn unique_name(base: &str, taken: &BTreeSet<&str>) -> String {
+fn unique_name(base: &str, taken: &BTreeSet<String>) -> String {
     let fit = |s: &str, room: usize| -> String {
         let cut: String = s.chars().take(room).collect();
         cut.trim_end_matches('-').to_string()
     };
     let mut name = fit(base, 63);
     let mut n = 2;
-    while taken.contains(name.as_str()) {
+    while taken.contains(&name) {
         let suffix = format!("-{n}");
         name = format!("{}{suffix}", fit(base, 63 - suffix.len()));
         n += 1;
@@ -267,12 +315,12 @@ mod tests {
 
     #[test]
     fn suggested_names_are_unique_and_short_enough() {
-        let taken = BTreeSet::from(["a-b", "a-b-2"]);
+        let taken = BTreeSet::from(["a-b".to_string(), "a-b-2".to_string()]);
         assert_eq!(unique_name("a-b", &taken), "a-b-3");
         let long = "x".repeat(80);
         let name = unique_name(&long, &BTreeSet::new());
         assert_eq!(name.len(), 63);
-        let taken = BTreeSet::from([name.as_str()]);
+        let taken = BTreeSet::from([name.clone()]);
         let next = unique_name(&long, &taken);
         assert!(next.len() <= 63 && next.ends_with("-2"), "{next}");
     }

@@ -46,8 +46,75 @@ declare_rule! {
     /// Replace the source with the sites, clusters or clients that need the ports (the help
     /// lists the sites the flows come from); `vrt firewall` generates rules from exactly the
     /// needed addresses. Precision is per site: a rule between two sites that both hold
-    /// peers is not reported.
+    /// peers is not reported. When only one direction of a `bidirectional` rule is too
+    /// broad, the other one is needed (the cluster port is needed both ways between a
+    /// secondary and its primary: PERF-ENABLE): do not remove the rule; the help names the
+    /// direction to keep (remove `bidirectional: true`, swapping `from` and `to` if the
+    /// reverse is the one to keep) and where the other direction is needed from.
     pub static RULE = "VRT202", "broad-firewall-rule", Warning;
+}
+
+/// Up to eight of the sites, in backticks.
+fn site_list(t: &Topology, sites: &BTreeSet<SiteId>) -> Vec<String> {
+    let mut out: Vec<String> = sites
+        .iter()
+        .take(8)
+        .map(|s| format!("`{}`", t.site(*s).name.get()))
+        .collect();
+    if sites.len() > 8 {
+        out.push(format!("… ({} sites in all)", sites.len()));
+    }
+    out
+}
+
+/// A rule end as the file writes it.
+fn endpoint_text(t: &Topology, e: Endpoint) -> String {
+    match e {
+        Endpoint::Any => "any".into(),
+        Endpoint::Cidr(c) => c.to_string(),
+        Endpoint::Site(s) => t.site(s).name.get().clone(),
+        Endpoint::Cluster(c) => t.name(c).to_string(),
+        Endpoint::Client(k) => t.client(k).name.get().clone(),
+        Endpoint::Service(s) => t.service(s).name.get().clone(),
+    }
+}
+
+/// The advice for a bidirectional rule of which only the `reverse` (or forward) direction
+/// is too broad: keep the needed direction alone, and open the other one, if anything
+/// needs it, from the sites that do.
+fn one_way_help(
+    t: &Topology,
+    rule: &FirewallRule,
+    reverse: bool,
+    sites: &BTreeSet<SiteId>,
+) -> String {
+    let (from, to) = (
+        endpoint_text(t, *rule.from.get()),
+        endpoint_text(t, *rule.to.get()),
+    );
+    let (keep_from, keep_to, other_to) = if reverse {
+        (&from, &to, &from)
+    } else {
+        (&to, &from, &to)
+    };
+    let keep = if reverse {
+        format!(
+            "remove `bidirectional: true` to keep only `{keep_from}` → `{keep_to}`, which the flows need"
+        )
+    } else {
+        format!(
+            "keep only `{keep_from}` → `{keep_to}`, which the flows need: swap `from` and `to` and remove `bidirectional: true`"
+        )
+    };
+    let needing = site_list(t, sites);
+    if needing.is_empty() {
+        keep
+    } else {
+        format!(
+            "{keep}; open `{other_to}` in a separate rule from the sites that need it: {}",
+            needing.join(", ")
+        )
+    }
 }
 
 /// Who needs a port into one site.
@@ -119,11 +186,20 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         if rule.bidirectional {
             ways.push((*rule.to.get(), *rule.from.get(), rule.to.span(), true));
         }
+        let mut found: Vec<(bool, Finding, BTreeSet<SiteId>)> = Vec::new();
         for (from, to, span, reverse) in ways {
-            if let Some(f) = ctx.judge(rule, &open, from, to, span, reverse) {
-                out.push(f);
+            if let Some((f, sites)) = ctx.judge(rule, &open, from, to, span, reverse) {
+                found.push((reverse, f, sites));
             }
         }
+        // A bidirectional rule with one direction needed: removing it or narrowing an end
+        // both directions share would break the needed direction.
+        if rule.bidirectional
+            && let [(reverse, f, sites)] = found.as_mut_slice()
+        {
+            f.help = Some(one_way_help(t, rule, *reverse, sites));
+        }
+        out.extend(found.into_iter().map(|(_, f, _)| f));
     }
     out
 }
@@ -174,7 +250,7 @@ impl Ctx<'_> {
         to: Endpoint,
         span: Span,
         reverse: bool,
-    ) -> Option<Finding> {
+    ) -> Option<(Finding, BTreeSet<SiteId>)> {
         let t = self.t;
         let destinations = self.destination_sites(to);
         if destinations.is_empty() {
@@ -224,16 +300,23 @@ impl Ctx<'_> {
                 }
             }
         }?;
-        Some(self.finding(rule, open, &verdict, &needing_sites(), span, reverse))
+        let sites = needing_sites();
+        Some((
+            self.finding(rule, open, &verdict, &sites, from, to, span, reverse),
+            sites,
+        ))
     }
 
     /// The finding for a verdict, naming (up to eight of) the sites the flows come from.
+    #[allow(clippy::too_many_arguments)] // the rule, the way (its two ends and direction), the verdict
     fn finding(
         &self,
         rule: &FirewallRule,
         open: &[u16],
         verdict: &Verdict,
         sites: &BTreeSet<SiteId>,
+        from: Endpoint,
+        to: Endpoint,
         span: Span,
         reverse: bool,
     ) -> Finding {
@@ -251,18 +334,15 @@ impl Ctx<'_> {
         let them = if open.len() == 1 { "it" } else { "them" };
         let end = if reverse { "to" } else { "from" };
         let way = if reverse {
-            " (its reverse direction)"
+            format!(
+                " in its reverse direction (`{}` → `{}`)",
+                endpoint_text(t, from),
+                endpoint_text(t, to)
+            )
         } else {
-            ""
+            String::new()
         };
-        let mut needing: Vec<String> = sites
-            .iter()
-            .take(8)
-            .map(|s| format!("`{}`", t.site(*s).name.get()))
-            .collect();
-        if sites.len() > 8 {
-            needing.push(format!("… ({} sites in all)", sites.len()));
-        }
+        let needing = site_list(t, sites);
         let narrow = if needing.is_empty() {
             "remove the rule: no flow of the topology needs these ports there".to_string()
         } else {

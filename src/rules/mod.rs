@@ -7,6 +7,7 @@ use crate::graph::Topology;
 
 pub mod blocked_flow;
 pub mod broad_firewall_rule;
+pub mod catch_all_address_space;
 pub mod client_in_other_site;
 pub mod client_on_dr_secondary;
 pub mod cross_environment_replication;
@@ -18,16 +19,19 @@ pub mod loss_without_recovery;
 pub mod missing_dr_secondary;
 pub mod mixed_versions;
 pub mod performance_cascade;
+pub mod plaintext_api_addr;
 pub mod port_outside_firewall;
 pub mod raft_voter_count;
 pub mod replication_cycle;
 pub mod replication_from_dr_secondary;
+pub mod service_missing_dr_secondary;
 pub mod shared_api_cluster_port;
 pub mod single_zone_cluster;
 pub mod site_loss_without_dr;
 pub mod tls_terminating_load_balancer;
 pub mod tokens_on_performance_secondary;
 pub mod unresolvable_peer_address;
+pub mod wide_port_range;
 
 /// A rule and the function that checks it.
 pub struct Check {
@@ -66,6 +70,10 @@ pub static CHECKS: &[Check] = &[
     check!(insecure_cluster_addr),
     check!(shared_api_cluster_port),
     check!(port_outside_firewall),
+    check!(catch_all_address_space),
+    check!(plaintext_api_addr),
+    check!(service_missing_dr_secondary),
+    check!(wide_port_range),
     check!(site_loss_without_dr),
     check!(loss_without_recovery),
     check!(failback_blocked_by_version),
@@ -76,7 +84,10 @@ pub static CHECKS: &[Check] = &[
 
 /// Codes reported by planners rather than by `vrt validate` (no check function); each is
 /// declared by the planner that reports it.
-pub static PLANNER: &[&Rule] = &[&crate::firewall::UNADDRESSABLE];
+pub static PLANNER: &[&Rule] = &[
+    &crate::firewall::UNADDRESSABLE,
+    &crate::net::exposure::CATCH_ALL,
+];
 
 /// Every code vrt can report (structural codes first), in code order.
 pub fn all() -> Vec<&'static Rule> {

@@ -7,7 +7,7 @@ use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::graph::Topology;
 use crate::ids::{ClusterId, SiteId};
-use crate::net::flows::{self, Dialled, Node};
+use crate::net::flows::{self, Dialled, Need, Node};
 use crate::source::Span;
 
 declare_rule! {
@@ -18,17 +18,27 @@ declare_rule! {
     /// replication peer — the peer's `api_addr` (activation), its `cluster_addr`
     /// (replication), or its `load_balancer.address` where the load balancer carries that
     /// port — must be resolvable from the dialling cluster's site: the site's `resolves`
-    /// list holds the name or a suffix of it. IP literals always resolve. Addresses dialled
-    /// only after a failover (standby flows) are reported as warnings; a site without a DNS
-    /// entry resolves nothing.
+    /// list holds the name or a suffix of it. IP literals always resolve. A site without a
+    /// DNS entry resolves nothing.
+    ///
+    /// Severity follows the direction. A secondary that cannot resolve its primary's
+    /// `cluster_addr` (or load balancer), or its `api_addr` when it is activated with a
+    /// wrapped token, is an error: replication cannot start. A primary that cannot resolve
+    /// a secondary's address, and any address dialled only after a failover (standby flows)
+    /// or for failback, is a warning: a split-horizon design where only the secondaries'
+    /// sites resolve the primary replicates. The primary's API is not dialled at all with
+    /// `activation: public-key`.
     ///
     /// ## Why it matters
     /// "Ensure each cluster can resolve its peers' DNS names" (KK). The secondary unwraps its
     /// activation token at the primary's API address carried in the token, and then
     /// connects to the cluster address the primary gives it (REPL-IDX; API-DR); every
     /// address in `known_primary_cluster_addrs` must be "reachable from the secondary"
-    /// (TS-CONN). After a failover, the surviving clusters dial the promoted cluster's
-    /// addresses, so those names must resolve before it happens (API-DR).
+    /// (TS-CONN). The secondary stays connected to the primary's active node (TS-CONN); no
+    /// source has the primary dial its secondaries, so their names matter on the primary's
+    /// side only when roles change. After a failover, the surviving clusters dial the
+    /// promoted cluster's addresses, and after failback the old primary dials its promoted
+    /// DR secondary, so those names must resolve before it happens (API-DR).
     ///
     /// ## Example
     /// ```yaml
@@ -87,6 +97,10 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     };
     let mut groups: BTreeMap<(usize, SiteId), Group> = BTreeMap::new();
     for flow in flows::flows(t) {
+        // With public-key activation nobody dials the API port: the flow is only opened.
+        if flow.need == Need::Advised {
+            continue;
+        }
         let Some(dialled) = flow.dialled(t) else {
             continue;
         };
@@ -115,7 +129,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         if !group.dialers.contains(&dialer) {
             group.dialers.push(dialer);
         }
-        group.required |= !flow.standby;
+        group.required |= flow.is_needed_now() && flow.towards_primary();
     }
     groups
         .into_values()
@@ -130,7 +144,22 @@ fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
         .iter()
         .map(|d| format!("`{}`", t.name(*d)))
         .collect();
-    let when = if g.required { "" } else { " after a failover" };
+    let primary_side = !g.required
+        && t.upstream(g.peer)
+            .is_some_and(|(p, _)| g.dialers.contains(&p));
+    let (verb, when) = if g.required {
+        (if dialers.len() == 1 { "dials" } else { "dial" }, "")
+    } else if primary_side {
+        (
+            "would dial",
+            "; secondaries dial their primary, so this matters only once roles change (failback, failover)",
+        )
+    } else {
+        (
+            if dialers.len() == 1 { "dials" } else { "dial" },
+            " after a failover",
+        )
+    };
     let zone = {
         let labels = g.name.split('.').count();
         if labels >= 3 {
@@ -152,12 +181,11 @@ fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
         &RULE,
         g.dialled.span,
         format!(
-            "`{}` (`{}` of `{}`) is not resolvable from site `{site}`, where {} {} it{when}",
+            "`{}` (`{}` of `{}`) is not resolvable from site `{site}`, where {} {verb} it{when}",
             g.name,
             g.dialled.field,
             t.name(g.peer),
             dialers.join(", "),
-            if dialers.len() == 1 { "dials" } else { "dial" },
         ),
     )
     .cluster(g.peer)
