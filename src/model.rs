@@ -94,6 +94,10 @@ pub struct Cluster {
     pub cidrs: Vec<Sp<Cidr>>,
     /// Its load balancer.
     pub load_balancer: Option<LoadBalancer>,
+    /// Its own `environment`, overriding its site's.
+    pub environment: Option<Sp<Environment>>,
+    /// The operator's preferred successor (`failover_to`).
+    pub failover_to: Option<Sp<ClusterId>>,
 }
 
 impl Cluster {
@@ -132,6 +136,8 @@ pub struct Client {
     pub cluster: Sp<ClusterId>,
     /// Its address ranges.
     pub cidrs: Vec<Sp<Cidr>>,
+    /// The cluster they move to when theirs is lost (`fallback`).
+    pub fallback: Option<Sp<ClusterId>>,
 }
 
 /// An external service.
@@ -440,6 +446,11 @@ impl Builder {
                 self.name(&c.name, &mut client_names);
                 let site = site_names.resolve(&c.site, self);
                 let cluster = cluster_names.resolve(&c.cluster, self);
+                let fallback = c.fallback.as_ref().and_then(|f| {
+                    cluster_names
+                        .resolve(f, self)
+                        .map(|i| Sp::new(ClusterId(i), f.span()))
+                });
                 let cidrs = self.cidrs(&c.cidrs);
                 if let Some(site) = site {
                     self.inside_site(&cidrs, &sites[site], &site_sets[site], "client", &c.name);
@@ -449,6 +460,7 @@ impl Builder {
                     site: Sp::new(SiteId(site?), c.site.span()),
                     cluster: Sp::new(ClusterId(cluster?), c.cluster.span()),
                     cidrs,
+                    fallback,
                 })
             })
             .collect();
@@ -651,6 +663,11 @@ impl Builder {
                         None
                     }
                 });
+        let failover_to = c.failover_to.as_ref().and_then(|f| {
+            cluster_names
+                .resolve(f, self)
+                .map(|i| Sp::new(ClusterId(i), f.span()))
+        });
         let api_addr = self.addr(c.api_addr.as_ref(), 8200);
         let cluster_addr = self.addr(c.cluster_addr.as_ref(), 8201);
         let cidrs = self.cidrs(&c.cidrs);
@@ -713,6 +730,8 @@ impl Builder {
             zones: c.zones.clone(),
             cidrs,
             load_balancer,
+            environment: c.environment.clone(),
+            failover_to,
         })
     }
 

@@ -14,6 +14,7 @@ mod man;
 mod ports;
 mod schema;
 mod status;
+mod switchover;
 mod upgrade_plan;
 mod validate;
 
@@ -70,6 +71,7 @@ enum Command {
     Ports(ports::Args),
     Firewall(firewall::Args),
     Failover(failover::Args),
+    Switchover(switchover::Args),
     UpgradePlan(upgrade_plan::Args),
     Status(status::Args),
     Import(import::Args),
@@ -136,6 +138,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Ports(args) => ports::run(&args, io),
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
+        Command::Switchover(args) => switchover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
         Command::Status(args) => status::run(&args, io),
         Command::Import(args) => import::run(&args, io),

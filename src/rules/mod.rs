@@ -13,6 +13,7 @@ pub mod cross_environment_replication;
 pub mod downstream_older_version;
 pub mod failback_blocked_by_version;
 pub mod failover_outside_client_site;
+pub mod failover_to_not_candidate;
 pub mod insecure_cluster_addr;
 pub mod loss_without_recovery;
 pub mod missing_dr_secondary;
@@ -122,6 +123,10 @@ pub static CHECKS: &[Check] = &[
     Check {
         rule: &failover_outside_client_site::RULE,
         run: failover_outside_client_site::check,
+    },
+    Check {
+        rule: &failover_to_not_candidate::RULE,
+        run: failover_to_not_candidate::check,
     },
     Check {
         rule: &raft_voter_count::RULE,
