@@ -82,6 +82,26 @@ impl Decisions {
         d
     }
 
+    /// `survives`, or, when clusters of the set survive in another environment only, which
+    /// they are and why they do not count.
+    fn only_other_environments(&self, t: &Topology, l: ClusterId) -> String {
+        let others: Vec<ClusterId> = t
+            .replication_set(t.root(l))
+            .into_iter()
+            .filter(|c| !self.is_lost(*c) && !t.same_environment(l, *c))
+            .collect();
+        if others.is_empty() {
+            "survives to take over".to_string()
+        } else {
+            format!(
+                "of {}'s environment survives to take over ({} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
+                quoted(t, l),
+                names(t, &others),
+                if others.len() == 1 { "is" } else { "are" }
+            )
+        }
+    }
+
     /// Keeps only the switchover's chosen cluster among `candidates` when `l` is the cluster
     /// handed over.
     fn only_forced(&self, l: ClusterId, candidates: Vec<ClusterId>) -> Vec<ClusterId> {
@@ -270,7 +290,8 @@ impl Decisions {
             None => Recovery::set_lost(
                 l,
                 format!(
-                    "{dr_note} and no cluster of its replication set survives: the set is lost and must be restored from snapshots (REPL-IDX)"
+                    "{dr_note} and no cluster of its replication set {}: the set is lost and must be restored from snapshots (REPL-IDX)",
+                    self.only_other_environments(t, l)
                 ),
             ),
         }
@@ -311,7 +332,8 @@ impl Decisions {
             None => Recovery::set_lost(
                 l,
                 format!(
-                    "{dr_note} and no cluster of its replication set can serve: the set is lost and must be restored from snapshots (REPL-IDX)"
+                    "{dr_note} and no cluster of its replication set {}: its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left (REPL-IDX)",
+                    self.only_other_environments(t, l)
                 ),
             ),
         }

@@ -209,3 +209,63 @@ impl Topology {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::ClusterId;
+    use crate::source::Source;
+    use crate::yaml::Limits;
+
+    fn topology(text: &str) -> super::Topology {
+        crate::topology(&Source::new("t.yaml", text), Limits::default()).unwrap()
+    }
+
+    fn names(t: &super::Topology, ids: &[ClusterId]) -> Vec<String> {
+        ids.iter().map(|c| t.name(*c).to_string()).collect()
+    }
+
+    const SET: &str = "version: 1\nname: x\nsites: [{name: a, region: east}, {name: b, region: west}]\nclusters:\n  - {name: p, site: a, role: primary, version: 1.18.0, nodes: 5FT\n  - {name: d-new, site: b, role: dr-secondary, replicates_from: p, version: 1.19.0, nodes: 5}\n  - {name: d-near, site: a, role: dr-secondary, replicates_from: p, version: 1.18.0, nodes: 5}\n  - {name: d-small, site: a, role: dr-secondary, replicates_from: p, version: 1.20.0, nodes: 1}\n  - {name: d-qa, site: a, role: dr-secondary, replicates_from: p, version: 1.20.0, nodes: 5, environment: non-production}\n";
+
+    #[test]
+    fn environment_then_failover_to_then_capacity_then_region_then_version() {
+        let t = topology(&SET.replace("FT", "}"));
+        let p = ClusterId(0);
+        let ranked = t.rank_replacements(p, t.dr_secondaries(p));
+        // `d-qa` is never a candidate; `d-small` is the newest but has one voter.
+        assert_eq!(names(&t, &ranked), ["d-near", "d-new", "d-small"]);
+        assert!(
+            t.why_first(p, &ranked, "DR secondaries")
+                .contains("it is in `p`'s region `east` and `d-new` is not"),
+            "{}",
+            t.why_first(p, &ranked, "DR secondaries")
+        );
+        let t = topology(&SET.replace("FT", ", failover_to: d-new}"));
+        let ranked = t.rank_replacements(p, t.dr_secondaries(p));
+        assert_eq!(names(&t, &ranked), ["d-new", "d-near", "d-small"]);
+        assert!(
+            t.why_first(p, &ranked, "DR secondaries")
+                .contains("`failover_to`")
+        );
+        assert_eq!(
+            names(&t, &t.successor_candidates(p)),
+            ["d-new", "d-near", "d-small"]
+        );
+    }
+
+    #[test]
+    fn clients_stay_in_their_region_else_go_to_the_primary() {
+        let text = "version: 1\nname: x\nsites: [{name: a, region: east}, {name: b, region: west}, {name: c, region: west}]\nclusters:\n  - {name: p, site: a, role: primary}\n  - {name: s-b, site: b, role: performance-secondary, replicates_from: p}\n  - {name: s-c, site: c, role: performance-secondary, replicates_from: p}\n  - {name: s-a, site: a, role: performance-secondary, replicates_from: p}\n";
+        let t = topology(text);
+        let all = [ClusterId(1), ClusterId(2), ClusterId(3)];
+        // `s-b` is lost: `s-c` is in its region, the primary comes after.
+        assert_eq!(
+            names(&t, &t.client_homes(ClusterId(1), all, Some(ClusterId(0)))),
+            ["s-c", "p"]
+        );
+        // `s-a` is lost: nothing else serves in `east` but the primary; never `s-b` or `s-c`.
+        assert_eq!(
+            names(&t, &t.client_homes(ClusterId(3), all, Some(ClusterId(0)))),
+            ["p"]
+        );
+    }
+}
