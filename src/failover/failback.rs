@@ -68,7 +68,7 @@ impl Builder<'_> {
         );
         let mut text = vec![
             format!(
-                "Once {} is demoted (step {fence_step}; after a failure, once it is also repaired), make it a DR secondary of {}: ENOS-DR's \"point demoted cluster A to the new primary cluster B\". The public-key method needs only the cluster port between them, no call to {}'s API (API-DR; PERF-ENABLE); `secondary-token` takes a Vault token with `sudo` there (API-DR).",
+                "Once {} is demoted (step {fence_step}), and after a failure once it is also repaired, make it a DR secondary of {}: ENOS-DR's \"point demoted cluster A to the new primary cluster B\". The public-key method needs only the cluster port between them, no call to {}'s API (API-DR; PERF-ENABLE); `secondary-token` takes a Vault token with `sudo` there (API-DR).",
                 quoted(t, l),
                 quoted(t, d),
                 quoted(t, d)

@@ -80,7 +80,9 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             .iter()
             .map(|s| format!("`{}`", t.name(*s)))
             .collect();
-        let help = if candidates.is_empty() {
+        let help = if t.role(c) == Role::DrSecondary {
+            "remove `failover_to`: a DR secondary takes over from its upstream, and its own loss needs no successor".to_string()
+        } else if candidates.is_empty() {
             format!(
                 "remove `failover_to`: no cluster of `{}`'s environment can be promoted in its place",
                 t.name(c)
