@@ -161,10 +161,10 @@ fn sh_runbooks_check_and_call_exactly_the_plan() {
             assert!(status.success(), "{file} {lose}: bash -n failed");
 
             // The plan's own lines, run as they are: what the runbook must call.
-            let plain = dir.join(format!("{stem}.plain.sh"));
-            std::fs::write(&plain, format!("set -euo pipefail\n{}\n", lines.join("\n"))).unwrap();
+            let reference = dir.join(format!("{stem}.plain.sh"));
+            std::fs::write(&reference, format!("set -euo pipefail\n{}\n", lines.join("\n"))).unwrap();
             let env = environment(&lines);
-            let (code, expected) = run_bash(&dir, &plain, &[], "", &env);
+            let (code, expected) = run_bash(&dir, &reference, &[], "", &env);
             assert_eq!(
                 code, 0,
                 "{file} {lose}: the plan's lines fail against the stub"

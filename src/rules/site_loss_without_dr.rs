@@ -130,12 +130,12 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
             Some(root)
         };
         let serving = t.performance_secondaries(root).into_iter().filter_map(|s| {
-            if !lost.contains(&s) {
-                Some(s)
-            } else {
+            if lost.contains(&s) {
                 t.rank_replacements(s, survivors(t.dr_secondaries(s)))
                     .first()
                     .copied()
+            } else {
+                Some(s)
             }
         });
         match t.client_homes(c, serving, primary).first() {

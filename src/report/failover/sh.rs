@@ -189,7 +189,7 @@ fn variables(
             }
         }
     }
-    let vars = read_variables(lines, clusters.iter().map(|c| addr_var(t, *c)).collect());
+    let vars = read_variables(lines, &clusters.iter().map(|c| addr_var(t, *c)).collect());
     if !vars.is_empty() {
         writeln!(w)?;
         writeln!(
@@ -204,7 +204,7 @@ fn variables(
 }
 
 /// Every `$NAME` or `${NAME…}` the command lines read, in order of first use, except `skip`.
-fn read_variables(lines: &[Vec<String>], skip: BTreeSet<String>) -> Vec<String> {
+fn read_variables(lines: &[Vec<String>], skip: &BTreeSet<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for l in lines.iter().flatten() {
         let mut rest = l.as_str();
