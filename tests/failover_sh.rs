@@ -162,7 +162,11 @@ fn sh_runbooks_check_and_call_exactly_the_plan() {
 
             // The plan's own lines, run as they are: what the runbook must call.
             let reference = dir.join(format!("{stem}.plain.sh"));
-            std::fs::write(&reference, format!("set -euo pipefail\n{}\n", lines.join("\n"))).unwrap();
+            std::fs::write(
+                &reference,
+                format!("set -euo pipefail\n{}\n", lines.join("\n")),
+            )
+            .unwrap();
             let env = environment(&lines);
             let (code, expected) = run_bash(&dir, &reference, &[], "", &env);
             assert_eq!(
