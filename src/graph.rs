@@ -11,6 +11,10 @@ use crate::model::{Client, Cluster, Model, Service, Site};
 use crate::spec::{Environment, Role};
 use crate::values::Version;
 
+mod successor;
+
+pub use self::successor::Capacity;
+
 /// What an edge of the replication graph carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeKind {
@@ -479,9 +483,12 @@ impl Topology {
         seen.into_iter().collect()
     }
 
-    /// The environment of a cluster's site.
+    /// The environment of a cluster: its own `environment`, else its site's.
     pub fn environment(&self, id: ClusterId) -> Environment {
-        self.site(self.site_of(id)).environment
+        self.cluster(id)
+            .environment
+            .as_ref()
+            .map_or(self.site(self.site_of(id)).environment, |e| *e.get())
     }
 
     /// The site of a cluster.
@@ -580,30 +587,6 @@ impl Topology {
     /// at `root`: no cluster of it survives to be promoted or to serve.
     pub fn set_lost(&self, root: ClusterId, lost: &BTreeSet<ClusterId>) -> bool {
         self.replication_set(root).iter().all(|c| lost.contains(c))
-    }
-
-    /// Orders the clusters that could take over from `replaced`, best first: same region as
-    /// `replaced`, then the newest Vault version (clusters without one last), then name.
-    pub fn rank_replacements(
-        &self,
-        replaced: ClusterId,
-        candidates: impl IntoIterator<Item = ClusterId>,
-    ) -> Vec<ClusterId> {
-        let region = self.region_of(self.site_of(replaced));
-        let mut out: Vec<ClusterId> = candidates.into_iter().collect();
-        out.sort_by(|a, b| {
-            let key = |c: &ClusterId| {
-                (
-                    self.region_of(self.site_of(*c)) != region,
-                    std::cmp::Reverse(self.version(*c)),
-                )
-            };
-            key(a)
-                .cmp(&key(b))
-                .then_with(|| self.name(*a).cmp(self.name(*b)))
-        });
-        out.dedup();
-        out
     }
 
     /// A cluster's Vault version, when the file gives one.

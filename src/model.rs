@@ -97,6 +97,10 @@ pub struct Cluster {
     /// How it is activated as a secondary, as declared (`None`: the default,
     /// `wrapped-token`); read it through [`Cluster::activation`].
     pub activation_declared: Option<Sp<Activation>>,
+    /// Its own `environment`, overriding its site's.
+    pub environment: Option<Sp<Environment>>,
+    /// The operator's preferred successor (`failover_to`).
+    pub failover_to: Option<Sp<ClusterId>>,
 }
 
 impl Cluster {
@@ -142,6 +146,8 @@ pub struct Client {
     pub cluster: Sp<ClusterId>,
     /// Its address ranges.
     pub cidrs: Vec<Sp<Cidr>>,
+    /// The cluster they move to when theirs is lost (`fallback`).
+    pub fallback: Option<Sp<ClusterId>>,
 }
 
 /// An external service.
@@ -450,6 +456,11 @@ impl Builder {
                 self.name(&c.name, &mut client_names);
                 let site = site_names.resolve(&c.site, self);
                 let cluster = cluster_names.resolve(&c.cluster, self);
+                let fallback = c.fallback.as_ref().and_then(|f| {
+                    cluster_names
+                        .resolve(f, self)
+                        .map(|i| Sp::new(ClusterId(i), f.span()))
+                });
                 let cidrs = self.cidrs(&c.cidrs);
                 if let Some(site) = site {
                     self.inside_site(&cidrs, &sites[site], &site_sets[site], "client", &c.name);
@@ -459,6 +470,7 @@ impl Builder {
                     site: Sp::new(SiteId(site?), c.site.span()),
                     cluster: Sp::new(ClusterId(cluster?), c.cluster.span()),
                     cidrs,
+                    fallback,
                 })
             })
             .collect();
@@ -661,6 +673,11 @@ impl Builder {
                         None
                     }
                 });
+        let failover_to = c.failover_to.as_ref().and_then(|f| {
+            cluster_names
+                .resolve(f, self)
+                .map(|i| Sp::new(ClusterId(i), f.span()))
+        });
         let api_addr = self.addr(c.api_addr.as_ref(), 8200);
         let cluster_addr = self.addr(c.cluster_addr.as_ref(), 8201);
         let cidrs = self.cidrs(&c.cidrs);
@@ -724,6 +741,8 @@ impl Builder {
             cidrs,
             load_balancer,
             activation_declared: c.activation.clone(),
+            environment: c.environment.clone(),
+            failover_to,
         })
     }
 

@@ -147,6 +147,18 @@ pub struct ClusterSpec {
     /// On a primary it is the method used when it rejoins as a DR secondary (failback).
     #[serde(default)]
     pub activation: Option<Sp<Activation>>,
+    /// Production or non-production; overrides the environment of the cluster's site (a QA
+    /// cluster may run in a production data center). A cluster is never promoted in place
+    /// of, nor takes the clients of, a cluster of another environment.
+    #[serde(default)]
+    pub environment: Option<Sp<Environment>>,
+    /// The operator's preferred successor when this cluster is lost: a cluster that could
+    /// take over from it (a DR secondary of it, or for a primary without a DR secondary a
+    /// performance secondary of it, of the same environment). Any other name is an error
+    /// (VRT305).
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub failover_to: Option<Sp<String>>,
 }
 
 /// How a secondary receives its activation token.
@@ -236,6 +248,12 @@ pub struct ClientSpec {
     /// Their address ranges.
     #[serde(default)]
     pub cidrs: Vec<Sp<String>>,
+    /// The cluster these clients move to when their cluster is lost and no DR secondary of
+    /// it survives, when that cluster survives and serves the same replication set in the
+    /// same environment; otherwise vrt chooses as usual.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub fallback: Option<Sp<String>>,
 }
 
 /// A service that Vault's secrets engines or auth methods talk to.

@@ -8,6 +8,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     if words.is_empty() {
         return Vec::new();
     }
+    // Spaces only: another crate (miette) enables textwrap's Unicode line breaking, which
+    // would also break after `/` and inside paths.
     let options = textwrap::Options::new(width.max(1))
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)

@@ -1,6 +1,6 @@
 //! The safe upgrade order: downstream clusters before their upstream, grouped into waves that
-//! can run in parallel. Pure: [`plan`] goes from a [`Topology`] to an [`UpgradePlan`];
-//! `report::upgrade` renders it.
+//! can run in parallel. Pure: [`plan`] goes from a [`Topology`] to an [`UpgradePlan`] (and
+//! [`plan_to`] to one for a target version); `report::upgrade` renders it.
 //!
 //! "It is not safe to replicate from a newer version of Vault to an older version. When
 //! upgrading replicated clusters, ensure that upstream clusters are always on older versions
@@ -8,7 +8,9 @@
 //! deepest clusters up: the DR secondaries of performance secondaries first, then the
 //! performance secondaries and the primary's DR secondaries, the primary last. When a wave is
 //! upgraded, everything downstream of it already is, so no cluster ever replicates from a
-//! newer one.
+//! newer one. A cluster's wave is its height: every cluster with nothing downstream (the DR
+//! secondaries of the primary as much as those of performance secondaries) goes in the first
+//! wave, and a cluster goes one wave after the last of its downstream clusters.
 
 use crate::graph::{Cyclic, Topology};
 use crate::ids::ClusterId;
@@ -22,6 +24,8 @@ pub struct Wave {
     pub stage: String,
     /// Its clusters, in file order.
     pub clusters: Vec<ClusterId>,
+    /// For each cluster (same order), the command that snapshots it before its upgrade.
+    pub snapshots: Vec<String>,
 }
 
 /// The upgrade order of one replication set.
@@ -33,6 +37,9 @@ pub struct SetUpgrade {
     pub versions: Vec<Version>,
     /// The waves, first to last (the primary's wave last).
     pub waves: Vec<Wave>,
+    /// Clusters already at or above the target version (`--to`), in file order: done, not
+    /// scheduled.
+    pub done: Vec<ClusterId>,
 }
 
 /// The upgrade order of a topology.
@@ -43,31 +50,78 @@ pub struct UpgradePlan {
     /// What to check before starting (missing versions, clusters already older than their
     /// upstream).
     pub warnings: Vec<String>,
+    /// The target version (`--to`), when one was given.
+    pub to: Option<Version>,
+}
+
+/// Why there is no upgrade plan.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UpgradeError {
+    /// The replication graph has a cycle.
+    #[error(transparent)]
+    Cyclic(#[from] Cyclic),
+    /// The target is older than every version the file gives: only a downgrade would reach it.
+    #[error(
+        "`--to {to}` is a downgrade: every cluster with a version already runs newer (the oldest runs {oldest}); Vault upgrades only go forward (UPGRADE)"
+    )]
+    Downgrade {
+        /// The target.
+        to: String,
+        /// The oldest version the file gives.
+        oldest: String,
+    },
 }
 
 /// Plans the upgrade order of every replication set.
 pub fn plan(t: &Topology) -> Result<UpgradePlan, Cyclic> {
+    build(t, None)
+}
+
+/// Plans the upgrade of every replication set to `to` (or to a newer version, when `None`):
+/// clusters already at or above `to` are done; a target older than every declared version is
+/// refused.
+pub fn plan_to(t: &Topology, to: Option<&Version>) -> Result<UpgradePlan, UpgradeError> {
+    if let Some(to) = to {
+        let declared: Vec<&Version> = t.cluster_ids().filter_map(|c| t.version(c)).collect();
+        if let Some(oldest) = declared.iter().min()
+            && declared.len() == t.cluster_ids().count()
+            && *oldest > to
+        {
+            return Err(UpgradeError::Downgrade {
+                to: to.to_string(),
+                oldest: oldest.to_string(),
+            });
+        }
+    }
+    Ok(build(t, to)?)
+}
+
+fn build(t: &Topology, to: Option<&Version>) -> Result<UpgradePlan, Cyclic> {
     if let Some(cycle) = t.cycles().first() {
         return Err(Cyclic::through(t, cycle));
     }
+    let is_done = |c: ClusterId| to.is_some_and(|to| t.version(c).is_some_and(|v| v >= to));
     let sets = t
         .roots()
         .into_iter()
         .map(|root| {
             let set = t.replication_set(root);
-            let depth = |c: ClusterId| t.ancestors(c).len();
-            let deepest = set.iter().map(|c| depth(*c)).max().unwrap_or(0);
-            let waves = (0..=deepest)
-                .rev()
-                .filter_map(|d| {
-                    let mut clusters: Vec<ClusterId> =
-                        set.iter().copied().filter(|c| depth(*c) == d).collect();
+            let heights = heights(t, &set);
+            let tallest = heights.iter().map(|(_, h)| *h).max().unwrap_or(0);
+            let waves = (0..=tallest)
+                .filter_map(|h| {
+                    let mut clusters: Vec<ClusterId> = heights
+                        .iter()
+                        .filter(|(c, ch)| *ch == h && !is_done(*c))
+                        .map(|(c, _)| *c)
+                        .collect();
                     clusters.sort();
                     if clusters.is_empty() {
                         return None;
                     }
                     Some(Wave {
                         stage: stage(t, &clusters),
+                        snapshots: clusters.iter().map(|c| snapshot(t, *c, to)).collect(),
                         clusters,
                     })
                 })
@@ -76,10 +130,13 @@ pub fn plan(t: &Topology) -> Result<UpgradePlan, Cyclic> {
                 set.iter().filter_map(|c| t.version(*c).cloned()).collect();
             versions.sort();
             versions.dedup();
+            let mut done: Vec<ClusterId> = set.iter().copied().filter(|c| is_done(*c)).collect();
+            done.sort();
             SetUpgrade {
                 root,
                 versions,
                 waves,
+                done,
             }
         })
         .collect();
@@ -109,7 +166,71 @@ pub fn plan(t: &Topology) -> Result<UpgradePlan, Cyclic> {
             ));
         }
     }
-    Ok(UpgradePlan { sets, warnings })
+    if let Some(to) = to {
+        for c in t.cluster_ids() {
+            let Some((up, _)) = t.upstream(c) else {
+                continue;
+            };
+            if let Some(up_v) = t.version(up)
+                && up_v > to
+                && !is_done(c)
+            {
+                warnings.push(format!(
+                    "`{}` runs {up_v}, newer than the target {to}: `{}`, which replicates from it, should be upgraded to {up_v} or later instead (UPGRADE; VRT107)",
+                    t.name(up),
+                    t.name(c)
+                ));
+            }
+        }
+    }
+    Ok(UpgradePlan {
+        sets,
+        warnings,
+        to: to.cloned(),
+    })
+}
+
+/// Each cluster of `set` with its height: 0 with nothing downstream, else one more than its
+/// tallest downstream cluster.
+fn heights(t: &Topology, set: &[ClusterId]) -> Vec<(ClusterId, usize)> {
+    // `set` is breadth-first from the root, so walking it backwards meets every downstream
+    // cluster before its upstream.
+    let mut height: std::collections::BTreeMap<ClusterId, usize> =
+        std::collections::BTreeMap::new();
+    for &c in set.iter().rev() {
+        let h = t
+            .downstream(c)
+            .iter()
+            .map(|(d, _)| height.get(d).map_or(0, |h| h + 1))
+            .max()
+            .unwrap_or(0);
+        height.insert(c, h);
+    }
+    set.iter().map(|c| (*c, height[c])).collect()
+}
+
+/// The command that snapshots `c` (Integrated Storage) before its upgrade.
+fn snapshot(t: &Topology, c: ClusterId, to: Option<&Version>) -> String {
+    let addr = t.cluster(c).api_addr.as_ref().map_or_else(
+        || {
+            format!(
+                "${{API_ADDR_{}:?}}",
+                t.name(c).to_ascii_uppercase().replace('-', "_")
+            )
+        },
+        |a| format!("{}://{}:{}", a.scheme, a.host, a.port),
+    );
+    let file = match to {
+        Some(v) => format!(
+            "{}-before-{}.{}.{}.snap",
+            t.name(c),
+            v.core.0,
+            v.core.1,
+            v.core.2
+        ),
+        None => format!("{}-before-upgrade.snap", t.name(c)),
+    };
+    format!("VAULT_ADDR={addr} VAULT_NAMESPACE='' vault operator raft snapshot save {file}")
 }
 
 /// Describes a wave by the kinds of cluster in it.

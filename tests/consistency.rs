@@ -54,3 +54,123 @@ fn the_pre_opened_promotion_candidate_is_the_one_the_runbook_promotes() {
     }
     assert!(checked >= 5, "{checked}");
 }
+
+/// Every topology the consistency properties run over: the examples, the rule and failover
+/// fixtures that load, and every `vrt init` template with its default sites.
+fn every_topology() -> Vec<(String, vrt::graph::Topology)> {
+    let root = common::root();
+    let mut out = Vec::new();
+    for dir in [
+        "examples",
+        "tests/fixtures/rules",
+        "tests/fixtures/failover",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let source = common::source(&path);
+            if let Ok(t) = vrt::topology(&source, Limits::default()) {
+                out.push((source.name.clone(), t));
+            }
+        }
+    }
+    for template in vrt::templates::Template::ALL {
+        let text = vrt::templates::render(template, &vrt::templates::Params::default()).unwrap();
+        let source = vrt::source::Source::new(template.name(), text);
+        let t = vrt::topology(&source, Limits::default()).expect("templates load");
+        out.push((template.name().to_string(), t));
+    }
+    out
+}
+
+/// The first name in backticks in `text`.
+fn first_quoted(text: &str) -> Option<&str> {
+    let start = text.find('`')? + 1;
+    let len = text[start..].find('`')?;
+    Some(&text[start..start + len])
+}
+
+#[test]
+fn no_failover_promotes_or_moves_clients_across_environments() {
+    let mut recoveries = 0;
+    for (name, t) in every_topology() {
+        for failure in t.single_failures() {
+            let Ok(plan) = failover::plan(&t, &failure) else {
+                continue;
+            };
+            for r in &plan.recoveries {
+                for to in r.to.iter().chain(r.via.iter()).chain(&r.candidates) {
+                    assert_eq!(
+                        t.environment(r.lost),
+                        t.environment(*to),
+                        "{name}: {failure:?}: `{}` would take over from `{}`",
+                        t.name(*to),
+                        t.name(r.lost)
+                    );
+                }
+                recoveries += 1;
+            }
+            for c in &plan.clients {
+                if let Some(to) = c.to {
+                    assert_eq!(t.environment(c.cluster), t.environment(to), "{name}");
+                }
+            }
+        }
+    }
+    assert!(recoveries > 100, "{recoveries}");
+}
+
+/// For every scenario VRT301 and VRT304 report (every site and region loss, every cluster
+/// loss), the help names the cluster `vrt failover` promotes or moves the clients to.
+#[test]
+fn validate_and_failover_name_the_same_successor() {
+    let mut checked = 0;
+    for (name, t) in every_topology() {
+        let findings = vrt::rules::run(&t, |r| matches!(r.code, "VRT301" | "VRT304"));
+        for f in findings {
+            let cluster = f.cluster.expect("the finding names its cluster");
+            let failure = if f.rule.code == "VRT304" {
+                Failure::Cluster(cluster)
+            } else {
+                let what = f.message.strip_prefix("losing ").unwrap();
+                let (kind, rest) = what.split_once(' ').unwrap();
+                let place = first_quoted(rest).unwrap();
+                failover::resolve(&t, &format!("{kind}:{place}")).unwrap()
+            };
+            let plan = failover::plan(&t, &failure).unwrap();
+            let recovery = plan
+                .recoveries
+                .iter()
+                .find(|r| r.lost == cluster)
+                .unwrap_or_else(|| panic!("{name}: no recovery of `{}`", t.name(cluster)));
+            let said = if f.rule.code == "VRT304" {
+                f.message
+                    .split(" fails over to ")
+                    .nth(1)
+                    .and_then(first_quoted)
+            } else {
+                f.help.as_deref().and_then(first_quoted)
+            };
+            let expected = recovery.to.map(|c| t.name(c));
+            match expected {
+                Some(e) => assert_eq!(
+                    said,
+                    Some(e),
+                    "{name}: {} for {failure:?}: {:?} / {}",
+                    f.rule.code,
+                    f.help,
+                    recovery.why
+                ),
+                None => assert!(
+                    f.help.as_deref().is_some_and(|h| h.contains("snapshots")),
+                    "{name}: {:?}",
+                    f.help
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}

@@ -131,6 +131,12 @@ const VAULT_COMMANDS: &[&str] = &[
     "write -f sys/replication/dr/primary/demote",
     "write -f sys/replication/performance/secondary/promote",
     "write sys/replication/performance/secondary/update-primary update_primary_addrs=",
+    "write sys/replication/performance/secondary/update-primary token=",
+    "write -field=secondary_public_key -f sys/replication/performance/secondary/generate-public-key",
+    "write -field=token sys/replication/performance/primary/secondary-token id=",
+    "write -field=wrapping_token sys/replication/dr/primary/secondary-token id=",
+    "write -field=wrapping_token sys/replication/performance/primary/secondary-token id=",
+    "read -format=json sys/replication/performance/status",
     "write -field=secondary_public_key -f sys/replication/dr/secondary/generate-public-key",
     "write -field=token sys/replication/dr/primary/secondary-token id=",
     "write sys/replication/dr/secondary/update-primary dr_operation_token=",
@@ -140,7 +146,7 @@ const VAULT_COMMANDS: &[&str] = &[
     "write -f sys/replication/dr/primary/disable",
     "read -format=json sys/replication/status",
     "read -format=json sys/replication/dr/status",
-    "operator raft snapshot restore \"$SNAPSHOT_FILE\"",
+    "operator raft snapshot restore -force \"$SNAPSHOT_FILE\"",
 ];
 
 /// The policy body of the batch DR operation token, line for line as the fact sheet gives it
@@ -217,7 +223,8 @@ fn check_plan(file: &str, plan: &Value) {
                 continue;
             }
             let api = clusters[on].api.as_deref().expect("examples give api_addr");
-            let prefix = format!("VAULT_ADDR={api} vault ");
+            // Every replication command runs in the root namespace.
+            let prefix = format!("VAULT_ADDR={api} VAULT_NAMESPACE='' vault ");
             let rest = match line.split_once('=') {
                 Some((var, rest)) if var.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
                     // VAR=$(VAULT_ADDR=… vault …)
@@ -246,8 +253,8 @@ fn check_plan(file: &str, plan: &Value) {
             }
         }
     }
-    // ENOS-DR order for every DR promotion: promote, then fence, then check; PERF-MANAGE
-    // order for a performance promotion: fence first.
+    // Every promotion (vault-replication.md §3 "Which order"): demote the old cluster if it
+    // answers, else fence it, then check the candidate, then promote, then check.
     let index = |needle: &str| {
         steps
             .iter()
@@ -255,7 +262,7 @@ fn check_plan(file: &str, plan: &Value) {
     };
     for r in plan["recoveries"].as_array().unwrap() {
         let gone = r["lost"].as_str().unwrap();
-        let fence = index(&format!("Fence `{gone}`"));
+        let fence = index(&format!("Demote `{gone}` if it answers, else fence it"));
         match r["path"].as_str().unwrap() {
             "dr-promotion" => {
                 let to = r["to"].as_str().unwrap();
@@ -263,7 +270,14 @@ fn check_plan(file: &str, plan: &Value) {
                 let check = index(&format!("Check that `{to}` has taken over")).unwrap();
                 let prepare =
                     index(&format!("Prepare a batch DR operation token on `{gone}`")).unwrap();
-                assert!(prepare < promote && promote < fence.unwrap() && fence < Some(check));
+                let candidate = index(&format!("Check `{to}` before promoting it")).unwrap();
+                assert!(
+                    prepare < fence.unwrap()
+                        && fence < Some(candidate)
+                        && candidate < promote
+                        && promote < check,
+                    "{file}: demote or fence, check, promote, check"
+                );
                 assert_eq!(r["tokens_preserved"], true);
             }
             "performance-promotion" => {
@@ -741,16 +755,11 @@ fn upgrade_waves_run_downstream_first() {
             .map(|c| c["cluster"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(names(&waves[0]), ["london-dr", "sydney-dr"]);
-    assert_eq!(
-        names(&waves[1]),
-        ["dallas-dr", "london-perf", "sydney-perf"]
-    );
+    // Every cluster with nothing downstream goes first, the primary's DR secondary too.
+    assert_eq!(names(&waves[0]), ["dallas-dr", "london-dr", "sydney-dr"]);
+    assert_eq!(names(&waves[1]), ["london-perf", "sydney-perf"]);
     assert_eq!(names(&waves[2]), ["dallas-primary"]);
-    assert_eq!(
-        waves[1]["stage"],
-        "performance secondaries and DR secondaries of the primary"
-    );
+    assert_eq!(waves[1]["stage"], "performance secondaries");
     // Every cluster appears after everything downstream of it, in every example.
     for (stem, _) in examples() {
         let plan = json(&["upgrade-plan", &example_path(&stem), "--format", "json"]);

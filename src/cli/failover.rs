@@ -18,6 +18,7 @@ use super::{Exit, Io};
   vrt failover examples/two-datacenters.yaml --lose dc-a
   vrt failover examples/global.yaml --lose cluster:dallas-primary --format markdown -o runbook.md
   vrt failover examples/aws-two-regions.yaml --lose region:us-east-1 --format json
+  vrt failover examples/two-datacenters.yaml --lose dc-a --format sh -o runbook.sh
   vrt failover examples/two-datacenters.yaml --all --require-dr-recovery
 
 Exit codes: 0 plan printed, 1 the topology has errors or --require-dr-recovery failed,
@@ -53,9 +54,18 @@ enum Format {
     Markdown,
     /// One JSON document (schemas/failover-plan.schema.json, failover-sweep.schema.json).
     Json,
+    /// A bash script of the runbook (`--lose` only): one function per step, a confirmation
+    /// before each promote, demote, disable or enable, `--yes` and `--dry-run`.
+    Sh,
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
+    if args.all && args.format == Format::Sh {
+        return Err(Error::BadTarget(
+            "`--format sh` writes one runbook: use it with `--lose NAME`, not with `--all`"
+                .to_string(),
+        ));
+    }
     let output = args.output.open()?;
     let Some(t) = args.input.load(io)? else {
         return Ok(Exit::Findings);
@@ -74,6 +84,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             Format::Text => report::failover::text(&mut out, &t, &plan)?,
             Format::Markdown => report::failover::markdown(&mut out, &t, &plan)?,
             Format::Json => report::failover::json(&mut out, &t, &plan)?,
+            Format::Sh => report::failover::sh(&mut out, &t, &plan)?,
         }
         if plan.tokens_preserved() {
             Ok(())
@@ -94,7 +105,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         match args.format {
             Format::Text => report::failover::sweep_text(&mut out, &t, &rows)?,
             Format::Markdown => report::failover::sweep_markdown(&mut out, &t, &rows)?,
-            Format::Json => report::failover::sweep_json(&mut out, &t, &rows)?,
+            // `sh` with `--all` is refused at the start.
+            Format::Json | Format::Sh => report::failover::sweep_json(&mut out, &t, &rows)?,
         }
         let bad: Vec<String> = rows
             .iter()

@@ -15,6 +15,7 @@ mod man;
 mod ports;
 mod schema;
 mod status;
+mod switchover;
 mod upgrade_plan;
 mod validate;
 
@@ -71,6 +72,7 @@ enum Command {
     Ports(ports::Args),
     Firewall(firewall::Args),
     Failover(failover::Args),
+    Switchover(switchover::Args),
     UpgradePlan(upgrade_plan::Args),
     Diff(diff::Args),
     Status(status::Args),
@@ -138,6 +140,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Ports(args) => ports::run(&args, io),
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
+        Command::Switchover(args) => switchover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
         Command::Status(args) => status::run(&args, io),

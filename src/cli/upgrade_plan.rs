@@ -1,4 +1,5 @@
 use crate::error::Error;
+use crate::values::Version;
 use crate::{report, upgrade};
 
 use super::{Exit, Io};
@@ -10,10 +11,16 @@ use super::{Exit, Io};
   vrt upgrade-plan examples/global.yaml
   vrt upgrade-plan examples/vmware-active-active.yaml --format markdown -o upgrade.md
   vrt upgrade-plan examples/two-datacenters.yaml --format json
+  vrt upgrade-plan examples/global.yaml --to 1.19.2
 
 Exit codes: 0 plan printed, 1 the topology has errors that prevent an order (syntax, shape,
-references, a replication cycle), 2 vrt could not run.")]
+references, a replication cycle), 2 vrt could not run (including a `--to` that is not a
+version or would be a downgrade).")]
 pub struct Args {
+    /// The version to upgrade to: clusters already at or above it are listed as done, not
+    /// scheduled; a version older than every cluster's is refused as a downgrade.
+    #[arg(long, value_name = "VERSION")]
+    to: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -35,12 +42,21 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let to = match &args.to {
+        Some(v) => Some(Version::parse(v).map_err(|e| {
+            Error::BadTarget(format!("`--to {v}`: {e}; give a version such as `1.19.2`"))
+        })?),
+        None => None,
+    };
     let output = args.output.open()?;
     let Some(t) = args.input.load(io)? else {
         return Ok(Exit::Findings);
     };
-    let plan = match upgrade::plan(&t) {
+    let plan = match upgrade::plan_to(&t, to.as_ref()) {
         Ok(p) => p,
+        Err(e @ upgrade::UpgradeError::Downgrade { .. }) => {
+            return Err(Error::BadTarget(e.to_string()));
+        }
         Err(e) => {
             writeln!(io.err, "error: {e}")?;
             return Ok(Exit::Findings);

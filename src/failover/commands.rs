@@ -73,20 +73,25 @@ impl Builder<'_> {
         }
     }
 
+    /// `VAULT_ADDR=… VAULT_NAMESPACE='' vault …`: every command runs in the root namespace,
+    /// the only one that serves `sys/replication`, whatever the operator's shell exports.
     pub(super) fn vault(&mut self, c: ClusterId, args: &str) -> Command {
         Command {
             on: On::Cluster(c),
             comment: None,
-            line: format!("VAULT_ADDR={} vault {args}", self.api(c)),
+            line: format!("VAULT_ADDR={} VAULT_NAMESPACE='' vault {args}", self.api(c)),
         }
     }
 
-    /// `VAR=$(VAULT_ADDR=… vault …)`.
+    /// `VAR=$(VAULT_ADDR=… VAULT_NAMESPACE='' vault …)`.
     pub(super) fn capture(&mut self, var: &str, c: ClusterId, args: &str) -> Command {
         Command {
             on: On::Cluster(c),
             comment: None,
-            line: format!("{var}=$(VAULT_ADDR={} vault {args})", self.api(c)),
+            line: format!(
+                "{var}=$(VAULT_ADDR={} VAULT_NAMESPACE='' vault {args})",
+                self.api(c)
+            ),
         }
     }
 
@@ -114,29 +119,17 @@ impl Builder<'_> {
         var
     }
 
+    /// Makes `old` a DR secondary of `new` (activation token, then `finish` on `old`) and
+    /// reads `new`'s DR status.
     pub(super) fn reattach_commands(
         &mut self,
         old: ClusterId,
         new: ClusterId,
         finish: &str,
     ) -> Vec<Command> {
-        let t = self.t;
-        vec![
-            self.capture(
-                "SECONDARY_PUBLIC_KEY",
-                old,
-                "write -field=secondary_public_key -f sys/replication/dr/secondary/generate-public-key",
-            ),
-            self.capture(
-                "ACTIVATION_TOKEN",
-                new,
-                &format!(
-                    "write -field=token sys/replication/dr/primary/secondary-token id={} secondary_public_key=\"$SECONDARY_PUBLIC_KEY\"",
-                    t.name(old)
-                ),
-            ),
-            self.vault(old, finish),
-            self.vault(new, "read -format=json sys/replication/dr/status"),
-        ]
+        let mut out = self.activation(old, new, "dr");
+        out.push(self.vault(old, finish));
+        out.push(self.vault(new, "read -format=json sys/replication/dr/status"));
+        out
     }
 }

@@ -12,13 +12,15 @@
 //!    replication set and re-authenticate;
 //! 4. otherwise the replication set is lost and is restored from snapshots.
 //!
-//! Several candidates are ranked by [`Topology::rank_replacements`]: same region as the
-//! lost cluster first, then the newest Vault version, then name.
+//! Several candidates are ranked by [`Topology::rank_replacements`] (never across
+//! environments; `failover_to`, capacity, region, version, name), and the clients of a lost
+//! performance secondary go where [`Topology::client_homes`] says: a serving cluster of its
+//! set in its region, else the primary.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::{ClientImpact, Recovery, RecoveryPath, TokenFate};
-use super::prose::{client_names, names, quoted, version_text};
+use super::prose::{client_names, names, quoted};
 use crate::graph::{Cyclic, Failure, Topology};
 use crate::ids::{ClientId, ClusterId, SiteId};
 use crate::spec::Role;
@@ -42,26 +44,71 @@ pub struct Decisions {
     pub recoveries: Vec<Recovery>,
     /// Lost cluster → the cluster that took its place, and how.
     pub replaced: BTreeMap<ClusterId, (ClusterId, Promotion)>,
+    /// A planned switchover's choice: the cluster handed over and the one that takes over.
+    pub forced: Option<(ClusterId, ClusterId)>,
 }
 
 /// Decides who takes over after `failure`: the successor of every lost primary or
 /// performance secondary and the new home of its clients ([`Decisions::clients`]). The
 /// failover plan and the sweep decide through this function.
 pub fn decide(t: &Topology, failure: &Failure) -> Result<Decisions, Cyclic> {
-    let order = super::upstream_first(t)?;
-    Ok(Decisions::new(t, t.lost_by(failure), &order))
+    super::upstream_first(t)?;
+    Ok(Decisions::new(t, t.lost_by(failure)))
 }
 
 impl Decisions {
-    /// The decisions for the loss of `lost`, with every cluster in upstream-first `order`.
-    pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>, order: &[ClusterId]) -> Self {
+    /// The decisions for the loss of `lost` (in a topology without replication cycles).
+    pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>) -> Self {
         let mut d = Self {
             lost,
             recoveries: Vec::new(),
             replaced: BTreeMap::new(),
+            forced: None,
         };
-        d.decide(t, order);
+        d.decide(t);
         d
+    }
+
+    /// The decisions of a planned switchover from `from` to `to`, which must be one of
+    /// `from`'s successor candidates ([`Topology::successor_candidates`]).
+    pub(super) fn switchover(t: &Topology, from: ClusterId, to: ClusterId) -> Self {
+        let mut d = Self {
+            lost: BTreeSet::from([from]),
+            recoveries: Vec::new(),
+            replaced: BTreeMap::new(),
+            forced: Some((from, to)),
+        };
+        d.decide(t);
+        d
+    }
+
+    /// `survives`, or, when clusters of the set survive in another environment only, which
+    /// they are and why they do not count.
+    fn only_other_environments(&self, t: &Topology, l: ClusterId) -> String {
+        let others: Vec<ClusterId> = t
+            .replication_set(t.root(l))
+            .into_iter()
+            .filter(|c| !self.is_lost(*c) && !t.same_environment(l, *c))
+            .collect();
+        if others.is_empty() {
+            "survives to take over".to_string()
+        } else {
+            format!(
+                "of {}'s environment survives to take over ({} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
+                quoted(t, l),
+                names(t, &others),
+                if others.len() == 1 { "is" } else { "are" }
+            )
+        }
+    }
+
+    /// Keeps only the switchover's chosen cluster among `candidates` when `l` is the cluster
+    /// handed over.
+    fn only_forced(&self, l: ClusterId, candidates: Vec<ClusterId>) -> Vec<ClusterId> {
+        match self.forced {
+            Some((from, to)) if from == l => candidates.into_iter().filter(|c| *c == to).collect(),
+            _ => candidates,
+        }
     }
 
     /// Whether the failure takes `c` out.
@@ -82,17 +129,23 @@ impl Decisions {
         None
     }
 
-    fn serving_lost(&self, t: &Topology, order: &[ClusterId]) -> Vec<ClusterId> {
-        order
+    /// The lost primaries and performance secondaries, upstream first: in the order of
+    /// [`super::upstream_first`], found from the lost clusters alone, so a sweep's scenario
+    /// costs what it loses, not the size of the topology.
+    fn serving_lost(&self, t: &Topology) -> Vec<ClusterId> {
+        let mut out: Vec<ClusterId> = self
+            .lost
             .iter()
             .copied()
-            .filter(|c| self.is_lost(*c) && t.role(*c) != Role::DrSecondary)
-            .collect()
+            .filter(|c| t.role(*c) != Role::DrSecondary)
+            .collect();
+        out.sort_by_cached_key(|c| super::order_key(t, *c));
+        out
     }
 
     /// Chooses each lost serving cluster's recovery.
-    fn decide(&mut self, t: &Topology, order: &[ClusterId]) {
-        let serving_lost = self.serving_lost(t, order);
+    fn decide(&mut self, t: &Topology) {
+        let serving_lost = self.serving_lost(t);
         let mut decided: BTreeMap<ClusterId, Recovery> = BTreeMap::new();
         // DR promotions first: they never depend on other choices.
         for &l in &serving_lost {
@@ -101,7 +154,7 @@ impl Decisions {
                 .into_iter()
                 .filter(|d| !self.is_lost(*d))
                 .collect();
-            let ranked = t.rank_replacements(l, drs);
+            let ranked = t.rank_replacements(l, self.only_forced(l, drs));
             if let Some(&d) = ranked.first() {
                 self.replaced.insert(l, (d, Promotion::Dr));
                 let mut why = format!(
@@ -115,7 +168,11 @@ impl Decisions {
                         ". A DR secondary is preferred over promoting a performance secondary: \"If the performance primary failed and has a DR secondary, promote the DR secondary instead\" (PERF-MANAGE)",
                     );
                 }
-                why.push_str(&tie_break(t, l, &ranked, "DR secondaries"));
+                if self.forced.is_some() {
+                    why.push_str(". It is the cluster the planned switchover names");
+                } else {
+                    why.push_str(&t.why_first(l, &ranked, "DR secondaries"));
+                }
                 decided.insert(
                     l,
                     Recovery {
@@ -137,6 +194,10 @@ impl Decisions {
             }
             let clients: Vec<ClientId> = t.clients_of(l).into_iter().map(|(i, _)| i).collect();
             let dr_note = match t.dr_secondaries(l).as_slice() {
+                _ if self.forced.is_some() => format!(
+                    "The planned switchover hands {}'s role to a performance secondary rather than to a DR secondary",
+                    quoted(t, l)
+                ),
                 [] => format!("{} has no DR secondary", quoted(t, l)),
                 [d] => format!("Its DR secondary {} is lost with it", quoted(t, *d)),
                 drs => format!("Its DR secondaries ({}) are lost with it", names(t, drs)),
@@ -184,7 +245,7 @@ impl Decisions {
             let via = ranked.first().and_then(|r| replacements.get(r).copied());
             (ranked, via)
         } else {
-            (t.rank_replacements(l, direct), None)
+            (t.rank_replacements(l, self.only_forced(l, direct)), None)
         };
         let reauth = if clients.is_empty() {
             format!(
@@ -214,7 +275,7 @@ impl Decisions {
                         quoted(t, p),
                     );
                 }
-                why.push_str(&tie_break(t, l, &ranked, "performance secondaries"));
+                why.push_str(&t.why_first(l, &ranked, "performance secondaries"));
                 Recovery {
                     lost: l,
                     path: RecoveryPath::PerformancePromotion,
@@ -229,7 +290,8 @@ impl Decisions {
             None => Recovery::set_lost(
                 l,
                 format!(
-                    "{dr_note} and no cluster of its replication set survives: the set is lost and must be restored from snapshots (REPL-IDX)"
+                    "{dr_note} and no cluster of its replication set {}: the set is lost and must be restored from snapshots (REPL-IDX)",
+                    self.only_other_environments(t, l)
                 ),
             ),
         }
@@ -243,26 +305,19 @@ impl Decisions {
         clients: Vec<ClientId>,
     ) -> Recovery {
         let root = t.root(l);
-        let mut serving: Vec<ClusterId> = Vec::new();
-        if let Some(p) = self.current(root) {
-            serving.push(p);
-        }
-        for s in t.performance_secondaries(root) {
-            if s != l
-                && let Some(c) = self.current(s)
-                && !serving.contains(&c)
-            {
-                serving.push(c);
-            }
-        }
-        let ranked = t.rank_replacements(l, serving);
+        let serving = t
+            .performance_secondaries(root)
+            .into_iter()
+            .filter(|s| *s != l)
+            .filter_map(|s| self.current(s));
+        let ranked = t.client_homes(l, serving, self.current(root));
         match ranked.first() {
             Some(&to) => {
                 let mut why = format!(
                     "{dr_note}: nothing else holds its tokens, leases and local mounts, so they are unavailable until it returns (REPL-IDX). Its replication set still serves, so its clients move to {} and must re-authenticate and obtain new leases there (PERF-DOC: \"A client that authenticates to one cluster cannot use that token on another cluster\")",
                     quoted(t, to)
                 );
-                why.push_str(&tie_break(t, l, &ranked, "serving clusters of the set"));
+                why.push_str(&t.why_home(l, &ranked));
                 Recovery {
                     lost: l,
                     path: RecoveryPath::ClientsMove,
@@ -277,7 +332,8 @@ impl Decisions {
             None => Recovery::set_lost(
                 l,
                 format!(
-                    "{dr_note} and no cluster of its replication set can serve: the set is lost and must be restored from snapshots (REPL-IDX)"
+                    "{dr_note} and no cluster of its replication set {}: its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left (REPL-IDX)",
+                    self.only_other_environments(t, l)
                 ),
             ),
         }
@@ -296,6 +352,19 @@ impl Decisions {
                 let recovery = self.recoveries.iter().find(|r| r.lost == cluster);
                 let (to, tokens) = match recovery {
                     Some(r) if r.path == RecoveryPath::DrPromotion => (r.to, TokenFate::Kept),
+                    // The client's own `fallback` wins when it survives and serves the same
+                    // replication set in the same environment.
+                    Some(r) if r.path == RecoveryPath::ClientsMove => {
+                        let fallback = c.fallback.as_ref().map(|f| *f.get()).filter(|f| {
+                            let root = t.root(cluster);
+                            !self.is_lost(*f)
+                                && t.same_environment(cluster, *f)
+                                && t.root(*f) == root
+                                && (t.role(*f) != Role::DrSecondary
+                                    || self.current(root) == Some(*f))
+                        });
+                        (fallback.or(r.to), TokenFate::Reauthenticate)
+                    }
                     Some(r) if r.to.is_some() => (r.to, TokenFate::Reauthenticate),
                     _ => (None, TokenFate::NoService),
                 };
@@ -309,43 +378,4 @@ impl Decisions {
             })
             .collect()
     }
-}
-
-/// `. <why the first candidate wins>` when there were several.
-fn tie_break(t: &Topology, lost: ClusterId, ranked: &[ClusterId], what: &str) -> String {
-    let [first, second, ..] = ranked else {
-        return String::new();
-    };
-    let region = t.region_of(t.site_of(lost));
-    let in_region = |c: ClusterId| t.region_of(t.site_of(c)) == region;
-    let reason = if in_region(*first) && !in_region(*second) {
-        format!(
-            "it is in {}'s region `{region}` and {} is not",
-            quoted(t, lost),
-            quoted(t, *second)
-        )
-    } else if t.version(*first) != t.version(*second) {
-        format!(
-            "it runs the newest version ({}; {} runs {})",
-            version_text(t, *first),
-            quoted(t, *second),
-            version_text(t, *second)
-        )
-    } else {
-        let place = if in_region(*first) {
-            format!("both are in region `{region}`")
-        } else {
-            format!("neither is in region `{region}`")
-        };
-        match t.version(*first) {
-            Some(v) => format!("{place}, both run {v}, so name order decides"),
-            None => format!("{place}, neither gives a version, so name order decides"),
-        }
-    };
-    format!(
-        ". Of the {} {what} ({}), vrt picks {}: {reason}. The tie-break is: same region as the lost cluster first, then the newest Vault version, then name",
-        ranked.len(),
-        names(t, ranked),
-        quoted(t, *first)
-    )
 }

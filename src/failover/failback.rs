@@ -54,6 +54,10 @@ impl Builder<'_> {
 
     fn failback_dr(&mut self, l: ClusterId, d: ClusterId, fence_step: usize) {
         let t = self.t;
+        if t.role(l) != Role::Primary {
+            self.rebuild_replaced_secondary(l, d);
+            return;
+        }
         let var = self.token_var(l);
         let commands = self.reattach_commands(
             l,
@@ -64,7 +68,7 @@ impl Builder<'_> {
         );
         let mut text = vec![
             format!(
-                "Once {} is repaired and demoted (step {fence_step}), make it a DR secondary of {}: ENOS-DR's \"point demoted cluster A to the new primary cluster B\". The public-key method needs only the cluster port between them, no call to {}'s API (API-DR; PERF-ENABLE); `secondary-token` takes a Vault token with `sudo` there (API-DR).",
+                "Once {} is demoted (step {fence_step}), and after a failure once it is also repaired, make it a DR secondary of {}: ENOS-DR's \"point demoted cluster A to the new primary cluster B\". The public-key method needs only the cluster port between them, no call to {}'s API (API-DR; PERF-ENABLE); `secondary-token` takes a Vault token with `sudo` there (API-DR).",
                 quoted(t, l),
                 quoted(t, d),
                 quoted(t, d)
@@ -75,7 +79,7 @@ impl Builder<'_> {
                 quoted(t, l)
             ),
             format!(
-                "Verify that data replicates: on {}, `data.secondaries` lists {} with `connection_status` `connected` (API-DR; ENOS-DR). To make {} the {} again later, run a planned switchover the same way in the other direction (GUIDES-LR).",
+                "Verify that data replicates: on {}, `data.secondaries` lists {} with `connection_status` `connected` (API-DR; ENOS-DR). To make {} the {} again later (the planned failback), update the topology file and run `vrt switchover FILE --to` with its name: the same steps in the other direction (GUIDES-LR).",
                 quoted(t, d),
                 quoted(t, l),
                 quoted(t, l),
@@ -93,6 +97,47 @@ impl Builder<'_> {
             Phase::Later,
             format!(
                 "Re-attach {} as a DR secondary of {} (failback)",
+                quoted(t, l),
+                quoted(t, d)
+            ),
+            text,
+            commands,
+        );
+    }
+
+    /// A performance secondary replaced by its own DR secondary: HashiCorp documents no way
+    /// to fence it and fail it back, so it is rebuilt as a DR secondary of its replacement.
+    fn rebuild_replaced_secondary(&mut self, l: ClusterId, d: ClusterId) {
+        let t = self.t;
+        let mut commands = self.reattach_commands(
+            l,
+            d,
+            "write sys/replication/dr/secondary/enable token=\"$ACTIVATION_TOKEN\"",
+        );
+        commands[0].comment = Some("once reinstalled".to_string());
+        let mut text = vec![
+            format!(
+                "**Undocumented by HashiCorp:** no HashiCorp page describes fencing or failing back a performance secondary that its own DR secondary replaced. {} took over with {}'s secondary token (API-DR), so {} must not return to service as it was: it would connect to the performance primary as the same secondary. vrt therefore prefers a rebuild, which uses only documented steps: keep {} stopped, reinstall it, and enable it as a DR secondary of {}; enabling \"will immediately clear all data in the secondary cluster\" (API-DR).",
+                quoted(t, d),
+                quoted(t, l),
+                quoted(t, l),
+                quoted(t, l),
+                quoted(t, d)
+            ),
+            format!(
+                "Verify that data replicates: on {}, `data.secondaries` lists {} with `connection_status` `connected`, and on {} `data.dr.state` reaches `stream-wals` (API-DR; API-REPL).",
+                quoted(t, d),
+                quoted(t, l),
+                quoted(t, l)
+            ),
+        ];
+        if let Some(w) = self.version_trap(l, d) {
+            text.insert(1, w);
+        }
+        self.push(
+            Phase::Later,
+            format!(
+                "Rebuild {} as a DR secondary of {} (failback)",
                 quoted(t, l),
                 quoted(t, d)
             ),
@@ -196,8 +241,9 @@ impl Builder<'_> {
                     Phase::Later,
                     format!("Check that {} rejoins {}", quoted(t, x), quoted(t, u)),
                     vec![format!(
-                        "{when} and catches up by itself (REPL-INT). `data.state` must reach `stream-wals` (API-REPL). If it was destroyed, enable a rebuilt cluster as a DR secondary of {} instead, which wipes it (API-DR).",
-                        quoted(t, u)
+                        "{when} and catches up by itself (REPL-INT). `data.state` must reach `stream-wals` (API-REPL). If it was destroyed, rebuild it: on {} revoke its old identity (`vault write sys/replication/dr/primary/revoke-secondary id={}`), then issue a new `secondary-token` and enable the rebuilt cluster with `sys/replication/dr/secondary/enable`, which wipes it (API-DR).",
+                        quoted(t, u),
+                        t.name(x)
                     )],
                     vec![verify],
         );
@@ -269,20 +315,42 @@ impl Builder<'_> {
                 quoted(t, u)
             ));
         } else {
-            let addr = self.advertised(now);
-            commands.push(self.vault(
-                l,
-                &format!(
-                    "write sys/replication/performance/secondary/update-primary update_primary_addrs={addr}"
-                ),
-            ));
-            text.push(format!(
-                "{} replicated from {}, which {} replaced: when it returns, point it at {} (API-PERF); it keeps its own tokens, leases and local mounts (REPL-IDX).",
-                quoted(t, l),
-                quoted(t, u),
-                quoted(t, now),
-                quoted(t, now)
-            ));
+            let dr_failover = matches!(self.d.replaced.get(&u), Some((_, Promotion::Dr)));
+            if dr_failover && t.version(l).is_some_and(|v| v.core >= (1, 13, 0)) {
+                let addr = self.advertised(now);
+                commands.push(self.vault(
+                    l,
+                    &format!(
+                        "write sys/replication/performance/secondary/update-primary update_primary_addrs={addr}"
+                    ),
+                ));
+                text.push(format!(
+                    "{} replicated from {}, which {} replaced by DR promotion: when it returns, point it at {} with `update_primary_addrs` (Vault 1.13+; API-PERF); it keeps its own tokens, leases and local mounts (REPL-IDX).",
+                    quoted(t, l),
+                    quoted(t, u),
+                    quoted(t, now),
+                    quoted(t, now)
+                ));
+            } else {
+                commands.extend(self.activation(l, now, "performance"));
+                commands.push(self.vault(
+                    l,
+                    "write sys/replication/performance/secondary/update-primary token=\"$ACTIVATION_TOKEN\"",
+                ));
+                text.push(format!(
+                    "{} replicated from {}, which {} replaced: when it returns, point it at {} with a new secondary token ({}; API-PERF), and set its paths filter again on {} if it had one (API-PERF); it keeps its own tokens, leases and local mounts (REPL-IDX).",
+                    quoted(t, l),
+                    quoted(t, u),
+                    quoted(t, now),
+                    quoted(t, now),
+                    if dr_failover {
+                        "`update_primary_addrs` needs Vault 1.13 or newer, which the file does not give it"
+                    } else {
+                        "after a performance promotion \"new secondary tokens will need to be issued to other secondaries\""
+                    },
+                    quoted(t, now)
+                ));
+            }
         }
         commands.push(self.vault(l, "read -format=json sys/replication/status"));
         if let Some(to) = rec.to

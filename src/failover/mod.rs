@@ -30,6 +30,7 @@ mod prepare;
 mod prose;
 mod resolve;
 mod steps;
+mod switchover;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,6 +40,7 @@ pub use self::plan::{
     RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
 };
 pub use self::resolve::{ResolveError, resolve};
+pub use self::switchover::{SwitchoverError, switchover};
 pub use crate::graph::Failure;
 use crate::graph::{Cyclic, Topology};
 use crate::ids::ClusterId;
@@ -46,17 +48,38 @@ use crate::ids::ClusterId;
 /// Plans every single failure ([`Topology::single_failures`]): each cluster, each site,
 /// each region of several sites.
 pub fn sweep(t: &Topology) -> Result<Vec<SweepRow>, Cyclic> {
-    let order = upstream_first(t)?;
+    upstream_first(t)?;
+    // Once per sweep: the clusters left without a DR secondary when nothing fails. A
+    // scenario changes this only inside the replication sets it touches, so each row costs
+    // what its failure touches, not the size of the topology.
+    let base = outcome::without_dr(&outcome::after(t, &Decisions::new(t, BTreeSet::new())));
     Ok(t.single_failures()
         .iter()
         .map(|f| {
-            let p = build(t, f, &order);
+            let d = Decisions::new(t, t.lost_by(f));
+            let scenario = Scenario {
+                failure: f.clone(),
+                label: resolve::label(t, f),
+                lost: d.lost.iter().copied().collect(),
+                sites: t.sites_lost_by(f),
+                planned: false,
+            };
+            let without_dr = outcome::without_dr_sparse(t, &d, &base);
             SweepRow {
-                tokens_preserved: p.tokens_preserved(),
-                reauthenticate: p.reauthenticate(),
-                scenario: p.scenario,
-                recoveries: p.recoveries,
-                without_dr: p.without_dr,
+                tokens_preserved: d.recoveries.iter().all(|r| r.tokens_preserved),
+                reauthenticate: {
+                    let mut v: Vec<_> = d
+                        .recoveries
+                        .iter()
+                        .flat_map(|r| r.reauthenticate.iter().copied())
+                        .collect();
+                    v.sort();
+                    v.dedup();
+                    v
+                },
+                scenario,
+                recoveries: d.recoveries,
+                without_dr,
             }
         })
         .collect())
@@ -78,19 +101,37 @@ pub(super) fn upstream_first(t: &Topology) -> Result<Vec<ClusterId>, Cyclic> {
         ));
     }
     let mut order: Vec<ClusterId> = t.cluster_ids().collect();
-    order.sort_by_key(|c| (t.root(*c), t.ancestors(*c).len(), *c));
+    order.sort_by_cached_key(|c| order_key(t, *c));
     Ok(order)
+}
+
+/// A cluster's place in [`upstream_first`]: its replication set, its depth, its id.
+pub(super) fn order_key(t: &Topology, c: ClusterId) -> (ClusterId, usize, ClusterId) {
+    (t.root(c), t.ancestors(c).len(), c)
 }
 
 /// Plans the failover for `failure`, with every cluster in upstream-first `order`.
 fn build(t: &Topology, failure: &Failure, order: &[ClusterId]) -> Plan {
-    let d = Decisions::new(t, t.lost_by(failure), order);
+    let d = Decisions::new(t, t.lost_by(failure));
+    build_from(t, failure, order, d, resolve::label(t, failure))
+}
+
+/// Writes the plan for decisions already made (a failover's, or a planned switchover's
+/// when `d.forced` is set).
+fn build_from(
+    t: &Topology,
+    failure: &Failure,
+    order: &[ClusterId],
+    d: Decisions,
+    label: String,
+) -> Plan {
     let after = outcome::after(t, &d);
     let scenario = Scenario {
         failure: failure.clone(),
-        label: resolve::label(t, failure),
+        label,
         lost: d.lost.iter().copied().collect(),
         sites: t.sites_lost_by(failure),
+        planned: d.forced.is_some(),
     };
     let clients = d.clients(t, &scenario.sites);
     let sets = outcome::sets(t, &d);
@@ -99,6 +140,7 @@ fn build(t: &Topology, failure: &Failure, order: &[ClusterId]) -> Plan {
     let mut b = Builder {
         t,
         order,
+        planned: d.forced.is_some(),
         d,
         warnings,
         steps: Vec::new(),
@@ -129,6 +171,8 @@ struct Builder<'a> {
     order: &'a [ClusterId],
     /// Who takes over.
     d: Decisions,
+    /// A planned switchover: the cluster handed over answers and is demoted first.
+    planned: bool,
     warnings: Vec<String>,
     steps: Vec<Step>,
     token_vars: BTreeMap<ClusterId, String>,

@@ -2,7 +2,7 @@
 //! upstream, the replication sets the failure touches, the clusters left without a DR
 //! secondary, the network paths that come alive, and the version traps of new paths.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::decide::Decisions;
 use super::plan::{
@@ -15,18 +15,29 @@ use crate::spec::Role;
 
 /// The topology after the failover.
 pub(super) fn after(t: &Topology, d: &Decisions) -> Vec<AfterCluster> {
-    // Indexed by cluster id: a sweep builds one of these per scenario.
-    let mut role: Vec<AfterRole> = Vec::with_capacity(t.model.clusters.len());
-    let mut up: Vec<Option<ClusterId>> = Vec::with_capacity(t.model.clusters.len());
-    for c in t.cluster_ids() {
-        if d.is_lost(c) {
-            role.push(AfterRole::Lost);
-            up.push(None);
-        } else {
-            role.push(AfterRole::from_role(t.role(c)));
-            up.push(t.upstream(c).and_then(|(u, _)| d.current(u)));
-        }
-    }
+    after_of(t, d, t.cluster_ids())
+}
+
+/// The roles after the failover of `clusters` (ascending ids), which must hold every
+/// cluster of each replication set they touch: a promotion changes only its own set.
+fn after_of(
+    t: &Topology,
+    d: &Decisions,
+    clusters: impl Iterator<Item = ClusterId>,
+) -> Vec<AfterCluster> {
+    let mut now: BTreeMap<ClusterId, (AfterRole, Option<ClusterId>)> = clusters
+        .map(|c| {
+            let v = if d.is_lost(c) {
+                (AfterRole::Lost, None)
+            } else {
+                (
+                    AfterRole::from_role(t.role(c)),
+                    t.upstream(c).and_then(|(u, _)| d.current(u)),
+                )
+            };
+            (c, v)
+        })
+        .collect();
     // DR promotions first: a cluster that replaced a lost performance secondary may then
     // be promoted to primary.
     for path in [
@@ -35,20 +46,22 @@ pub(super) fn after(t: &Topology, d: &Decisions) -> Vec<AfterCluster> {
     ] {
         for r in d.recoveries.iter().filter(|r| r.path == path) {
             let Some(to) = r.to else { continue };
-            if path == RecoveryPath::DrPromotion {
-                role[to.0] = AfterRole::from_role(t.role(r.lost));
-                up[to.0] = t.upstream(r.lost).and_then(|(u, _)| d.current(u));
+            let Some(slot) = now.get_mut(&to) else {
+                continue;
+            };
+            *slot = if path == RecoveryPath::DrPromotion {
+                (
+                    AfterRole::from_role(t.role(r.lost)),
+                    t.upstream(r.lost).and_then(|(u, _)| d.current(u)),
+                )
             } else {
-                role[to.0] = AfterRole::Primary;
-                up[to.0] = None;
-            }
+                (AfterRole::Primary, None)
+            };
         }
     }
-    t.cluster_ids()
-        .map(|c| {
+    now.into_iter()
+        .map(|(c, (role, upstream))| {
             let before_up = t.upstream(c).map(|(u, _)| u);
-            let role = role[c.0];
-            let upstream = up[c.0];
             AfterCluster {
                 cluster: c,
                 before: t.role(c),
@@ -58,6 +71,21 @@ pub(super) fn after(t: &Topology, d: &Decisions) -> Vec<AfterCluster> {
             }
         })
         .collect()
+}
+
+/// [`without_dr`] for a sweep row: `base` (the answer when nothing fails) outside the
+/// replication sets the failure touches, recomputed inside them only.
+pub(super) fn without_dr_sparse(t: &Topology, d: &Decisions, base: &[ClusterId]) -> Vec<ClusterId> {
+    let roots: BTreeSet<ClusterId> = d.lost.iter().map(|c| t.root(*c)).collect();
+    let touched: BTreeSet<ClusterId> = roots.iter().flat_map(|r| t.replication_set(*r)).collect();
+    let mut out: Vec<ClusterId> = base
+        .iter()
+        .copied()
+        .filter(|c| !touched.contains(c))
+        .collect();
+    out.extend(without_dr(&after_of(t, d, touched.iter().copied())));
+    out.sort();
+    out
 }
 
 /// The replication sets the failure touches, in file order of their primaries.

@@ -2,7 +2,8 @@
 //! commands, and the topology after the failover. Data only; the planner fills them in.
 
 use crate::graph::Failure;
-use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::ids::{ClientId, ClusterId, SiteId};
+pub use crate::net::flows::Node;
 use crate::spec::Role;
 
 /// How a lost primary or performance secondary is recovered.
@@ -286,17 +287,6 @@ pub struct AfterCluster {
     pub changed: bool,
 }
 
-/// One end of a network path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Node {
-    /// A cluster.
-    Cluster(ClusterId),
-    /// A client group.
-    Client(ClientId),
-    /// An external service.
-    Service(ServiceId),
-}
-
 /// A network path that was standby before the failure and carries traffic after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LivePath {
@@ -324,6 +314,20 @@ pub struct Scenario {
     pub lost: Vec<ClusterId>,
     /// The sites it takes out whole.
     pub sites: Vec<SiteId>,
+    /// A planned switchover (`vrt switchover`) rather than a failure: the cluster handed over
+    /// still answers.
+    pub planned: bool,
+}
+
+impl Scenario {
+    /// The runbook's heading: `loss of <label>`, or the planned switchover's label.
+    pub fn heading(&self) -> String {
+        if self.planned {
+            self.label.clone()
+        } else {
+            format!("loss of {}", self.label)
+        }
+    }
 }
 
 /// A failover runbook for one failure.

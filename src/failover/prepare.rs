@@ -29,9 +29,10 @@ impl Builder<'_> {
         ];
         let fallback = match t.version(d) {
             Some(v) if v.core.0 < 2 => format!(
-                "Without it, a DR operation token can still be generated on {} from a quorum of {}'s unseal or recovery key shares (`vault operator generate-root -dr-token`; DR-OPTOK; GUIDES-LR), which takes the key holders' time during the outage. From Vault 2.x that route needs a Vault token too (BREAKGLASS).",
+                "Without it, a DR operation token can still be generated on {} from a quorum of {}'s unseal or recovery key shares (`vault operator generate-root -dr-token`; DR-OPTOK; GUIDES-LR), which takes the key holders' time during the outage. A generated DR operation token has no TTL: delete it after use with `vault write sys/replication/dr/secondary/operation-token/delete dr_operation_token=…` on {} (API-DR). From Vault 2.x that route needs a Vault token too (BREAKGLASS).",
                 quoted(t, d),
-                quoted(t, l)
+                quoted(t, l),
+                quoted(t, d)
             ),
             Some(_) => format!(
                 "{} runs Vault 2.x or later, where \"the generate-operation-token endpoints require a Vault token\": without this prepared batch token the only route left is the break-glass procedure (temporarily setting `enable_unauthenticated_access` in the DR secondary's server configuration), a last resort; \"A prepared batch token is the supported approach\" (BREAKGLASS).",
@@ -52,13 +53,13 @@ impl Builder<'_> {
             ),
             vec![
                 format!(
-                    "Run on {} ({}, site `{}`) while it is healthy. The token is an orphan batch token: DR secondaries mirror {}'s token store, so {} {} it (ENOS-DR; API-DR). The policy and token role are HashiCorp's own test recipe; the `sys/storage/raft/autopilot/state` rule is needed only with Integrated Storage (Raft).",
+                    "Run on {} ({}, site `{}`) while it is healthy. The token is an orphan batch token. Batch tokens are not stored (TOKENS); {} {} it because a DR secondary replicates what verifying it needs from {}: the keyring, the token role and the policy (ENOS-DR; API-DR). The policy and token role are HashiCorp's own test recipe; the `sys/storage/raft/autopilot/state` rule is needed only with Integrated Storage (Raft).",
                     quoted(t, l),
                     t.role(l).as_str(),
                     site_name(t, l),
-                    quoted(t, l),
                     and_list(t, &r.candidates),
-                    if r.candidates.len() == 1 { "accepts" } else { "accept" }
+                    if r.candidates.len() == 1 { "accepts" } else { "accept" },
+                    quoted(t, l),
                 ),
                 format!(
                     "Batch tokens have a fixed TTL (8h here): re-create it on a schedule before it expires, and keep `${var}` where the on-call engineer can read it without this Vault. Treat it like a root token (DR-OPTOK)."

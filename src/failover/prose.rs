@@ -37,9 +37,3 @@ pub(super) fn client_names(t: &Topology, ids: &[ClientId]) -> String {
 pub(super) fn site_name(t: &Topology, c: ClusterId) -> &str {
     t.model.sites[t.site_of(c).0].name.get()
 }
-
-/// The cluster's version, or `no version given`.
-pub(super) fn version_text(t: &Topology, c: ClusterId) -> String {
-    t.version(c)
-        .map_or_else(|| "no version given".to_string(), ToString::to_string)
-}

@@ -1,7 +1,7 @@
-//! The runbook's steps during the failover, in order: promote, fence and verify each
-//! replacement (the ENOS-DR and PERF-MANAGE orders), restore lost replication sets, point
-//! the other secondaries at their new upstream and re-point the clients; [`Builder::write_steps`]
-//! runs the three phases in order.
+//! The runbook's steps during the failover, in order: demote (when it answers) or fence the
+//! lost cluster, check the candidate, promote it and verify (vault-replication.md §3 "Which
+//! order"), restore lost replication sets, point the other secondaries at their new upstream
+//! and re-point the clients; [`Builder::write_steps`] runs the three phases in order.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -17,10 +17,9 @@ use crate::spec::Role;
 /// A secondary that must be pointed at a new upstream.
 struct Follower {
     cluster: ClusterId,
-    /// Whether it is a DR secondary (`token`) rather than a performance secondary
-    /// (`update_primary_addrs`).
+    /// Whether it is a DR secondary (always `token`) rather than a performance secondary.
     dr: bool,
-    /// The cluster whose token store it mirrors (where its DR operation token was made).
+    /// The cluster whose batch DR operation token it accepts (the one it replicates from).
     mirrors: ClusterId,
 }
 
@@ -86,14 +85,23 @@ impl Builder<'_> {
             self.repoint_clients(r, clients);
         }
         self.later(after, &fenced);
+        if let Some(first) = self.steps.first_mut() {
+            first.text.push(
+                "Every `vault` command of this runbook sets `VAULT_NAMESPACE=''` (empty): replication runs in the root namespace, whatever namespace your shell exports."
+                    .to_string(),
+            );
+        }
     }
 
-    /// Promote, fence, verify (ENOS-DR order). Returns the fencing step's number.
+    /// Demote or fence the lost cluster, check the candidate, promote, verify (vault-replication.md
+    /// §3 "Which order"). Returns the fencing step's number.
     fn promote_dr(&mut self, r: &Recovery) -> usize {
         let t = self.t;
         let (l, Some(d)) = (r.lost, r.to) else {
             return 0;
         };
+        let fenced = self.fence_dr(l, d);
+        self.check_candidate(d, true);
         let var = self.token_var(l);
         let mut args =
             format!("write -f sys/replication/dr/secondary/promote dr_operation_token=\"${var}\"");
@@ -132,10 +140,10 @@ impl Builder<'_> {
                 quoted(t, d)
             ));
         }
-        text.push(
-            "HashiCorp's DR failover order is: promote, then demote the old primary, then test access to data (ENOS-DR). Do not add `force=true` unless you accept losing what was not yet replicated (API-DR)."
-                .to_string(),
-        );
+        text.push(format!(
+            "Run this only once {} is demoted or fenced (step {fenced}): \"there should never be more than one primary at a time\" (API-DR). Do not add `force=true` unless you accept losing what was not yet replicated (API-DR).",
+            quoted(t, l)
+        ));
         self.push(
             Phase::Failover,
             format!(
@@ -146,10 +154,32 @@ impl Builder<'_> {
             text,
             vec![promote],
         );
-
-        let fenced = self.fence_dr(l, d);
         self.verify_dr(l, d);
         fenced
+    }
+
+    /// Reads the candidate's replication status before promoting it: it must be streaming,
+    /// caught up and with a sound Merkle tree.
+    fn check_candidate(&mut self, c: ClusterId, dr: bool) {
+        let t = self.t;
+        let kind = if dr { "dr" } else { "performance" };
+        let status = self.vault(
+            c,
+            &format!("read -format=json sys/replication/{kind}/status"),
+        );
+        let wal = if dr {
+            "`last_dr_wal`"
+        } else {
+            "`last_performance_wal`"
+        };
+        self.push(
+            Phase::Failover,
+            format!("Check {} before promoting it", quoted(t, c)),
+            vec![format!(
+                "In `data`: `state` must be `stream-wals` (steady state; `merkle-sync` or `idle` means it is not caught up) and `corrupted_merkle_tree` `false`; `last_remote_wal` should equal the primary's `last_wal` (or {wal}) as last seen, which you can no longer read once the primary is gone, so note how far behind it was (API-DR; API-PERF; MONITOR). A candidate that is behind loses what it has not received."
+            )],
+            vec![status],
+        );
     }
 
     /// Demotes the lost cluster if it answers (ENOS-DR step 3). Returns the step's number.
@@ -163,7 +193,7 @@ impl Builder<'_> {
             }
             fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
             format!(
-                "Never run two primaries: \"Multiple primaries may result in data loss!\" ({}). If {} answers, demote {}: it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; ENOS-DR). If it does not answer, keep it from coming back as a primary (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
+                "Never run two primaries: \"Multiple primaries may result in data loss!\" ({}). **If {} answers** (a planned switchover, or a partial failure): demote {} now, before promoting anything; it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; GUIDES-LR). **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns, before it rejoins anything. The commands below are for the first case.",
                 if perf { "API-DR; API-PERF" } else { "API-DR" },
                 quoted(t, l),
                 if perf { "both its primary roles" } else { "it" }
@@ -171,16 +201,27 @@ impl Builder<'_> {
         } else {
             fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
             format!(
-                "Only {} may act for {} now. If {} answers, demote its DR primary role: it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR; ENOS-DR). If it does not answer, keep it out of service (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
+                "Only {} may act for {} now. **If {} answers**: demote its DR primary role before promoting; it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR). **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns. The commands below are for the first case.",
                 quoted(t, d),
                 quoted(t, l),
                 quoted(t, l),
                 quoted(t, d)
             )
         };
+        if self.planned {
+            return self.push(
+                Phase::Failover,
+                format!("Demote {} (planned switchover)", quoted(t, l)),
+                vec![planned_demotion(t, l, d)],
+                fence,
+            );
+        }
         self.push(
             Phase::Failover,
-            format!("Fence {}: demote it if it is reachable", quoted(t, l)),
+            format!(
+                "Demote {} if it answers, else fence it, before promoting",
+                quoted(t, l)
+            ),
             vec![text],
             fence,
         )
@@ -219,15 +260,30 @@ impl Builder<'_> {
             return 0;
         };
         let fence = vec![self.vault(l, "write -f sys/replication/performance/primary/demote")];
-        let fenced = self.push(
+        let fenced = if self.planned {
+            self.push(
+                Phase::Failover,
+                format!("Demote {} (planned switchover)", quoted(t, l)),
+                vec![planned_demotion(t, l, p)],
+                fence,
+            )
+        } else {
+            self.push(
             Phase::Failover,
-            format!("Fence {}: demote it if it is reachable", quoted(t, l)),
+            format!(
+                "Demote {} if it answers, else fence it, before promoting",
+                quoted(t, l)
+            ),
             vec![format!(
-                "PERF-MANAGE demotes the original primary first: it \"becomes a performance secondary that does not connect to any primary. It keeps its cluster ID\". Only one performance primary may be active: \"Multiple primaries may result in data loss!\" (API-PERF). If {} does not answer, keep it from coming back as a primary (out of its load balancer pool, or powered off) and demote it first thing when it returns.",
+                "Only one performance primary may be active: \"Multiple primaries may result in data loss!\" (API-PERF). **If {} answers**: demote it first, as PERF-MANAGE's step 1 does; it \"becomes a performance secondary that does not connect to any primary. It keeps its cluster ID\". **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns. The command below is for the first case.",
                 quoted(t, l)
             )],
             fence,
-        );
+        )
+        };
+        if r.via.is_none() {
+            self.check_candidate(p, false);
+        }
         let mut args = "write -f sys/replication/performance/secondary/promote".to_string();
         let lb = self.lb_cluster_addr(p);
         if let Some(addr) = &lb {
@@ -315,9 +371,11 @@ impl Builder<'_> {
         let commands: Vec<Command> = serving
             .iter()
             .map(|c| {
-                let mut cmd = self.vault(*c, "operator raft snapshot restore \"$SNAPSHOT_FILE\"");
+                let mut cmd =
+                    self.vault(*c, "operator raft snapshot restore -force \"$SNAPSHOT_FILE\"");
                 cmd.comment = Some(
-                    "once rebuilt, with SNAPSHOT_FILE set to its own latest snapshot".to_string(),
+                    "once rebuilt, initialised and unsealed, with SNAPSHOT_FILE set to its own latest snapshot"
+                        .to_string(),
                 );
                 cmd
             })
@@ -331,6 +389,7 @@ impl Builder<'_> {
                     names(t, &set)
                 ),
                 order,
+                "A rebuilt cluster is initialised anew, so its seal keys differ from the snapshot's: `-force` \"bypasses checks ensuring the Autounseal or shamir keys are consistent with the snapshot data\" (`vault operator raft snapshot restore -help`, hashicorp/vault). After the restore the cluster holds the snapshot's keyring: unseal it with the unseal (or recovery) keys of the cluster the snapshot was taken from, or give it the same auto-unseal key, and log in with a token from that cluster; the keys made when the rebuilt cluster was initialised no longer apply. Run the restore against the active node with a token of the rebuilt cluster.".to_string(),
             ],
             commands,
         );
@@ -398,9 +457,20 @@ impl Builder<'_> {
     fn point_followers(&mut self, new_up: ClusterId, followers: Vec<Follower>) {
         let t = self.t;
         let addr = self.advertised(new_up);
+        // After a performance promotion the new primary is a new replication primary: every
+        // other secondary needs a new secondary token from it (API-PERF "Promote performance
+        // secondary"). After a DR failover the set and its secondaries' identities stay the
+        // same, and `update_primary_addrs` (Vault 1.13+) is enough (API-DR; API-PERF).
+        let performance_promotion = self
+            .d
+            .recoveries
+            .iter()
+            .any(|r| r.path == RecoveryPath::PerformancePromotion && r.to == Some(new_up));
         let mut commands = Vec::new();
         let mut dr_followers = Vec::new();
-        let mut perf_followers = Vec::new();
+        let mut by_addrs = Vec::new();
+        let mut by_token = Vec::new();
+        let mut too_old = Vec::new();
         for Follower {
             cluster: f,
             dr,
@@ -410,51 +480,68 @@ impl Builder<'_> {
             if dr {
                 dr_followers.push(f);
                 let var = self.token_var(mirrors);
-                commands.push(self.capture(
-                    "SECONDARY_PUBLIC_KEY",
-                    f,
-                    "write -field=secondary_public_key -f sys/replication/dr/secondary/generate-public-key",
-                ));
-                commands.push(self.capture(
-                    "ACTIVATION_TOKEN",
-                    new_up,
-                    &format!(
-                        "write -field=token sys/replication/dr/primary/secondary-token id={} secondary_public_key=\"$SECONDARY_PUBLIC_KEY\"",
-                        t.name(f)
-                    ),
-                ));
+                commands.extend(self.activation(f, new_up, "dr"));
                 commands.push(self.vault(
                     f,
                     &format!(
                         "write sys/replication/dr/secondary/update-primary dr_operation_token=\"${var}\" token=\"$ACTIVATION_TOKEN\""
                     ),
                 ));
-            } else {
-                perf_followers.push(f);
+            } else if !performance_promotion && at_least(t, f, (1, 13, 0)) {
+                by_addrs.push(f);
                 commands.push(self.vault(
                     f,
                     &format!(
                         "write sys/replication/performance/secondary/update-primary update_primary_addrs={addr}"
                     ),
                 ));
+            } else {
+                by_token.push(f);
+                if !performance_promotion {
+                    too_old.push(f);
+                }
+                commands.extend(self.activation(f, new_up, "performance"));
+                commands.push(self.vault(
+                    f,
+                    "write sys/replication/performance/secondary/update-primary token=\"$ACTIVATION_TOKEN\"",
+                ));
             }
         }
         let mut text = vec![format!(
-            "Every other secondary that followed a lost cluster now replicates from {}. Rule of thumb: `token` on DR secondaries, `update_primary_addrs` on performance secondaries (API-DR); \"there should never be more than one primary at a time\" (API-DR; API-PERF).",
+            "Every other secondary that followed a lost cluster now replicates from {}; \"there should never be more than one primary at a time\" (API-DR; API-PERF).",
             quoted(t, new_up)
         )];
-        if !perf_followers.is_empty() {
+        if !by_addrs.is_empty() {
             text.push(format!(
-                "On {}: `update_primary_addrs` pings the listed cluster addresses and keeps the first that answers, lighter than a new token (API-PERF). If it does not reconnect, issue a new `secondary-token` from {} and run `update-primary token=…` instead; path filters must then be re-created (API-PERF).",
-                names(t, &perf_followers),
+                "On {}: after a DR failover the replication set is the same, so `update_primary_addrs` is enough: it pings the listed cluster addresses and keeps the first that answers, lighter than a new token (API-DR; API-PERF). It exists from Vault 1.13. If it does not reconnect, issue a new `secondary-token` from {} and run `update-primary token=…` instead; path filters must then be set again (API-PERF).",
+                names(t, &by_addrs),
+                quoted(t, new_up)
+            ));
+        }
+        if !by_token.is_empty() {
+            let why = if performance_promotion {
+                format!(
+                    "{} was promoted by a performance promotion, so it is a new primary: \"new secondary tokens will need to be issued to other secondaries\" (API-PERF)",
+                    quoted(t, new_up)
+                )
+            } else {
+                format!(
+                    "`update_primary_addrs` exists from Vault 1.13 on, and the file gives {} an older version or none, so a new secondary token is used (API-PERF; hashicorp/vault PR #22677)",
+                    names(t, &too_old)
+                )
+            };
+            text.push(format!(
+                "On {}: {why}. `secondary-token` runs on {} with a Vault token with `sudo`, and the `id` must be unique there (API-PERF). A performance secondary's paths filter belongs to its primary: if {} had one, set it again on {} with `vault write sys/replication/performance/primary/paths-filter/<its cluster_id> mode=… paths=…` (API-PERF: \"If a new secondary token is created and used with update-primary, the path filters must be re-created\").",
+                names(t, &by_token),
+                quoted(t, new_up),
+                names(t, &by_token),
                 quoted(t, new_up)
             ));
         }
         if !dr_followers.is_empty() {
             text.push(format!(
-                "On {}: a DR secondary takes an activation token from its new primary (here by the public-key method, which needs no call to {}'s API port) and a DR operation token: the batch token prepared above works, as these clusters mirror the same token store (ENOS-DR; API-DR). `secondary-token` takes a Vault token with `sudo` on {}, and the `id` must be unique there; if it is already in its `known_secondaries`, revoke it first with `sys/replication/dr/primary/revoke-secondary` (API-DR).",
+                "On {}: a DR secondary takes an activation token from its new primary and a DR operation token (API-DR): the batch token prepared above is accepted by the DR secondaries of the cluster it was created on, which replicate what its verification needs (ENOS-DR; TOKENS). `secondary-token` takes a Vault token with `sudo` on {}, and the `id` must be unique there; if it is already in its `known_secondaries`, revoke it first with `sys/replication/dr/primary/revoke-secondary` (API-DR).",
                 names(t, &dr_followers),
-                quoted(t, new_up),
                 quoted(t, new_up)
             ));
         }
@@ -466,13 +553,66 @@ impl Builder<'_> {
         );
     }
 
-    fn repoint_clients(&mut self, r: &Recovery, clients: &[ClientImpact]) {
+    /// The commands that leave an activation token for `secondary` from `primary` in
+    /// `$ACTIVATION_TOKEN`: by the public-key method (Vault 1.3+, no call to the primary's
+    /// API port), or response-wrapped when the file gives `secondary` an older version.
+    pub(super) fn activation(
+        &mut self,
+        secondary: ClusterId,
+        primary: ClusterId,
+        kind: &str,
+    ) -> Vec<Command> {
         let t = self.t;
-        let mine: Vec<&ClientImpact> = clients.iter().filter(|c| c.cluster == r.lost).collect();
-        let Some(to) = r.to else { return };
-        if mine.is_empty() {
-            return;
+        let id = t.name(secondary);
+        if t.version(secondary).is_some_and(|v| v.core < (1, 3, 0)) {
+            return vec![self.capture(
+                "ACTIVATION_TOKEN",
+                primary,
+                &format!(
+                    "write -field=wrapping_token sys/replication/{kind}/primary/secondary-token id={id}"
+                ),
+            )];
         }
+        vec![
+            self.capture(
+                "SECONDARY_PUBLIC_KEY",
+                secondary,
+                &format!(
+                    "write -field=secondary_public_key -f sys/replication/{kind}/secondary/generate-public-key"
+                ),
+            ),
+            self.capture(
+                "ACTIVATION_TOKEN",
+                primary,
+                &format!(
+                    "write -field=token sys/replication/{kind}/primary/secondary-token id={id} secondary_public_key=\"$SECONDARY_PUBLIC_KEY\""
+                ),
+            ),
+        ]
+    }
+
+    /// One step per new home of the lost cluster's clients (a client's `fallback` may send it
+    /// elsewhere than the recovery's choice).
+    fn repoint_clients(&mut self, r: &Recovery, clients: &[ClientImpact]) {
+        let mut homes: Vec<ClusterId> = Vec::new();
+        for c in clients.iter().filter(|c| c.cluster == r.lost) {
+            if let Some(to) = c.to
+                && !homes.contains(&to)
+            {
+                homes.push(to);
+            }
+        }
+        for to in homes {
+            let mine: Vec<&ClientImpact> = clients
+                .iter()
+                .filter(|c| c.cluster == r.lost && c.to == Some(to))
+                .collect();
+            self.repoint_clients_to(r, to, &mine);
+        }
+    }
+
+    fn repoint_clients_to(&mut self, r: &Recovery, to: ClusterId, mine: &[&ClientImpact]) {
+        let t = self.t;
         let l = r.lost;
         let from_addr = self.api(l);
         let to_addr = self.api(to);
@@ -542,4 +682,19 @@ impl Builder<'_> {
             commands,
         );
     }
+}
+
+/// Whether the file gives `c` a version of at least `min`.
+fn at_least(t: &crate::graph::Topology, c: ClusterId, min: (u64, u64, u64)) -> bool {
+    t.version(c).is_some_and(|v| v.core >= min)
+}
+
+/// Why a planned switchover demotes `l` before promoting `to`.
+fn planned_demotion(t: &crate::graph::Topology, l: ClusterId, to: ClusterId) -> String {
+    format!(
+        "A planned switchover: {} answers, so it is demoted first and {} promoted only then (GUIDES-LR; PERF-MANAGE step 1: \"Demote the original primary\"); \"there should never be more than one primary at a time\" and \"Multiple primaries may result in data loss!\" (API-DR; API-PERF). A demoted cluster keeps its cluster ID, so it can be attached again as a secondary (API-DR). Stop the clients' writes to {} before demoting it.",
+        quoted(t, l),
+        quoted(t, to),
+        quoted(t, l)
+    )
 }

@@ -11,8 +11,9 @@ declare_rule! {
     ///
     /// ## What it checks
     /// For every client that uses a primary or performance secondary in its own site: the DR
-    /// secondary that `vrt failover` would promote when that cluster is lost (same region
-    /// first, then the newest version, then name) is in the client's site too. Clients
+    /// secondary that `vrt failover` would promote when that cluster is lost (of the same
+    /// environment only; then `failover_to`, capacity, the same region, the newest version,
+    /// then name) is in the client's site too. Clients
     /// already using a cluster in another site are VRT110 (`client-in-other-site`).
     ///
     /// ## Why it matters
@@ -82,8 +83,15 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     format!("`{}` would take over here", t.name(chosen)),
                 )
                 .help(match local {
+                    Some(l) if !t.same_environment(cluster, l) => format!(
+                        "open port {port} from `{}` to `{}` in advance and plan the DNS change; `{}` in site `{site_name}` is of another environment than `{}`, and vrt never promotes across environments",
+                        client.name.get(),
+                        t.name(chosen),
+                        t.name(l),
+                        t.name(cluster)
+                    ),
                     Some(l) => format!(
-                        "open port {port} from `{}` to `{}` in advance and plan the DNS change; `{}` in site `{site_name}` loses the failover tie-break to `{}` (same region first, then the newest version, then name)",
+                        "open port {port} from `{}` to `{}` in advance and plan the DNS change; `{}` in site `{site_name}` loses the failover tie-break to `{}` (same environment only, then `failover_to`, capacity, the same region, the newest version, then name)",
                         client.name.get(),
                         t.name(chosen),
                         t.name(l),

@@ -14,6 +14,7 @@ pub mod cross_environment_replication;
 pub mod downstream_older_version;
 pub mod failback_blocked_by_version;
 pub mod failover_outside_client_site;
+pub mod failover_to_not_candidate;
 pub mod insecure_cluster_addr;
 pub mod loss_without_recovery;
 pub mod missing_dr_secondary;
@@ -78,6 +79,7 @@ pub static CHECKS: &[Check] = &[
     check!(loss_without_recovery),
     check!(failback_blocked_by_version),
     check!(failover_outside_client_site),
+    check!(failover_to_not_candidate),
     check!(raft_voter_count),
     check!(single_zone_cluster),
 ];

@@ -96,12 +96,16 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
         ids.into_iter().filter(|p| !lost.contains(p)).collect()
     };
     let recovery = if t.role(c) == Role::Primary {
-        let twice = t
-            .performance_secondaries(c)
-            .into_iter()
-            .flat_map(|p| t.dr_secondaries(p))
-            .find(|d| !lost.contains(d));
-        match (survivors(t.performance_secondaries(c)).first(), twice) {
+        // The failover planner's choice: each lost performance secondary replaced by its
+        // best surviving DR secondary, and the best of those promoted again.
+        let replacements = t.performance_secondaries(c).into_iter().filter_map(|p| {
+            t.rank_replacements(p, survivors(t.dr_secondaries(p)))
+                .first()
+                .copied()
+        });
+        let twice = t.rank_replacements(c, replacements).first().copied();
+        let perf = t.rank_replacements(c, survivors(t.performance_secondaries(c)));
+        match (perf.first(), twice) {
             (Some(p), _) => format!(
                 "the only recovery left is promoting performance secondary `{}`, after which every client must re-authenticate and obtain new leases",
                 t.name(*p)
@@ -117,32 +121,33 @@ fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -
             ),
         }
     } else {
-        {
-            let others: Vec<ClusterId> = t
-                .upstream(c)
-                .map(|(up, _)| {
-                    let mut v = vec![up];
-                    v.extend(t.performance_secondaries(up));
-                    v
-                })
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|o| *o != c && !lost.contains(o))
-                .collect();
-            match (others.first(), t.upstream(c)) {
-                (Some(o), _) => format!(
-                    "its clients must move to `{}` and re-authenticate; its local mounts and tokens are lost",
-                    t.name(*o)
-                ),
-                (None, Some((up, _))) => format!(
-                    "its clients must move to the cluster that takes over from `{}` and re-authenticate; its local mounts and tokens are lost",
-                    t.name(up)
-                ),
-                (None, None) => {
-                    "no serving cluster of its replication set survives: restore from snapshots"
-                        .to_string()
-                }
+        // Where the failover planner sends the clients: the same choice
+        // (`Topology::client_homes`), with the set's primary replaced by its best surviving
+        // DR secondary when the loss takes it too.
+        let root = t.root(c);
+        let primary = if lost.contains(&root) {
+            t.rank_replacements(root, survivors(t.dr_secondaries(root)))
+                .first()
+                .copied()
+        } else {
+            Some(root)
+        };
+        let serving = t.performance_secondaries(root).into_iter().filter_map(|s| {
+            if lost.contains(&s) {
+                t.rank_replacements(s, survivors(t.dr_secondaries(s)))
+                    .first()
+                    .copied()
+            } else {
+                Some(s)
             }
+        });
+        match t.client_homes(c, serving, primary).first() {
+            Some(o) => format!(
+                "its clients must move to `{}` and re-authenticate; its local mounts and tokens are lost",
+                t.name(*o)
+            ),
+            None => "no serving cluster of its replication set survives: restore from snapshots"
+                .to_string(),
         }
     };
     let mut f = Finding::new(

@@ -7,6 +7,7 @@
 
 mod json;
 mod markdown;
+mod sh;
 mod sweep;
 mod text;
 
@@ -19,6 +20,7 @@ pub use self::json::{
 };
 pub use self::markdown::markdown;
 pub(crate) use self::markdown::table as markdown_table;
+pub use self::sh::sh;
 pub use self::sweep::{
     JsonSweep, JsonSweepRecovery, JsonSweepRow, sweep_document, sweep_json, sweep_markdown,
     sweep_schema, sweep_text,
@@ -44,6 +46,7 @@ fn client_name(t: &Topology, c: ClientId) -> String {
 fn node_name(t: &Topology, n: Node) -> String {
     match n {
         Node::Cluster(c) => cluster_name(t, c),
+        Node::LoadBalancer(c) => format!("{}'s load balancer", cluster_name(t, c)),
         Node::Client(c) => client_name(t, c),
         Node::Service(s) => t.model.services[s.0].name.get().clone(),
     }
@@ -52,6 +55,7 @@ fn node_name(t: &Topology, n: Node) -> String {
 const fn node_kind(n: Node) -> &'static str {
     match n {
         Node::Cluster(_) => "cluster",
+        Node::LoadBalancer(_) => "load-balancer",
         Node::Client(_) => "client",
         Node::Service(_) => "service",
     }
@@ -127,31 +131,15 @@ pub(crate) fn hang_text(prefix: &str, text: &str, indent: usize) -> String {
 }
 
 /// Wraps `prefix` + `text` at [`WIDTH`] with `indent`; continuation lines align with the text
-/// after `prefix` (a bullet or a step number).
+/// after `prefix` (a bullet or a step number). The one wrapper, [`crate::text::wrap`].
 fn hang(prefix: &str, text: &str, indent: usize) -> String {
     let first = format!("{}{prefix}", " ".repeat(indent));
-    let rest = " ".repeat(indent + prefix.chars().count());
+    let rest = " ".repeat(first.chars().count());
+    let width = WIDTH.saturating_sub(first.chars().count());
     let mut out = String::new();
-    let mut line = String::new();
-    let mut pad = first.as_str();
-    for word in text.split_whitespace() {
-        if !line.is_empty()
-            && pad.chars().count() + line.chars().count() + 1 + word.chars().count() > WIDTH
-        {
-            out.push_str(pad);
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-            pad = rest.as_str();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push_str(pad);
-        out.push_str(&line);
+    for (i, line) in crate::text::wrap(text, width).iter().enumerate() {
+        out.push_str(if i == 0 { &first } else { &rest });
+        out.push_str(line);
         out.push('\n');
     }
     out

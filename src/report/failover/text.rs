@@ -14,8 +14,14 @@ use crate::graph::Topology;
 pub fn text(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
     writeln!(
         w,
-        "Failover runbook for {}: loss of {}\n",
-        t.model.name, plan.scenario.label
+        "{} runbook for {}: {}\n",
+        if plan.scenario.planned {
+            "Switchover"
+        } else {
+            "Failover"
+        },
+        t.model.name,
+        plan.scenario.heading()
     )?;
     text_lost(w, t, plan)?;
     text_recovery(w, t, plan)?;
@@ -187,6 +193,14 @@ fn write_command_text(
     let pad = " ".repeat(indent);
     writeln!(w)?;
     writeln!(w, "{pad}# {}", command_header(t, c))?;
+    // A command of several lines (a heredoc) is written flush left, so a pasted block keeps
+    // its terminator at the start of a line: an indented `EOF` would not end the heredoc and
+    // it would swallow the commands after it.
+    let pad = if c.line.contains('\n') {
+        ""
+    } else {
+        pad.as_str()
+    };
     for line in c.line.lines() {
         writeln!(w, "{pad}{line}")?;
     }
