@@ -4,10 +4,13 @@
 
 use std::collections::BTreeMap;
 
+mod mounts;
+pub use mounts::{Mount, PathsFilter, Seal, StorageFacts, covers};
+
 use crate::date::Date;
 use crate::diag::structure as code;
 use crate::diag::{Finding, Severity};
-use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::ids::{ClientId, ClusterId, MountId, ServiceId, SiteId};
 use crate::source::Span;
 use crate::spec::{self, ClusterPort, Environment, Protocol, Provider, Role, Spec};
 use crate::values::{self, Addr, Cidr, PortRange, Version};
@@ -34,6 +37,8 @@ pub struct Model {
     pub dns: Option<Vec<DnsEntry>>,
     /// Suppressions (`ignore`), in file order; applied by [`crate::suppress`].
     pub ignores: Vec<Ignore>,
+    /// Mounts, in file order.
+    pub mounts: Vec<Mount>,
 }
 
 /// A suppression entry, its cluster resolved and its date parsed.
@@ -94,6 +99,8 @@ pub struct Cluster {
     pub cidrs: Vec<Sp<Cidr>>,
     /// Its load balancer.
     pub load_balancer: Option<LoadBalancer>,
+    /// Its storage backend, non-voters, seal and paths filter.
+    pub storage: StorageFacts,
 }
 
 impl Cluster {
@@ -132,6 +139,9 @@ pub struct Client {
     pub cluster: Sp<ClusterId>,
     /// Its address ranges.
     pub cidrs: Vec<Sp<Cidr>>,
+    /// The mounts it uses: for each path written, the mounts with that path (a local
+    /// mount's path may exist on several clusters).
+    pub mounts: Vec<Sp<Vec<MountId>>>,
 }
 
 /// An external service.
@@ -432,6 +442,11 @@ impl Builder {
             .filter_map(|c| self.cluster(c, &sites, &site_sets, &site_names, &cluster_names))
             .collect();
 
+        let regions: std::collections::BTreeSet<&str> =
+            sites.iter().map(|s| s.region.as_str()).collect();
+        let roles: Vec<Option<Role>> = spec.clusters.iter().map(|c| Some(*c.role.get())).collect();
+        let mounts = self.mounts(&spec.mounts, &cluster_names, &roles, &regions);
+
         let mut client_names = Names::new("client");
         let clients: Vec<Client> = spec
             .clients
@@ -444,11 +459,13 @@ impl Builder {
                 if let Some(site) = site {
                     self.inside_site(&cidrs, &sites[site], &site_sets[site], "client", &c.name);
                 }
+                let client_mounts = self.client_mounts(&c.mounts, &mounts);
                 Some(Client {
                     name: c.name.clone(),
                     site: Sp::new(SiteId(site?), c.site.span()),
                     cluster: Sp::new(ClusterId(cluster?), c.cluster.span()),
                     cidrs,
+                    mounts: client_mounts,
                 })
             })
             .collect();
@@ -543,6 +560,7 @@ impl Builder {
             firewall,
             dns,
             ignores,
+            mounts,
         }
     }
 
@@ -634,23 +652,8 @@ impl Builder {
                 None
             }
         });
-        let nodes =
-            c.nodes
-                .as_ref()
-                .and_then(|n| match u32::try_from(*n.get()).ok().filter(|n| *n >= 1) {
-                    Some(v) => Some(Sp::new(v, n.span())),
-                    None => {
-                        self.findings.push(
-                            Finding::new(
-                                &code::INVALID_VALUE,
-                                n.span(),
-                                format!("`nodes` is {}; a cluster has at least one node", n.get()),
-                            )
-                            .help("give the number of Raft voters, such as 5"),
-                        );
-                        None
-                    }
-                });
+        let nodes = self.voters(c);
+        let storage = self.storage_facts(c);
         let api_addr = self.addr(c.api_addr.as_ref(), 8200);
         let cluster_addr = self.addr(c.cluster_addr.as_ref(), 8201);
         let cidrs = self.cidrs(&c.cidrs);
@@ -713,6 +716,7 @@ impl Builder {
             zones: c.zones.clone(),
             cidrs,
             load_balancer,
+            storage,
         })
     }
 

@@ -8,6 +8,7 @@ use crate::graph::Topology;
 pub mod blocked_flow;
 pub mod broad_firewall_rule;
 pub mod client_in_other_site;
+pub mod client_mount_not_on_cluster;
 pub mod client_on_dr_secondary;
 pub mod cross_environment_replication;
 pub mod downstream_older_version;
@@ -17,8 +18,13 @@ pub mod insecure_cluster_addr;
 pub mod loss_without_recovery;
 pub mod missing_dr_secondary;
 pub mod mixed_versions;
+pub mod mount_outside_regions;
+pub mod paths_filter_removes_everything;
+pub mod paths_filter_unknown_mount;
 pub mod performance_cascade;
 pub mod port_outside_firewall;
+pub mod promotion_missing_mounts;
+pub mod quorum_lost_with_zone;
 pub mod raft_voter_count;
 pub mod replication_cycle;
 pub mod replication_from_dr_secondary;
@@ -80,6 +86,22 @@ pub static CHECKS: &[Check] = &[
         run: client_in_other_site::check,
     },
     Check {
+        rule: &mount_outside_regions::RULE,
+        run: mount_outside_regions::check,
+    },
+    Check {
+        rule: &client_mount_not_on_cluster::RULE,
+        run: client_mount_not_on_cluster::check,
+    },
+    Check {
+        rule: &paths_filter_unknown_mount::RULE,
+        run: paths_filter_unknown_mount::check,
+    },
+    Check {
+        rule: &paths_filter_removes_everything::RULE,
+        run: paths_filter_removes_everything::check,
+    },
+    Check {
         rule: &blocked_flow::RULE,
         run: blocked_flow::check,
     },
@@ -124,12 +146,20 @@ pub static CHECKS: &[Check] = &[
         run: failover_outside_client_site::check,
     },
     Check {
+        rule: &promotion_missing_mounts::RULE,
+        run: promotion_missing_mounts::check,
+    },
+    Check {
         rule: &raft_voter_count::RULE,
         run: raft_voter_count::check,
     },
     Check {
         rule: &single_zone_cluster::RULE,
         run: single_zone_cluster::check,
+    },
+    Check {
+        rule: &quorum_lost_with_zone::RULE,
+        run: quorum_lost_with_zone::check,
     },
 ];
 
