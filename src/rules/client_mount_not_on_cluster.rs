@@ -73,11 +73,15 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             if let Some(pf) = mounts::filter(t, c).filter(|_| !m.local) {
                 f = f.related(pf.paths.span(), "paths filter");
             }
+            let reach = if m.local {
+                "or make the mount shared".to_string()
+            } else {
+                format!("or let the mount reach `{}`", t.name(c))
+            };
             out.push(f.help(format!(
-                "point `{}` at a cluster that holds `{}` (see `vrt mounts`), or let the mount reach `{}`",
+                "point `{}` at a cluster that holds `{}` (see `vrt mounts`), {reach}",
                 client.name.get(),
                 m.path.get(),
-                t.name(c)
             )));
         }
     }

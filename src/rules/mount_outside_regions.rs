@@ -79,7 +79,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             .cluster(c)
             .label(format!("allowed regions: {}", allowed.join(", ")))
             .related(cluster.name.span(), how);
-            f = if let Some(pf) = mounts::filter(t, c) {
+            f = if let Some(pf) = mounts::filter(t, c).filter(|_| c != *m.cluster.get()) {
                 f.related(pf.paths.span(), "paths filter")
                     .help(format!(
                         "keep `{}` away from `{}`: add it to a `deny` filter, or leave it out of the `allow` filter",
@@ -92,11 +92,22 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     m.path.get(),
                     allowed.join(", ")
                 ))
+            } else if let Some((up, EdgeKind::Dr)) =
+                t.upstream(c).filter(|(u, _)| *u != *m.cluster.get())
+            {
+                f.help(format!(
+                    "keep `{}` away from `{}` (which `{}` copies) with a paths filter, or move `{}` to an allowed region",
+                    m.path.get(),
+                    t.name(up),
+                    cluster.name.get(),
+                    cluster.name.get()
+                ))
             } else {
                 f.help(format!(
-                    "keep `{}` away from `{}` with a paths filter on the performance secondary it replicates through, or move the cluster to an allowed region",
-                    m.path.get(),
-                    cluster.name.get()
+                    "move `{}` to a site in {}, or mount `{}` on a cluster there",
+                    cluster.name.get(),
+                    allowed.join(", "),
+                    m.path.get()
                 ))
             };
             out.push(f);
