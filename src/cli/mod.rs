@@ -11,6 +11,7 @@ mod import;
 mod init;
 mod limits;
 mod man;
+mod mounts;
 mod ports;
 mod schema;
 mod status;
@@ -68,6 +69,7 @@ enum Command {
     Completions(completions::Args),
     Man(man::Args),
     Ports(ports::Args),
+    Mounts(mounts::Args),
     Firewall(firewall::Args),
     Failover(failover::Args),
     UpgradePlan(upgrade_plan::Args),
@@ -134,6 +136,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Completions(args) => completions::run(&args, io),
         Command::Man(args) => man::run(&args, io),
         Command::Ports(args) => ports::run(&args, io),
+        Command::Mounts(args) => mounts::run(&args, io),
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
         Command::UpgradePlan(args) => upgrade_plan::run(&args, io),

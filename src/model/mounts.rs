@@ -67,6 +67,20 @@ pub fn covers(filter: &str, path: &str) -> bool {
     path.starts_with(filter)
 }
 
+/// Whether `p` is shaped like a mount or namespace path: segments of letters, digits, `_`,
+/// `.` and `-`, each followed by `/` (so no value can carry markup or control characters
+/// into an output).
+fn path_shaped(p: &str) -> bool {
+    p.len() <= 512
+        && p.ends_with('/')
+        && p.split_terminator('/').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        })
+}
+
 /// How a cluster unseals.
 #[derive(Debug, Clone)]
 pub struct Seal {
@@ -184,7 +198,7 @@ impl Builder {
                 return None;
             }
             for p in f.paths.iter() {
-                if !p.ends_with('/') || p.starts_with('/') || p.contains("//") {
+                if !path_shaped(p) {
                     self.findings.push(
                         Finding::new(
                             &code::INVALID_VALUE,
@@ -278,7 +292,17 @@ impl Builder {
         mounts
             .iter()
             .filter_map(|m| {
-                let path_ok = !m.path.starts_with('/') && m.path.ends_with('/') && !m.path.contains("//") && m.path.len() > 1;
+                let path_ok = path_shaped(&m.path);
+                if let Some(k) = &m.r#type
+                    && (k.is_empty()
+                        || k.len() > 64
+                        || !k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '/')))
+                {
+                    self.findings.push(
+                        Finding::new(&code::INVALID_VALUE, k.span(), "not a mount type")
+                            .help("write the type as Vault names it, such as `kv`, `pki` or `auth/approle`"),
+                    );
+                }
                 if !path_ok {
                     self.findings.push(
                         Finding::new(
