@@ -82,6 +82,7 @@ impl Builder<'_> {
             self.restore(r);
         }
         self.update_followers(after);
+        self.mount_steps();
         for r in &recoveries {
             self.repoint_clients(r, clients);
         }
