@@ -12,11 +12,10 @@ use crate::mounts;
 use crate::spec::SealType;
 
 impl Builder<'_> {
-    /// Adds the mount steps of every performance promotion and the key holders of every DR
-    /// promotion.
-    pub(super) fn mount_steps(&mut self) {
+    /// Adds, before the failure, whose key shares the DR operation token of each DR
+    /// promotion needs.
+    pub(super) fn key_holder_steps(&mut self) {
         let t = self.t;
-        let lost: BTreeSet<ClusterId> = self.d.lost.iter().copied().collect();
         let recoveries = self.d.recoveries.clone();
         for r in recoveries
             .iter()
@@ -47,6 +46,13 @@ impl Builder<'_> {
                 Vec::new(),
             );
         }
+    }
+
+    /// Adds the mount step of every performance promotion.
+    pub(super) fn mount_steps(&mut self) {
+        let t = self.t;
+        let lost: BTreeSet<ClusterId> = self.d.lost.iter().copied().collect();
+        let recoveries = self.d.recoveries.clone();
         for r in recoveries
             .iter()
             .filter(|r| r.path == RecoveryPath::PerformancePromotion)

@@ -59,6 +59,7 @@ impl Builder<'_> {
                 self.prepare_perf_login(r);
             }
         }
+        self.key_holder_steps();
         let mut fenced: BTreeMap<ClusterId, usize> = BTreeMap::new();
         for pass in [true, false] {
             // Primaries first, then performance secondaries (upstream first in both).
