@@ -124,10 +124,11 @@ impl Builder {
                 );
                 return None;
             }
-            (Some(n), None) => n,
-            (None, Some(v)) => v,
+            (Some(n), None) => (n, "nodes"),
+            (None, Some(v)) => (v, "voters"),
             (None, None) => return None,
         };
+        let (given, key) = given;
         match u32::try_from(*given.get()).ok().filter(|n| *n >= 1) {
             Some(v) => Some(Sp::new(v, given.span())),
             None => {
@@ -136,7 +137,7 @@ impl Builder {
                         &code::INVALID_VALUE,
                         given.span(),
                         format!(
-                            "the voter count is {}; a cluster has at least one voter",
+                            "`{key}` is {}; a cluster has at least one node",
                             given.get()
                         ),
                     )
