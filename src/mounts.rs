@@ -205,9 +205,9 @@ mounts:
     fn promotion_loses_local_and_filtered_mounts() {
         let t = topology(GLOBAL);
         let lost: BTreeSet<ClusterId> = [ClusterId(0), ClusterId(1)].into();
-        let loss = lost_on_promotion(&t, &lost, ClusterId(2));
-        assert_eq!(loss.local, [MountId(2)]);
-        assert_eq!(loss.filtered, [MountId(0)]);
-        assert!(loss.refilter.is_empty());
+        let missing = lost_on_promotion(&t, &lost, ClusterId(2));
+        assert_eq!(missing.local, [MountId(2)]);
+        assert_eq!(missing.filtered, [MountId(0)]);
+        assert!(missing.refilter.is_empty());
     }
 }

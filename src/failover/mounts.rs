@@ -51,15 +51,18 @@ impl Builder<'_> {
     /// Adds the mount step of every performance promotion.
     pub(super) fn mount_steps(&mut self) {
         let t = self.t;
-        let lost: BTreeSet<ClusterId> = self.d.lost.iter().copied().collect();
+        let gone: BTreeSet<ClusterId> = self.d.lost.iter().copied().collect();
         let recoveries = self.d.recoveries.clone();
         for r in recoveries
             .iter()
             .filter(|r| r.path == RecoveryPath::PerformancePromotion)
         {
             let Some(p) = r.to else { continue };
-            let loss = mounts::lost_on_promotion(t, &lost, p);
-            if loss.local.is_empty() && loss.filtered.is_empty() && loss.refilter.is_empty() {
+            let missing = mounts::lost_on_promotion(t, &gone, p);
+            if missing.local.is_empty()
+                && missing.filtered.is_empty()
+                && missing.refilter.is_empty()
+            {
                 continue;
             }
             let list = |ids: &[crate::ids::MountId]| {
@@ -69,28 +72,28 @@ impl Builder<'_> {
                     .join(", ")
             };
             let mut text = Vec::new();
-            if !loss.local.is_empty() {
+            if !missing.local.is_empty() {
                 text.push(format!(
                     "Local mounts not on {}: {}. Local mounts replicate only to DR secondaries (REPL-IDX); their data is not on the new primary, and clients that use them find nothing there.",
                     quoted(t, p),
-                    list(&loss.local)
+                    list(&missing.local)
                 ));
             }
-            if !loss.filtered.is_empty() {
+            if !missing.filtered.is_empty() {
                 text.push(format!(
                     "Mounts the paths filter of {} kept away from it: {}. They do not exist on the new primary (API-PERF).",
                     quoted(t, p),
-                    list(&loss.filtered)
+                    list(&missing.filtered)
                 ));
             }
             let mut commands = Vec::new();
-            if !loss.refilter.is_empty() {
+            if !missing.refilter.is_empty() {
                 text.push(format!(
                     "Once each performance secondary below is attached to {} with a new secondary token, set its paths filter again on {}: a filter's `:id` is the secondary's `cluster_id` from its replication status, and filters must be re-created after `update-primary` with a new token (API-PERF).",
                     quoted(t, p),
                     quoted(t, p)
                 ));
-                for s in &loss.refilter {
+                for s in &missing.refilter {
                     let Some(f) = mounts::filter(t, *s) else {
                         continue;
                     };

@@ -52,7 +52,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                             .first()
                             .is_some_and(|m| mounts::mount(t, *m).path.as_str() == path)
                     })
-                    .map(|ids| ids.span())
+                    .map(crate::yaml::Sp::span)
                 else {
                     continue;
                 };

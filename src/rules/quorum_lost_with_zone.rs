@@ -59,7 +59,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                 )
                 .cluster(id)
                 .label(format!("{n} voters over {z} zones: {biggest} in the biggest"))
-                .related(c.zones.first().map_or(voters.span(), |s| s.span()), "zones")
+                .related(c.zones.first().map_or(voters.span(), crate::yaml::Sp::span), "zones")
                 .help("spread the voters over three or more zones, such as 5 voters over 3 zones"),
             )
         })
