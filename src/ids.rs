@@ -19,6 +19,10 @@ pub struct ClientId(pub(crate) usize);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServiceId(pub(crate) usize);
 
+/// A mount: an index into the model's mounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MountId(pub(crate) usize);
+
 macro_rules! index {
     ($($id:ident),*) => {$(
         impl $id {
@@ -31,4 +35,4 @@ macro_rules! index {
     )*};
 }
 
-index!(SiteId, ClusterId, ClientId, ServiceId);
+index!(SiteId, ClusterId, ClientId, ServiceId, MountId);

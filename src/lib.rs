@@ -28,6 +28,7 @@ pub mod graph;
 pub mod ids;
 pub mod load;
 pub mod model;
+pub mod mounts;
 pub mod net;
 pub mod output;
 pub mod report;

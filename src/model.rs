@@ -4,10 +4,13 @@
 
 use std::collections::BTreeMap;
 
+mod mounts;
+pub use mounts::{Mount, PathsFilter, Seal, StorageFacts, covers};
+
 use crate::date::Date;
 use crate::diag::structure as code;
 use crate::diag::{Finding, Severity};
-use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
+use crate::ids::{ClientId, ClusterId, MountId, ServiceId, SiteId};
 use crate::source::Span;
 use crate::spec::{self, Activation, ClusterPort, Environment, Protocol, Provider, Role, Spec};
 use crate::values::{self, Addr, Cidr, PortRange, Version};
@@ -34,6 +37,8 @@ pub struct Model {
     pub dns: Option<Vec<DnsEntry>>,
     /// Suppressions (`ignore`), in file order; applied by [`crate::suppress`].
     pub ignores: Vec<Ignore>,
+    /// Mounts, in file order.
+    pub mounts: Vec<Mount>,
 }
 
 /// A suppression entry, its cluster resolved and its date parsed.
@@ -101,6 +106,8 @@ pub struct Cluster {
     pub environment: Option<Sp<Environment>>,
     /// The operator's preferred successor (`failover_to`).
     pub failover_to: Option<Sp<ClusterId>>,
+    /// Its storage backend, non-voters, seal and paths filter.
+    pub storage: StorageFacts,
 }
 
 impl Cluster {
@@ -148,6 +155,9 @@ pub struct Client {
     pub cidrs: Vec<Sp<Cidr>>,
     /// The cluster they move to when theirs is lost (`fallback`).
     pub fallback: Option<Sp<ClusterId>>,
+    /// The mounts it uses: for each path written, the mounts with that path (a local
+    /// mount's path may exist on several clusters).
+    pub mounts: Vec<Sp<Vec<MountId>>>,
 }
 
 /// An external service.
@@ -448,6 +458,11 @@ impl Builder {
             .filter_map(|c| self.cluster(c, &sites, &site_sets, &site_names, &cluster_names))
             .collect();
 
+        let regions: std::collections::BTreeSet<&str> =
+            sites.iter().map(|s| s.region.as_str()).collect();
+        let roles: Vec<Option<Role>> = spec.clusters.iter().map(|c| Some(*c.role.get())).collect();
+        let mounts = self.mounts(&spec.mounts, &cluster_names, &roles, &regions);
+
         let mut client_names = Names::new("client");
         let clients: Vec<Client> = spec
             .clients
@@ -465,12 +480,14 @@ impl Builder {
                 if let Some(site) = site {
                     self.inside_site(&cidrs, &sites[site], &site_sets[site], "client", &c.name);
                 }
+                let client_mounts = self.client_mounts(&c.mounts, &mounts);
                 Some(Client {
                     name: c.name.clone(),
                     site: Sp::new(SiteId(site?), c.site.span()),
                     cluster: Sp::new(ClusterId(cluster?), c.cluster.span()),
                     cidrs,
                     fallback,
+                    mounts: client_mounts,
                 })
             })
             .collect();
@@ -565,6 +582,7 @@ impl Builder {
             firewall,
             dns,
             ignores,
+            mounts,
         }
     }
 
@@ -656,23 +674,8 @@ impl Builder {
                 None
             }
         });
-        let nodes =
-            c.nodes
-                .as_ref()
-                .and_then(|n| match u32::try_from(*n.get()).ok().filter(|n| *n >= 1) {
-                    Some(v) => Some(Sp::new(v, n.span())),
-                    None => {
-                        self.findings.push(
-                            Finding::new(
-                                &code::INVALID_VALUE,
-                                n.span(),
-                                format!("`nodes` is {}; a cluster has at least one node", n.get()),
-                            )
-                            .help("give the number of Raft voters, such as 5"),
-                        );
-                        None
-                    }
-                });
+        let nodes = self.voters(c);
+        let storage = self.storage_facts(c);
         let failover_to = c.failover_to.as_ref().and_then(|f| {
             cluster_names
                 .resolve(f, self)
@@ -743,6 +746,7 @@ impl Builder {
             activation_declared: c.activation.clone(),
             environment: c.environment.clone(),
             failover_to,
+            storage,
         })
     }
 

@@ -32,6 +32,10 @@ pub struct Spec {
     /// Who talks to Vault: applications, CI runners, operators.
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
+    /// The secrets engines and auth methods that matter: where each is mounted, whether it is
+    /// local, and where its data may be stored. `vrt mounts` shows which clusters hold each.
+    #[serde(default)]
+    pub mounts: Vec<MountSpec>,
     /// What Vault's secrets engines talk to (databases, LDAP, cloud APIs).
     #[serde(default)]
     pub external_services: Vec<ServiceSpec>,
@@ -131,6 +135,26 @@ pub struct ClusterSpec {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub nodes: Option<Sp<i64>>,
+    /// Number of Raft voters: a clearer name for `nodes`; give one of the two.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub voters: Option<Sp<i64>>,
+    /// Number of Raft non-voters (nodes that hold the data and serve reads but do not vote;
+    /// with redundancy zones, Autopilot promotes one when a zone's voter fails). Default 0.
+    #[serde(default)]
+    #[schemars(range(min = 0))]
+    pub non_voters: Option<Sp<i64>>,
+    /// The storage backend. Default `raft` (Integrated Storage).
+    #[serde(default)]
+    pub storage: Option<Sp<Storage>>,
+    /// How the cluster unseals. Default `shamir` (key shares, no endpoint).
+    #[serde(default)]
+    pub seal: Option<SealSpec>,
+    /// Performance secondaries only: which mounts and namespaces of the primary replicate
+    /// to this cluster (set on the primary with
+    /// `sys/replication/performance/primary/paths-filter/:id`).
+    #[serde(default)]
+    pub paths_filter: Option<PathsFilterSpec>,
     /// Zones of its site the cluster's nodes are spread over.
     #[serde(default)]
     pub zones: Vec<Sp<String>>,
@@ -254,6 +278,116 @@ pub struct ClientSpec {
     #[serde(default)]
     #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
     pub fallback: Option<Sp<String>>,
+    /// Mount paths they use (`secret-eu/`); each names a mount of `mounts`.
+    #[serde(default)]
+    pub mounts: Vec<Sp<String>>,
+}
+
+/// A secrets engine or auth method mount.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MountSpec {
+    /// The mount path, ending in `/` (`secret-eu/`, `auth/approle/`); in a namespace,
+    /// prefixed by it (`ns1/secret-eu/`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/$"))]
+    pub path: Sp<String>,
+    /// The engine or method type, such as `kv`, `pki`, `database`, `transit` or
+    /// `auth/approle`. PKI certificates stay on the cluster that issued them even on a
+    /// shared mount.
+    #[serde(default)]
+    pub r#type: Option<Sp<String>>,
+    /// Where it is mounted: a `primary` for a shared mount, any cluster for a local one.
+    pub cluster: Sp<String>,
+    /// Whether the mount is local (`vault secrets enable -local`): its data stays on its
+    /// cluster and that cluster's DR secondaries. Default `false` (shared: replicated to the
+    /// performance secondaries its paths filters let it through to).
+    #[serde(default)]
+    pub local: Option<Sp<bool>>,
+    /// Data residency: the regions (of `sites`) where the mount's data may be stored. vrt
+    /// reports every cluster outside them that holds the data. Default: anywhere.
+    #[serde(default)]
+    pub regions: Option<Sp<Vec<Sp<String>>>>,
+}
+
+/// A performance secondary's paths filter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathsFilterSpec {
+    /// `allow`: only the listed paths replicate; `deny`: all but the listed paths replicate.
+    pub mode: Sp<FilterMode>,
+    /// Mount paths (`secret-us/`) and namespace paths (`ns1/`), each ending in `/`.
+    pub paths: Sp<Vec<Sp<String>>>,
+}
+
+/// The mode of a paths filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FilterMode {
+    /// Only the listed paths replicate.
+    Allow,
+    /// Every path but the listed ones replicates.
+    Deny,
+}
+
+impl FilterMode {
+    /// The mode as written.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Allow => "allow",
+            Self::Deny => "deny",
+        }
+    }
+}
+
+/// A cluster's storage backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Storage {
+    /// Integrated Storage (Raft) on the Vault nodes (the default).
+    Raft,
+    /// A Consul cluster; the Raft voter rules do not apply and the Consul ports do.
+    Consul,
+}
+
+/// How a cluster unseals.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealSpec {
+    /// The seal type. (The seal endpoint's addresses and port are not part of the format
+    /// yet: vrt does not derive flows to it, so it does not ask for them.)
+    pub r#type: Sp<SealType>,
+}
+
+/// A seal type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SealType {
+    /// Shamir key shares (the default; no endpoint).
+    Shamir,
+    /// AWS KMS auto-unseal.
+    Awskms,
+    /// Azure Key Vault auto-unseal.
+    Azurekeyvault,
+    /// Google Cloud KMS auto-unseal.
+    Gcpckms,
+    /// Transit auto-unseal through another Vault cluster.
+    Transit,
+    /// An HSM over PKCS#11.
+    Pkcs11,
+}
+
+impl SealType {
+    /// The type as written.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Shamir => "shamir",
+            Self::Awskms => "awskms",
+            Self::Azurekeyvault => "azurekeyvault",
+            Self::Gcpckms => "gcpckms",
+            Self::Transit => "transit",
+            Self::Pkcs11 => "pkcs11",
+        }
+    }
 }
 
 /// A service that Vault's secrets engines or auth methods talk to.

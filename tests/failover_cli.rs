@@ -147,6 +147,10 @@ const VAULT_COMMANDS: &[&str] = &[
     "read -format=json sys/replication/status",
     "read -format=json sys/replication/dr/status",
     "operator raft snapshot restore -force \"$SNAPSHOT_FILE\"",
+    "operator raft snapshot restore \"$SNAPSHOT_FILE\"",
+    // API-PERF "Create paths filter": `:id` is the secondary's `cluster_id` from its status.
+    "read -field=cluster_id sys/replication/performance/status",
+    "write sys/replication/performance/primary/paths-filter/\"$CLUSTER_ID_",
 ];
 
 /// The policy body of the batch DR operation token, line for line as the fact sheet gives it

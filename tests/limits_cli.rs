@@ -91,8 +91,8 @@ fn max_nodes_stops_a_file_with_more_nodes() {
 
 #[test]
 fn max_depth_stops_nesting_deeper_than_it() {
-    // global.yaml nests five deep: the file, `network`, `firewall`, a rule, its `ports`; the
-    // first `ports` list is on line 116.
+    // global.yaml nests five deep: the file, `clusters`, a cluster, its `paths_filter`, its
+    // `paths`; the first `paths` list is on line 53.
     let (code, finding) = limit_finding(&["--max-depth", "4", GLOBAL]);
     assert_eq!(code, 1);
     let (message, line, column) = finding.expect("a limit finding");
@@ -100,7 +100,7 @@ fn max_depth_stops_nesting_deeper_than_it() {
         message,
         "nesting is deeper than 4 levels, the limit; raise it with `--max-depth`"
     );
-    assert_eq!((line, column), (116, 68));
+    assert_eq!((line, column), (53, 39));
     let (code, finding) = limit_finding(&["--max-depth", "5", GLOBAL]);
     assert_eq!((code, finding), (0, None));
 }
@@ -122,7 +122,7 @@ fn max_aliases_stops_a_file_with_more_alias_uses() {
 
 #[test]
 fn max_list_entries_stops_a_longer_list_at_its_first_extra_entry() {
-    // global.yaml has six clusters; the fourth is `london-dr` on line 62.
+    // global.yaml has six clusters; the fourth is `london-dr` on line 63.
     let (code, finding) = limit_finding(&["--max-list-entries", "3", GLOBAL]);
     assert_eq!(code, 1);
     let (message, line, column) = finding.expect("a limit finding");
@@ -130,7 +130,7 @@ fn max_list_entries_stops_a_longer_list_at_its_first_extra_entry() {
         message,
         "`clusters` has more than 3 entries, the limit; raise it with `--max-list-entries`"
     );
-    assert_eq!((line, column), (62, 11));
+    assert_eq!((line, column), (63, 11));
     // Its longest list is `firewall`, with 13 rules.
     let (code, finding) = limit_finding(&["--max-list-entries", "13", GLOBAL]);
     assert_eq!((code, finding), (0, None));

@@ -252,7 +252,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         .filter(|f| !args.no_standby || !f.standby)
         .filter(|f| !args.strict_ports || f.need != crate::net::flows::Need::Advised)
         .collect();
-    let flows = scope.flows(&t, flows);
+    // Refused whatever the scope: a catch-all end is a mistake in the file, not in one cloud.
     if !args.allow_broad {
         let refused = crate::net::exposure::catch_all(&t, &flows);
         if !refused.is_empty() {
@@ -260,6 +260,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             return Ok(Exit::Findings);
         }
     }
+    let flows = scope.flows(&t, flows);
     let rules = match crate::firewall::rules(&t, &flows) {
         Ok(rules) => rules,
         Err(findings) => {

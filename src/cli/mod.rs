@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod limits;
 mod man;
+mod mounts;
 mod ports;
 mod schema;
 mod status;
@@ -70,6 +71,7 @@ enum Command {
     Completions(completions::Args),
     Man(man::Args),
     Ports(ports::Args),
+    Mounts(mounts::Args),
     Firewall(firewall::Args),
     Failover(failover::Args),
     Switchover(switchover::Args),
@@ -138,6 +140,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Completions(args) => completions::run(&args, io),
         Command::Man(args) => man::run(&args, io),
         Command::Ports(args) => ports::run(&args, io),
+        Command::Mounts(args) => mounts::run(&args, io),
         Command::Firewall(args) => firewall::run(&args, io),
         Command::Failover(args) => failover::run(&args, io),
         Command::Switchover(args) => switchover::run(&args, io),

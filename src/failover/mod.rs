@@ -24,6 +24,7 @@
 mod commands;
 mod decide;
 mod failback;
+mod mounts;
 mod outcome;
 mod plan;
 mod prepare;

@@ -58,6 +58,7 @@ impl Builder<'_> {
                 self.prepare_perf_login(r);
             }
         }
+        self.key_holder_steps();
         let mut fenced: BTreeMap<ClusterId, usize> = BTreeMap::new();
         for pass in [true, false] {
             // Primaries first, then performance secondaries (upstream first in both).
@@ -81,6 +82,7 @@ impl Builder<'_> {
             self.restore(r);
         }
         self.update_followers(after);
+        self.mount_steps();
         for r in &recoveries {
             self.repoint_clients(r, clients);
         }

@@ -9,6 +9,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod mounts;
 pub mod ports;
 pub mod sarif;
 pub mod tokens;

@@ -9,6 +9,7 @@ pub mod blocked_flow;
 pub mod broad_firewall_rule;
 pub mod catch_all_address_space;
 pub mod client_in_other_site;
+pub mod client_mount_not_on_cluster;
 pub mod client_on_dr_secondary;
 pub mod cross_environment_replication;
 pub mod downstream_older_version;
@@ -19,9 +20,14 @@ pub mod insecure_cluster_addr;
 pub mod loss_without_recovery;
 pub mod missing_dr_secondary;
 pub mod mixed_versions;
+pub mod mount_outside_regions;
+pub mod paths_filter_removes_everything;
+pub mod paths_filter_unknown_mount;
 pub mod performance_cascade;
 pub mod plaintext_api_addr;
 pub mod port_outside_firewall;
+pub mod promotion_missing_mounts;
+pub mod quorum_lost_with_zone;
 pub mod raft_voter_count;
 pub mod replication_cycle;
 pub mod replication_from_dr_secondary;
@@ -64,6 +70,10 @@ pub static CHECKS: &[Check] = &[
     check!(mixed_versions),
     check!(client_on_dr_secondary),
     check!(client_in_other_site),
+    check!(mount_outside_regions),
+    check!(client_mount_not_on_cluster),
+    check!(paths_filter_unknown_mount),
+    check!(paths_filter_removes_everything),
     check!(blocked_flow),
     check!(broad_firewall_rule),
     check!(unresolvable_peer_address),
@@ -80,8 +90,10 @@ pub static CHECKS: &[Check] = &[
     check!(failback_blocked_by_version),
     check!(failover_outside_client_site),
     check!(failover_to_not_candidate),
+    check!(promotion_missing_mounts),
     check!(raft_voter_count),
     check!(single_zone_cluster),
+    check!(quorum_lost_with_zone),
 ];
 
 /// Codes reported by planners rather than by `vrt validate` (no check function); each is

@@ -9,7 +9,8 @@ declare_rule! {
     /// A cluster has fewer than three Raft voters, or an even number of them.
     ///
     /// ## What it checks
-    /// A cluster's `nodes` (its Raft voter count), when given, is odd and at least 3.
+    /// A cluster's Raft voter count (`voters`, or `nodes`), when given, is odd and at least
+    /// 3. Clusters with `storage: consul` are skipped: Consul's own servers hold the data.
     ///
     /// ## Why it matters
     /// Raft needs a majority: 1 or 2 voters tolerate no failure, 4 tolerate one like 3
@@ -31,6 +32,7 @@ declare_rule! {
 /// Reports each cluster whose voter count is below 3 or even.
 pub fn check(t: &Topology) -> Vec<Finding> {
     t.clusters()
+        .filter(|(_, c)| c.storage.storage == crate::spec::Storage::Raft)
         .filter_map(|(id, c)| {
             let nodes = c.nodes.as_ref()?;
             let n = *nodes.get();

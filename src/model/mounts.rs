@@ -1,0 +1,367 @@
+//! The mounts, paths filters, storage and seals of a topology: their model types and their
+//! resolution from the spec (a part of [`crate::model::build`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Builder, Names};
+use crate::diag::Finding;
+use crate::diag::structure as code;
+use crate::ids::{ClusterId, MountId};
+use crate::source::Span;
+use crate::spec::{self, FilterMode, Role, SealType, Storage};
+use crate::values::Cidr;
+use crate::yaml::Sp;
+
+/// A secrets engine or auth method mount.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    /// Its path as written, ending in `/`.
+    pub path: Sp<String>,
+    /// Its type, when given.
+    pub kind: Option<Sp<String>>,
+    /// The cluster it is mounted on.
+    pub cluster: Sp<ClusterId>,
+    /// Whether it is local.
+    pub local: bool,
+    /// Span of `local`, or of the path when defaulted.
+    pub local_span: Span,
+    /// The regions its data may be stored in; `None` for anywhere.
+    pub regions: Option<Sp<Vec<Sp<String>>>>,
+}
+
+impl Mount {
+    /// Whether it is a PKI mount (certificates are stored locally even on a shared mount).
+    pub fn is_pki(&self) -> bool {
+        self.kind.as_ref().is_some_and(|k| k.as_str() == "pki")
+    }
+
+    /// Whether it is an auth method mount (`auth/…` path or type).
+    pub fn is_auth(&self) -> bool {
+        self.path.starts_with("auth/") || self.kind.as_ref().is_some_and(|k| k.starts_with("auth/"))
+    }
+}
+
+/// A performance secondary's paths filter.
+#[derive(Debug, Clone)]
+pub struct PathsFilter {
+    /// Its mode.
+    pub mode: Sp<FilterMode>,
+    /// Its paths (mount or namespace paths, each ending in `/`).
+    pub paths: Sp<Vec<Sp<String>>>,
+}
+
+impl PathsFilter {
+    /// Whether a mount at `path` replicates through this filter: a filter path matches the
+    /// mount itself or the namespace that contains it.
+    pub fn lets_through(&self, path: &str) -> bool {
+        let listed = self.paths.iter().any(|p| covers(p, path));
+        match self.mode.get() {
+            FilterMode::Allow => listed,
+            FilterMode::Deny => !listed,
+        }
+    }
+}
+
+/// Whether the filter path `filter` names the mount at `path` or a namespace containing it.
+pub fn covers(filter: &str, path: &str) -> bool {
+    path.starts_with(filter)
+}
+
+/// Whether `p` is shaped like a mount or namespace path: segments of letters, digits, `_`,
+/// `.` and `-`, each followed by `/` (so no value can carry markup or control characters
+/// into an output).
+fn path_shaped(p: &str) -> bool {
+    p.len() <= 512
+        && p.ends_with('/')
+        && p.split_terminator('/').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        })
+}
+
+/// How a cluster unseals.
+#[derive(Debug, Clone)]
+pub struct Seal {
+    /// The seal type.
+    pub kind: Sp<SealType>,
+}
+
+/// A cluster's storage facts beyond the voter count.
+#[derive(Debug, Clone)]
+pub struct StorageFacts {
+    /// The backend.
+    pub storage: Storage,
+    /// Span of `storage`, when written.
+    pub storage_span: Option<Span>,
+    /// Raft non-voters.
+    pub non_voters: Option<Sp<u32>>,
+    /// The seal.
+    pub seal: Option<Seal>,
+    /// The paths filter (performance secondaries only).
+    pub paths_filter: Option<PathsFilter>,
+}
+
+impl Builder {
+    /// The voter count from `nodes` or its alias `voters` (one of the two).
+    pub(super) fn voters(&mut self, c: &spec::ClusterSpec) -> Option<Sp<u32>> {
+        let given = match (&c.nodes, &c.voters) {
+            (Some(n), Some(v)) => {
+                self.findings.push(
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        v.span(),
+                        format!("cluster `{}` has both `nodes` and `voters`", c.name.get()),
+                    )
+                    .label("second voter count")
+                    .related(n.span(), "`nodes` given here")
+                    .help("keep one of them: `voters` is the clearer name for `nodes`"),
+                );
+                return None;
+            }
+            (Some(n), None) => (n, "nodes"),
+            (None, Some(v)) => (v, "voters"),
+            (None, None) => return None,
+        };
+        let (given, key) = given;
+        match u32::try_from(*given.get()).ok().filter(|n| *n >= 1) {
+            Some(v) => Some(Sp::new(v, given.span())),
+            None => {
+                self.findings.push(
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        given.span(),
+                        format!(
+                            "`{key}` is {}; a cluster has at least one node",
+                            given.get()
+                        ),
+                    )
+                    .help("give the number of Raft voters, such as 5"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Storage, non-voters, seal and paths filter of one cluster.
+    pub(super) fn storage_facts(&mut self, c: &spec::ClusterSpec) -> StorageFacts {
+        let storage = c.storage.as_ref().map_or(Storage::Raft, |s| *s.get());
+        let non_voters = c.non_voters.as_ref().and_then(|n| {
+            if let Some(s) = c.storage.as_ref().filter(|s| *s.get() == Storage::Consul) {
+                self.findings.push(
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        n.span(),
+                        format!(
+                            "cluster `{}` uses Consul storage, which has no Raft non-voters",
+                            c.name.get()
+                        ),
+                    )
+                    .related(s.span(), "Consul storage declared here")
+                    .help("remove `non_voters`, or use `storage: raft`"),
+                );
+                return None;
+            }
+            match u32::try_from(*n.get()) {
+                Ok(v) => Some(Sp::new(v, n.span())),
+                Err(_) => {
+                    self.error(
+                        &code::INVALID_VALUE,
+                        n.span(),
+                        format!("`non_voters` is {}; give 0 or more", n.get()),
+                    );
+                    None
+                }
+            }
+        });
+        let seal = c.seal.as_ref().map(|s| self.seal(s));
+        let paths_filter = c.paths_filter.as_ref().and_then(|f| {
+            if *c.role.get() != Role::PerformanceSecondary {
+                self.findings.push(
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        f.mode.span(),
+                        format!(
+                            "{} `{}` has a `paths_filter`",
+                            c.role.get().as_str(),
+                            c.name.get()
+                        ),
+                    )
+                    .label("only performance secondaries have paths filters")
+                    .related(c.role.span(), "role declared here")
+                    .help("remove `paths_filter`, or make the cluster a `performance-secondary`"),
+                );
+                return None;
+            }
+            for p in f.paths.iter() {
+                if !path_shaped(p) {
+                    self.findings.push(
+                        Finding::new(
+                            &code::INVALID_VALUE,
+                            p.span(),
+                            format!(
+                                "paths filter entry `{}` is not a mount or namespace path",
+                                p.get()
+                            ),
+                        )
+                        .help("write a path such as `secret-us/` or `ns1/`, ending in `/`"),
+                    );
+                }
+            }
+            Some(PathsFilter {
+                mode: f.mode.clone(),
+                paths: f.paths.clone(),
+            })
+        });
+        StorageFacts {
+            storage,
+            storage_span: c.storage.as_ref().map(Sp::span),
+            non_voters,
+            seal,
+            paths_filter,
+        }
+    }
+
+    fn seal(&mut self, s: &spec::SealSpec) -> Seal {
+        let _ = self;
+        Seal {
+            kind: s.r#type.clone(),
+        }
+    }
+
+    /// Resolves `mounts`; `regions` are the regions of the declared sites.
+    pub(super) fn mounts(
+        &mut self,
+        mounts: &[spec::MountSpec],
+        cluster_names: &Names<'_>,
+        roles: &[Option<Role>],
+        regions: &BTreeSet<&str>,
+    ) -> Vec<Mount> {
+        let mut seen: BTreeMap<(&str, Option<usize>), Span> = BTreeMap::new();
+        mounts
+            .iter()
+            .filter_map(|m| {
+                let path_ok = path_shaped(&m.path);
+                if let Some(k) = &m.r#type
+                    && (k.is_empty()
+                        || k.len() > 64
+                        || !k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '/')))
+                {
+                    self.findings.push(
+                        Finding::new(&code::INVALID_VALUE, k.span(), "not a mount type")
+                            .help("write the type as Vault names it, such as `kv`, `pki` or `auth/approle`"),
+                    );
+                }
+                if !path_ok {
+                    self.findings.push(
+                        Finding::new(
+                            &code::INVALID_VALUE,
+                            m.path.span(),
+                            format!("mount path `{}` is not a mount path", m.path.get()),
+                        )
+                        .help("write the path as Vault lists it, ending in `/`, such as `secret-eu/`"),
+                    );
+                }
+                let cluster = cluster_names.resolve(&m.cluster, self);
+                let local = m.local.as_ref().is_some_and(|l| *l.get());
+                if let Some(i) = cluster {
+                    // A local mount's path may repeat on other clusters; a shared one is
+                    // unique in its replication set (keyed here without the cluster).
+                    let key = (m.path.as_str(), local.then_some(i));
+                    if let Some(first) = seen.get(&key) {
+                        self.findings.push(
+                            Finding::new(
+                                &code::DUPLICATE_NAME,
+                                m.path.span(),
+                                format!("mount `{}` is declared twice", m.path.get()),
+                            )
+                            .label("second declaration")
+                            .related(*first, "first declared here")
+                            .help("remove one of the two, or give them different paths"),
+                        );
+                    } else {
+                        seen.insert(key, m.path.span());
+                    }
+                    if !local && roles.get(i).copied().flatten().is_some_and(|r| r != Role::Primary) {
+                        self.findings.push(
+                            Finding::new(
+                                &code::INVALID_VALUE,
+                                m.cluster.span(),
+                                format!(
+                                    "shared mount `{}` is on `{}`, which is not a primary",
+                                    m.path.get(),
+                                    m.cluster.get()
+                                ),
+                            )
+                            .label("a secondary's shared mounts come from its primary")
+                            .help("declare the shared mount on the primary, or add `local: true` if it was enabled with `-local`"),
+                        );
+                    }
+                }
+                if let Some(rs) = &m.regions {
+                    for r in rs.iter() {
+                        if !regions.contains(r.as_str()) {
+                            let known: Vec<String> = regions.iter().map(|r| format!("`{r}`")).collect();
+                            self.findings.push(
+                                Finding::new(
+                                    &code::UNKNOWN_REFERENCE,
+                                    r.span(),
+                                    format!("unknown region `{}`", r.get()),
+                                )
+                                .label("no site is in this region")
+                                .help(format!("use a region of the sites: {}", known.join(", "))),
+                            );
+                        }
+                    }
+                }
+                Some(Mount {
+                    path: m.path.clone(),
+                    kind: m.r#type.clone(),
+                    cluster: Sp::new(ClusterId(cluster?), m.cluster.span()),
+                    local,
+                    local_span: m.local.as_ref().map_or(m.path.span(), Sp::span),
+                    regions: m.regions.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Resolves a client's mount paths against the declared mounts.
+    pub(super) fn client_mounts(
+        &mut self,
+        paths: &[Sp<String>],
+        mounts: &[Mount],
+    ) -> Vec<Sp<Vec<MountId>>> {
+        paths
+            .iter()
+            .filter_map(|p| {
+                let ids: Vec<MountId> = mounts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.path.as_str() == p.as_str())
+                    .map(|(i, _)| MountId(i))
+                    .collect();
+                if ids.is_empty() {
+                    let names = mounts.iter().map(|m| m.path.as_str());
+                    let mut f = Finding::new(
+                        &code::UNKNOWN_REFERENCE,
+                        p.span(),
+                        format!("unknown mount `{}`", p.get()),
+                    )
+                    .label("no mount has this path");
+                    f = match self.closest(p, mounts.len(), names) {
+                        Some(c) => f.help(format!("did you mean `{c}`?")),
+                        None => f.help(format!(
+                            "declare it under `mounts`: `- {{path: {}, cluster: <cluster>}}`",
+                            p.get()
+                        )),
+                    };
+                    self.findings.push(f);
+                    return None;
+                }
+                Some(Sp::new(ids, p.span()))
+            })
+            .collect()
+    }
+}

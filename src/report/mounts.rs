@@ -1,0 +1,201 @@
+//! Mount placement (`vrt mounts`): one row per mount with the clusters holding its data,
+//! before or after a loss, as a terminal table, Markdown, CSV or JSON. Renders
+//! [`crate::mounts::holders`]; computes nothing else.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use crate::graph::Topology;
+use crate::ids::ClusterId;
+use crate::mounts;
+
+/// One mount as printed.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// Its path.
+    pub path: String,
+    /// Its type, or empty.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The cluster it is mounted on.
+    pub cluster: String,
+    /// `shared` or `local`.
+    pub scope: &'static str,
+    /// The regions it may be stored in; empty for anywhere.
+    pub regions: Vec<String>,
+    /// The clusters holding its data (the survivors, after a loss).
+    pub held_by: Vec<String>,
+    /// The clusters that held it and are lost (after a loss only).
+    pub lost_with: Vec<String>,
+    /// What the placement does not show (PKI certificates, identity entities).
+    pub note: String,
+}
+
+/// The rows, after the loss of `lost` (empty for the placement as declared).
+pub fn rows(t: &Topology, lost: &BTreeSet<ClusterId>) -> Vec<Row> {
+    mounts::mounts(t)
+        .map(|(id, m)| {
+            let all = mounts::holders(t, id);
+            let name = |c: &ClusterId| t.name(*c).to_string();
+            let note = if m.is_pki() && !m.local {
+                "PKI: roles replicate; issued certificates stay on the cluster that issued them"
+            } else if m.is_auth() && m.local {
+                "local auth method: entities and aliases it creates still replicate (identity)"
+            } else {
+                ""
+            };
+            Row {
+                path: m.path.get().clone(),
+                kind: m.kind.as_ref().map(|k| k.get().clone()).unwrap_or_default(),
+                cluster: t.name(*m.cluster.get()).to_string(),
+                scope: if m.local { "local" } else { "shared" },
+                regions: m
+                    .regions
+                    .as_ref()
+                    .map(|r| r.iter().map(|r| r.get().clone()).collect())
+                    .unwrap_or_default(),
+                held_by: all.iter().filter(|c| !lost.contains(c)).map(name).collect(),
+                lost_with: all.iter().filter(|c| lost.contains(c)).map(name).collect(),
+                note: note.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn cells(r: &Row, after_loss: bool) -> Vec<String> {
+    let mut out = vec![
+        r.path.clone(),
+        if r.kind.is_empty() {
+            "-".into()
+        } else {
+            r.kind.clone()
+        },
+        r.cluster.clone(),
+        r.scope.to_string(),
+        if r.regions.is_empty() {
+            "any".into()
+        } else {
+            r.regions.join(", ")
+        },
+        if r.held_by.is_empty() {
+            "NONE: data lost".into()
+        } else {
+            r.held_by.join(", ")
+        },
+    ];
+    if after_loss {
+        out.push(if r.lost_with.is_empty() {
+            "-".into()
+        } else {
+            r.lost_with.join(", ")
+        });
+    }
+    out.push(r.note.clone());
+    out
+}
+
+fn columns(after_loss: bool) -> Vec<&'static str> {
+    let mut c = vec!["mount", "type", "cluster", "scope", "regions", "held by"];
+    if after_loss {
+        c.push("lost with");
+    }
+    c.push("note");
+    c
+}
+
+/// A terminal table; the `note` column wraps at 40 characters.
+pub fn table(rows: &[Row], after_loss: bool) -> String {
+    let mut b = Builder::default();
+    b.push_record(columns(after_loss));
+    for r in rows {
+        let mut cells = cells(r, after_loss);
+        if let Some(last) = cells.last_mut() {
+            *last = crate::text::wrap(last, 40).join("\n");
+        }
+        b.push_record(cells);
+    }
+    let mut table = b.build();
+    table.with(Style::sharp());
+    format!("{table}\n")
+}
+
+/// A Markdown table (pipes, backslashes and markup characters in cells escaped).
+pub fn markdown(rows: &[Row], after_loss: bool) -> String {
+    let mut b = Builder::default();
+    b.push_record(columns(after_loss));
+    for r in rows {
+        b.push_record(
+            cells(r, after_loss)
+                .into_iter()
+                .map(|c| escape_markdown(&c)),
+        );
+    }
+    let mut table = b.build();
+    table.with(Style::markdown());
+    format!("{table}\n")
+}
+
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(
+            ch,
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!'
+        ) {
+            out.push('\\');
+        }
+        if ch == '\n' {
+            out.push(' ');
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// CSV with a header line; lists are joined with `;`.
+pub fn csv(rows: &[Row]) -> String {
+    let mut out = super::csv::line(&[
+        "mount",
+        "type",
+        "cluster",
+        "scope",
+        "regions",
+        "held_by",
+        "lost_with",
+        "note",
+    ]);
+    for r in rows {
+        out.push_str(&super::csv::line(&[
+            r.path.as_str(),
+            r.kind.as_str(),
+            r.cluster.as_str(),
+            r.scope,
+            &r.regions.join(";"),
+            &r.held_by.join(";"),
+            &r.lost_with.join(";"),
+            r.note.as_str(),
+        ]));
+    }
+    out
+}
+
+/// `{"topology": NAME, "after_loss": NAME or null, "mounts": [Row…]}`.
+pub fn json(topology: &str, after_loss: Option<&str>, rows: &[Row]) -> serde_json::Result<String> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        topology: &'a str,
+        after_loss: Option<&'a str>,
+        mounts: &'a [Row],
+    }
+    let mut text = serde_json::to_string_pretty(&Doc {
+        topology,
+        after_loss,
+        mounts: rows,
+    })?;
+    text.push('\n');
+    Ok(text)
+}
