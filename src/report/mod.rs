@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod diagram;
+pub mod escape;
 pub mod failover;
 pub mod firewall;
 pub mod github;
