@@ -23,9 +23,9 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// Control characters are not this function's concern: callers show them escaped first.
 pub fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | ','));
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | ',')
+        });
     if plain {
         word.to_string()
     } else {

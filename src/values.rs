@@ -345,7 +345,10 @@ const PRE_RELEASE_DIGITS: usize = 3;
 /// as `-rc1`, an optional known build such as `+ent.hsm.fips1403`.
 pub fn version_pattern() -> String {
     let n = format!("[0-9]{{1,{VERSION_DIGITS}}}");
-    let builds: Vec<String> = VERSION_BUILDS.iter().map(|b| b.replace('.', "\\.")).collect();
+    let builds: Vec<String> = VERSION_BUILDS
+        .iter()
+        .map(|b| b.replace('.', "\\."))
+        .collect();
     format!(
         "^v?{n}\\.{n}(\\.{n})?(-({})[0-9]{{1,{PRE_RELEASE_DIGITS}}})?(\\+({}))?$",
         VERSION_PRE_RELEASES.join("|"),
@@ -371,11 +374,9 @@ impl Version {
     /// anything else (another suffix, spaces, a newline) is an error.
     pub fn parse(text: &str) -> Result<Self, String> {
         let bad = || {
-            let shown: String = text.escape_debug().take(80).collect();
             format!(
-                "\"{shown}\" is not a Vault version; write it as `1.17.3`, `1.17.3+ent` or `1.17.0-rc1` \
-                 (builds: {})",
-                VERSION_BUILDS.map(|b| format!("`+{b}`")).join(", ")
+                "`{text}` is not a Vault version; write it as `1.17.3`, `1.17.3+ent` or `1.17.0-rc1` \
+                 (the builds are listed in `vrt schema`)"
             )
         };
         let t = text.strip_prefix('v').unwrap_or(text);
@@ -416,9 +417,10 @@ fn all_digits(s: &str, max: usize) -> bool {
 
 /// `rc1` → (`rc`, 1), for the labels of [`VERSION_PRE_RELEASES`].
 fn parse_pre_release(p: &str) -> Option<(String, u32)> {
-    let label = VERSION_PRE_RELEASES
-        .iter()
-        .find(|l| p.strip_prefix(**l).is_some_and(|n| all_digits(n, PRE_RELEASE_DIGITS)))?;
+    let label = VERSION_PRE_RELEASES.iter().find(|l| {
+        p.strip_prefix(**l)
+            .is_some_and(|n| all_digits(n, PRE_RELEASE_DIGITS))
+    })?;
     let n = p[label.len()..].parse().ok()?;
     Some(((*label).to_string(), n))
 }

@@ -2,12 +2,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::date::Date;
+use crate::diag::structure;
 use crate::diag::{Finding, Rule, Severity};
 use crate::error::Error;
 use crate::report::{self, FileReport, Summary, SuppressedReport};
 use crate::source::Source;
 use crate::status::{self, fetch, rules::is_live};
-use crate::diag::structure;
 
 use super::{Exit, Io};
 

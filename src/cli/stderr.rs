@@ -85,7 +85,10 @@ mod tests {
     #[test]
     fn lines_cannot_forge_commands_nor_drive_the_terminal() {
         assert_eq!(line("error: `a\u{1b}[2J`"), "error: `a\\u{1b}[2J`");
-        assert_eq!(line("::warning file=x::forged"), "%3A%3Awarning file=x::forged");
+        assert_eq!(
+            line("::warning file=x::forged"),
+            "%3A%3Awarning file=x::forged"
+        );
         assert_eq!(line("  ::error::x"), "  %3A%3Aerror::x");
         assert_eq!(line("a\tb\u{202e}"), "a\tb\\u{202e}");
         let mut out = Vec::new();

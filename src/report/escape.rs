@@ -88,11 +88,7 @@ pub fn md_code(s: &str) -> String {
     if visible.is_empty() || visible.contains('|') {
         return md_text(s);
     }
-    let longest = visible
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = visible.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if visible.starts_with(['`', ' ']) || visible.ends_with(['`', ' ']) {
         " "
@@ -198,11 +194,7 @@ pub fn csv(s: &str) -> String {
     } else {
         visible
     };
-    if formula
-        || field.contains([',', '"'])
-        || field.starts_with(' ')
-        || field.ends_with(' ')
-    {
+    if formula || field.contains([',', '"']) || field.starts_with(' ') || field.ends_with(' ') {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.into_owned()
@@ -276,9 +268,15 @@ mod tests {
     #[test]
     fn mermaid_dot_xml() {
         assert_eq!(mermaid("a\"]-->b"), "a#quot;]--#gt;b");
-        assert_eq!(mermaid("%%{init} #quot; `x`"), "#37;#37;{init} #35;quot; #96;x#96;");
+        assert_eq!(
+            mermaid("%%{init} #quot; `x`"),
+            "#37;#37;{init} #35;quot; #96;x#96;"
+        );
         assert_eq!(dot("a\"b\\n"), "a\\\"b\\\\n");
-        assert_eq!(xml("<a href='x'>&</a>"), "&lt;a href=&apos;x&apos;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            xml("<a href='x'>&</a>"),
+            "&lt;a href=&apos;x&apos;&gt;&amp;&lt;/a&gt;"
+        );
         assert_eq!(xml("\u{1b}\n"), "\\u{1b}&#10;");
     }
 
@@ -310,7 +308,10 @@ mod tests {
     #[test]
     fn shell_words() {
         assert_eq!(shell("dc-a"), "dc-a");
-        assert_eq!(shell("https://vault.example.com:8200"), "https://vault.example.com:8200");
+        assert_eq!(
+            shell("https://vault.example.com:8200"),
+            "https://vault.example.com:8200"
+        );
         assert_eq!(shell("=ls"), "'=ls'");
         assert_eq!(shell("https://[fd00::1]:8201"), "'https://[fd00::1]:8201'");
         assert_eq!(shell("it's $(x)"), "'it'\\''s $(x)'");

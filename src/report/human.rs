@@ -185,7 +185,8 @@ impl std::fmt::Debug for Rendered<'_> {
 
 impl std::fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&lines(&self.finding.message))
+        // A message is one line: a line break in it comes from a value, shown escaped.
+        f.write_str(&escape::terminal(&self.finding.message))
     }
 }
 
@@ -244,7 +245,7 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let text = |t: &str| (!t.is_empty()).then(|| lines(t));
+        let text = |t: &str| (!t.is_empty()).then(|| escape::terminal(t).into_owned());
         let primary = LabeledSpan::new_primary_with_span(
             text(&self.finding.primary.text),
             self.span(self.finding.primary.span),

@@ -8,9 +8,9 @@ use super::{
     sources_line,
 };
 use crate::failover::{Phase, Plan};
-use crate::report::escape::{md_code, md_text};
 use crate::graph::Topology;
 use crate::ids::ClusterId;
+use crate::report::escape::{md_code, md_text};
 
 /// Renders a plan as a Markdown runbook.
 pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
