@@ -324,7 +324,7 @@ fn markdown_shape(md: &str) -> MarkdownShape {
     for event in Parser::new_ext(md, options) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as usize, String::new()))
+                heading = Some((level as usize, String::new()));
             }
             Event::End(TagEnd::Heading(_)) => shape.headings.extend(heading.take()),
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -553,15 +553,15 @@ fn check(example: &str, pick: usize, payload: &str, place: Place, args: &[&str],
     let (hostile, benign, lose) = variants(example, pick, payload, place);
     let same = judgement(&hostile) == judgement(&benign);
     for format in formats {
-        let mut argv: Vec<&str> = args
+        let mut command: Vec<&str> = args
             .iter()
             .map(|a| if *a == "LOSE" { lose.as_str() } else { a })
             .collect();
-        argv.extend(["--format", format]);
-        let (code, out, err) = run_on(&hostile, &argv);
+        command.extend(["--format", format]);
+        let (code, out, err) = run_on(&hostile, &command);
         let what = format!(
             "`vrt {}` on {example} field #{pick} with {payload:?}",
-            argv.join(" ")
+            command.join(" ")
         );
         assert!(code == 0 || code == 1, "{what}: exit {code}\n{err}");
         assert_no_forged_command(&err);
@@ -574,7 +574,7 @@ fn check(example: &str, pick: usize, payload: &str, place: Place, args: &[&str],
         }
         let shape = structure(format, &out);
         if same {
-            let (bcode, bout, _) = run_on(&benign, &argv);
+            let (bcode, bout, _) = run_on(&benign, &command);
             assert_eq!(code, bcode, "{what}: the exit code depends on the value");
             assert_eq!(
                 shape,
