@@ -58,23 +58,19 @@ fn push_visible(out: &mut String, c: char) {
 
 /// A value as Markdown text: hidden characters shown escaped, then backslash-escaped every
 /// ASCII character that can open inline markup anywhere in a line (`` \ ` * _ [ ] < > | ~ &
-/// # ! ``) and those that open a block at the start of one (`-`, `+`, `=` first, `.` or `)`
-/// after leading digits), so the value renders literally in a paragraph, heading or table
+/// # ! ``) and those that open a block at the start of one (`-`, `+`, `=` first), so the value renders literally in a paragraph, heading or table
 /// cell and opens no emphasis, link, HTML, code span, list, heading or table cell.
 pub fn md_text(s: &str) -> String {
     let visible = terminal(s);
     let mut out = String::with_capacity(visible.len() + 8);
-    let mut digits_only = true;
     for (i, c) in visible.chars().enumerate() {
         let special = matches!(
             c,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '!'
-        ) || (i == 0 && matches!(c, '-' | '+' | '='))
-            || (i > 0 && digits_only && matches!(c, '.' | ')'));
+        ) || (i == 0 && matches!(c, '-' | '+' | '='));
         if special {
             out.push('\\');
         }
-        digits_only &= c.is_ascii_digit();
         out.push(c);
     }
     out
@@ -257,7 +253,6 @@ mod tests {
         assert_eq!(md_text("# h <!-- `x` |"), "\\# h \\<\\!-- \\`x\\` \\|");
         assert_eq!(md_text("dc-a"), "dc-a");
         assert_eq!(md_text("- x"), "\\- x");
-        assert_eq!(md_text("12. x"), "12\\. x");
         assert_eq!(md_code("dc-a"), "`dc-a`");
         assert_eq!(md_code("a`b"), "``a`b``");
         assert_eq!(md_code("`a"), "`` `a ``");
