@@ -18,7 +18,9 @@ fn main() -> ExitCode {
         std::env::var_os("TERM").as_deref(),
     );
     let mut out = stdout.lock();
-    let mut err = std::io::stderr().lock();
+    // Every line of standard error is sanitised: no value can drive the terminal or forge a
+    // GitHub workflow command there.
+    let mut err = vrt::cli::stderr::Sanitized::new(std::io::stderr().lock());
     let mut io = vrt::cli::Io {
         out: &mut out,
         err: &mut err,

@@ -127,9 +127,13 @@ pub struct ClusterSpec {
     /// (`https://host:8201`); default port 8201.
     #[serde(default)]
     pub cluster_addr: Option<Sp<String>>,
-    /// Vault version, such as `1.17.3` or `1.17.3+ent`.
+    /// Vault version as `vault version` reports it: `1.17.3`, `v1.17.3`, `1.17` or a release
+    /// candidate `1.17.0-rc1` (also `-alpha1`, `-beta2`), optionally with the build of a Vault
+    /// Enterprise binary: `+ent`, `+ent.hsm`, `+ent.fips1402`, `+ent.hsm.fips1402`,
+    /// `+ent.fips1403`, `+ent.hsm.fips1403`, or before Vault 1.10 `+prem`, `+prem.hsm`, `+pro`.
+    /// Nothing else: no other suffix, space or line break.
     #[serde(default)]
-    #[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?$"))]
+    #[schemars(schema_with = "version_schema")]
     pub version: Option<Sp<String>>,
     /// Number of Raft voters.
     #[serde(default)]
@@ -205,6 +209,14 @@ impl Activation {
             Self::PublicKey => "public-key",
         }
     }
+}
+
+/// The schema of a cluster's `version`: the pattern is the one `Version::parse` implements.
+fn version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["string", "null"],
+        "pattern": crate::values::version_pattern(),
+    })
 }
 
 /// A cluster's replication role.

@@ -20,6 +20,22 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// `word` as one shell word for bash and zsh: unchanged when it holds only letters, digits and
+/// `-_./+:,`, otherwise single-quoted (a `'` inside written `'\''`), so that nothing in it
+/// is special (no glob such as `[fd00::1]`, `$`, backtick, `;`, brace or history expansion).
+/// Control characters are not this function's concern: callers show them escaped first.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+' | ':' | ',')
+        });
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// The first of `base`, `base{separator}2`, `base{separator}3`, … that `taken` does not
 /// hold, each at most `max` characters: the base is cut to make room for the suffix, and
 /// `fit` tidies a cut base (re-sanitises it, trims a trailing hyphen).

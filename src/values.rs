@@ -321,29 +321,86 @@ impl fmt::Display for PortRange {
     }
 }
 
-/// A Vault version: numeric core plus the text after it (`+ent`, `-rc1`). Two versions
-/// that differ only in build text (`+ent`, `+prem`) compare equal.
+/// Pre-release labels of Vault releases, each followed by its number (`-alpha1`, `-beta2`,
+/// `-rc1`): the tags of hashicorp/vault (`v1.15.0-rc1`) and the `version` that a release
+/// candidate reports in `sys/health`.
+pub const VERSION_PRE_RELEASES: [&str; 3] = ["alpha", "beta", "rc"];
+
+/// Build metadata of Vault Enterprise binaries, after `+`: `ent` (Enterprise), `ent.hsm`
+/// (Enterprise with HSM support), `ent.fips1402` / `ent.fips1403` (FIPS 140-2 / 140-3
+/// Inside builds) and their HSM variants `ent.hsm.fips1402` / `ent.hsm.fips1403`; and, before
+/// Vault 1.10's licensing change, `prem`, `prem.hsm` and `pro` (Premium, Premium with HSM,
+/// Pro). These are the strings `vault version` and `sys/health` report, such as
+/// `1.21.8+ent.hsm.fips1403` or `1.9.0+prem`.
+pub const VERSION_BUILDS: [&str; 9] = [
+    "ent",
+    "ent.hsm",
+    "ent.fips1402",
+    "ent.hsm.fips1402",
+    "ent.fips1403",
+    "ent.hsm.fips1403",
+    "prem",
+    "prem.hsm",
+    "pro",
+];
+
+/// The most digits of one number of a version (so that every accepted number fits).
+const VERSION_DIGITS: usize = 9;
+
+/// The most digits of a pre-release number (`rc12`).
+const PRE_RELEASE_DIGITS: usize = 3;
+
+/// The regular expression of a Vault version that the JSON Schema carries, built from the
+/// same tables as [`Version::parse`] ([`VERSION_PRE_RELEASES`], [`VERSION_BUILDS`]) so the
+/// two cannot disagree: an optional `v`, two or three numbers, an optional pre-release such
+/// as `-rc1`, an optional known build such as `+ent.hsm.fips1403`.
+pub fn version_pattern() -> String {
+    let n = format!("[0-9]{{1,{VERSION_DIGITS}}}");
+    let builds: Vec<String> = VERSION_BUILDS
+        .iter()
+        .map(|b| b.replace('.', "\\."))
+        .collect();
+    format!(
+        "^v?{n}\\.{n}(\\.{n})?(-({})[0-9]{{1,{PRE_RELEASE_DIGITS}}})?(\\+({}))?$",
+        VERSION_PRE_RELEASES.join("|"),
+        builds.join("|")
+    )
+}
+
+/// A Vault version: numeric core, optional pre-release and build (see [`version_pattern`]).
+/// Two versions that differ only in build (`+ent`, `+prem`) compare equal.
 #[derive(Clone, Debug)]
 pub struct Version {
     /// Major, minor, patch.
     pub core: (u64, u64, u64),
-    /// Pre-release text after `-` (sorts before the release), if any.
-    pub pre: Option<String>,
-    /// The version as written.
+    /// Pre-release label and number after `-` (sorts before the release), if any.
+    pub pre: Option<(String, u32)>,
+    /// The version as written (it matches the grammar, so it is plain ASCII with no
+    /// character that any output format treats specially).
     pub text: String,
 }
 
 impl Version {
-    /// Parses `1.17.3`, `v1.17.3+ent`, `1.17.3-rc1`, `1.17`.
+    /// Parses `1.17.3`, `v1.17.3+ent`, `1.17.0-rc1`, `1.17`, `1.21.8+ent.hsm.fips1403`;
+    /// anything else (another suffix, spaces, a newline) is an error.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bad =
-            || format!("`{text}` is not a Vault version; write it as `1.17.3` or `1.17.3+ent`");
+        let bad = || {
+            format!(
+                "`{text}` is not a Vault version; write it as `1.17.3`, `1.17.3+ent` or `1.17.0-rc1` \
+                 (the builds are listed in `vrt schema`)"
+            )
+        };
         let t = text.strip_prefix('v').unwrap_or(text);
-        let without_build = t.split('+').next().unwrap_or(t);
-        let (numbers, pre) = match without_build.split_once('-') {
-            Some((n, p)) if !p.is_empty() => (n, Some(p.to_string())),
-            Some(_) => return Err(bad()),
-            None => (without_build, None),
+        let (t, build) = match t.split_once('+') {
+            Some((t, b)) => (t, Some(b)),
+            None => (t, None),
+        };
+        if build.is_some_and(|b| !VERSION_BUILDS.contains(&b)) {
+            return Err(bad());
+        }
+        let (numbers, pre) = match t.split_once('-') {
+            Some((n, p)) => (n, Some(parse_pre_release(p).ok_or_else(bad)?)),
+            None => (t, None),
         };
         let parts: Vec<&str> = numbers.split('.').collect();
         if !(2..=3).contains(&parts.len()) {
@@ -351,7 +408,7 @@ impl Version {
         }
         let mut nums = [0u64; 3];
         for (slot, part) in nums.iter_mut().zip(&parts) {
-            if part.is_empty() || !part.chars().all(|c| c.is_ascii_digit()) {
+            if !all_digits(part, VERSION_DIGITS) {
                 return Err(bad());
             }
             *slot = part.parse().map_err(|_| bad())?;
@@ -362,6 +419,21 @@ impl Version {
             text: text.to_string(),
         })
     }
+}
+
+/// Whether `s` is 1 to `max` ASCII digits.
+fn all_digits(s: &str, max: usize) -> bool {
+    (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `rc1` → (`rc`, 1), for the labels of [`VERSION_PRE_RELEASES`].
+fn parse_pre_release(p: &str) -> Option<(String, u32)> {
+    let label = VERSION_PRE_RELEASES.iter().find(|l| {
+        p.strip_prefix(**l)
+            .is_some_and(|n| all_digits(n, PRE_RELEASE_DIGITS))
+    })?;
+    let n = p[label.len()..].parse().ok()?;
+    Some(((*label).to_string(), n))
 }
 
 impl PartialEq for Version {
@@ -527,8 +599,49 @@ mod tests {
         assert!(v("1.9.0") < v("1.10.0"));
         assert_eq!(v("1.17.3+ent"), v("1.17.3"));
         assert!(v("1.17.0-rc1") < v("1.17.0"));
+        assert!(v("1.17.0-beta2") < v("1.17.0-rc1"));
+        assert!(v("1.17.0-rc2") < v("1.17.0-rc10"));
         assert!(Version::parse("latest").is_err());
         assert!(Version::parse("1.x.0").is_err());
+    }
+
+    #[test]
+    fn versions_are_strict() {
+        for ok in [
+            "1.17.3",
+            "v1.17.3",
+            "1.17",
+            "1.17.3+ent",
+            "1.17.3+ent.hsm",
+            "1.17.3+ent.fips1402",
+            "1.21.8+ent.hsm.fips1403",
+            "1.9.0+prem",
+            "0.9.5+prem.hsm",
+            "1.5.0+pro",
+            "1.15.0-rc1",
+            "1.16.0-beta1+ent.hsm.fips1403",
+            "1.13.0-alpha2",
+        ] {
+            assert!(Version::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "1.17.3+ent\n## Steps",
+            "1.17.3+evil",
+            "1.17.3-rc",
+            "1.17.3-rc1-rc2",
+            "1.17.3+ent+ent",
+            "1.17.3 ",
+            "1.17.3-",
+            "1.17.3+",
+            "1.17.3+ent-1",
+            "1.17.3.4",
+            "1.1234567890.0",
+            "vv1.0",
+            "1.17.3-\u{1b}[31m",
+            "1.17.3+ent\u{202e}",
+        ] {
+            assert!(Version::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod mounts;
 mod ports;
 mod schema;
 mod status;
+pub mod stderr;
 mod switchover;
 mod upgrade_plan;
 mod validate;
@@ -115,7 +116,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Ok(cli) => cli,
         Err(e) => {
             let to_out = !e.use_stderr();
-            let text = if io.color {
+            // Standard error is sanitised line by line (`stderr::Sanitized`), which would show
+            // clap's colour codes escaped: errors there are plain.
+            let text = if io.color && to_out {
                 e.render().ansi().to_string()
             } else {
                 e.render().to_string()

