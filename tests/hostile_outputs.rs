@@ -109,7 +109,7 @@ fn ipv6_addresses_are_bracketed_and_quoted() {
     let out = child.wait_with_output().expect("vrt runs");
     let md = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
-        md.contains("VAULT_ADDR='https://[fd00::20]:8200' vault"),
+        md.contains("VAULT_ADDR='https://[fd00::20]:8200' VAULT_NAMESPACE='' vault"),
         "{md}"
     );
     assert!(
