@@ -323,12 +323,9 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
             if d.family == Family::V6 {
                 base.push_str("-v6");
             }
-            let mut name = base.clone();
-            let mut n = 2;
-            while taken.contains(&name) {
-                name = format!("{base}-{n}");
-                n += 1;
-            }
+            let name = crate::text::unique_name(&base, '-', usize::MAX, str::to_string, |n| {
+                taken.contains(n)
+            });
             taken.insert(name.clone());
             FirewallRule {
                 name,

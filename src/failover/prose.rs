@@ -37,3 +37,13 @@ pub(super) fn client_names(t: &Topology, ids: &[ClientId]) -> String {
 pub(super) fn site_name(t: &Topology, c: ClusterId) -> &str {
     t.model.sites[t.site_of(c).0].name.get()
 }
+
+/// Why a planned switchover demotes `l` before promoting `to`.
+pub(super) fn planned_demotion(t: &crate::graph::Topology, l: ClusterId, to: ClusterId) -> String {
+    format!(
+        "A planned switchover: {} answers, so it is demoted first and {} promoted only then (GUIDES-LR; PERF-MANAGE step 1: \"Demote the original primary\"); \"there should never be more than one primary at a time\" and \"Multiple primaries may result in data loss!\" (API-DR; API-PERF). A demoted cluster keeps its cluster ID, so it can be attached again as a secondary (API-DR). Stop the clients' writes to {} before demoting it.",
+        quoted(t, l),
+        quoted(t, to),
+        quoted(t, l)
+    )
+}

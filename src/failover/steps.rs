@@ -10,7 +10,7 @@ use super::Builder;
 use super::plan::{
     AfterCluster, AfterRole, ClientImpact, Command, On, Phase, Recovery, RecoveryPath, Step,
 };
-use super::prose::{client_names, names, quoted};
+use super::prose::{client_names, names, planned_demotion, quoted};
 use crate::ids::{ClientId, ClusterId};
 use crate::spec::Role;
 
@@ -689,14 +689,4 @@ impl Builder<'_> {
 /// Whether the file gives `c` a version of at least `min`.
 fn at_least(t: &crate::graph::Topology, c: ClusterId, min: (u64, u64, u64)) -> bool {
     t.version(c).is_some_and(|v| v.core >= min)
-}
-
-/// Why a planned switchover demotes `l` before promoting `to`.
-fn planned_demotion(t: &crate::graph::Topology, l: ClusterId, to: ClusterId) -> String {
-    format!(
-        "A planned switchover: {} answers, so it is demoted first and {} promoted only then (GUIDES-LR; PERF-MANAGE step 1: \"Demote the original primary\"); \"there should never be more than one primary at a time\" and \"Multiple primaries may result in data loss!\" (API-DR; API-PERF). A demoted cluster keeps its cluster ID, so it can be attached again as a secondary (API-DR). Stop the clients' writes to {} before demoting it.",
-        quoted(t, l),
-        quoted(t, to),
-        quoted(t, l)
-    )
 }

@@ -241,18 +241,13 @@ fn suggestion(
 
 /// A valid rule name (at most 63 characters) that no declared rule uses.
 fn unique_name(base: &str, taken: &BTreeSet<String>) -> String {
-    let fit = |s: &str, room: usize| -> String {
-        let cut: String = s.chars().take(room).collect();
-        cut.trim_end_matches('-').to_string()
-    };
-    let mut name = fit(base, 63);
-    let mut n = 2;
-    while taken.contains(&name) {
-        let suffix = format!("-{n}");
-        name = format!("{}{suffix}", fit(base, 63 - suffix.len()));
-        n += 1;
-    }
-    name
+    crate::text::unique_name(
+        base,
+        '-',
+        63,
+        |s| s.trim_end_matches('-').to_string(),
+        |n| taken.contains(n),
+    )
 }
 
 /// The cluster a blocked flow is about (what an `ignore` entry's `cluster` matches).

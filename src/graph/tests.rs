@@ -1,0 +1,87 @@
+//! Unit tests of the graph's indexed answers.
+
+use std::fmt::Write;
+
+use super::*;
+use crate::source::Source;
+use crate::yaml::Limits;
+
+/// Every way four clusters can replicate from each other (no self-replication): the
+/// indexed answers equal their definitions by walking the graph.
+#[test]
+fn indexed_answers_match_their_definitions_on_every_small_graph() {
+    let n: usize = 4;
+    let mut graphs = 0;
+    for code in 0..(n + 1).pow(4) {
+        let ups: Vec<Option<usize>> = (0..n)
+            .map(|i| match (code / (n + 1).pow(i as u32)) % (n + 1) {
+                0 => None,
+                u => Some(u - 1),
+            })
+            .collect();
+        if ups.iter().enumerate().any(|(i, u)| *u == Some(i)) {
+            continue;
+        }
+        graphs += 1;
+        let mut text = String::from(
+            "version: 1\nname: t\nsites: [{name: a, region: r}, {name: b, region: r}, {name: c}]\nclusters:\n",
+        );
+        for (i, u) in ups.iter().enumerate() {
+            let site = ["a", "b", "c"][i % 3];
+            let role = match u {
+                None => "primary".to_string(),
+                Some(u) if i % 2 == 0 => format!("dr-secondary, replicates_from: c{u}"),
+                Some(u) => format!("performance-secondary, replicates_from: c{u}"),
+            };
+            let _ = writeln!(text, "  - {{name: c{i}, site: {site}, role: {role}}}");
+        }
+        let t = crate::topology(&Source::new("t", text), Limits::default()).unwrap();
+        let cycles = t.cycles();
+        let mut sccs: Vec<Vec<ClusterId>> = petgraph::algo::tarjan_scc(&t.graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1)
+            .map(|scc| {
+                let mut ids: Vec<_> = scc.into_iter().map(|n| ClusterId(n.index())).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        sccs.sort();
+        assert_eq!(cycles, sccs, "{ups:?}");
+        for c in t.cluster_ids() {
+            // By definition: the top of the chain, or the first cluster of the cycle the
+            // chain runs into.
+            let chain = t.ancestors(c);
+            let expected = cycles
+                .iter()
+                .find(|cy| cy.contains(&c) || chain.iter().any(|a| cy.contains(a)))
+                .map_or_else(|| chain.last().copied().unwrap_or(c), |cy| cy[0]);
+            assert_eq!(t.root(c), expected, "{ups:?} {c:?}");
+            assert_eq!(t.on_cycle(c), cycles.iter().any(|cy| cy.contains(&c)));
+            let mut below: Vec<_> = t.cluster_ids().filter(|d| ups[d.0] == Some(c.0)).collect();
+            below.sort();
+            assert_eq!(
+                t.downstream(c)
+                    .into_iter()
+                    .map(|(d, _)| d)
+                    .collect::<Vec<_>>(),
+                below
+            );
+        }
+        let mut roots: Vec<_> = t.cluster_ids().map(|c| t.root(c)).collect();
+        roots.sort();
+        roots.dedup();
+        assert_eq!(t.roots(), roots);
+        for s in 0..3 {
+            let expected: Vec<_> = t
+                .cluster_ids()
+                .filter(|c| t.site_of(*c) == SiteId(s))
+                .collect();
+            assert_eq!(t.clusters_in_site(SiteId(s)), expected);
+        }
+        assert_eq!(t.regions(), vec!["r", "c"]);
+        assert_eq!(t.sites_in_region("r"), vec![SiteId(0), SiteId(1)]);
+        assert_eq!(t.sites_in_region("nowhere"), Vec::<SiteId>::new());
+    }
+    assert_eq!(graphs, 4usize.pow(4));
+}
