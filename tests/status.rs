@@ -4,31 +4,20 @@
 //! the kind is reported at the right cluster's line, and its rendering is snapshotted.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use insta_cmd::get_cargo_bin;
 use serde_json::Value;
+
+mod common;
 
 const EXAMPLE: &str = "examples/two-datacenters.yaml";
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    common::root().to_path_buf()
 }
 
+/// Runs vrt through the shared harness, on a fixed day.
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(get_cargo_bin("vrt"))
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("VRT_TODAY", "2026-12-01")
-        .env_remove("GITHUB_ACTIONS")
-        .args(args)
-        .output()
-        .expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::output(common::vrt().env("VRT_TODAY", "2026-12-01").args(args))
 }
 
 /// The 1-based line of `key:` in the cluster `cluster` of `text` (`name` for its name).

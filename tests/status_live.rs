@@ -11,15 +11,15 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use insta_cmd::get_cargo_bin;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::Value;
+
+mod common;
 
 const EXAMPLE: &str = "examples/two-datacenters.yaml";
 const CLUSTERS: [&str; 4] = ["primary-a", "dr-a", "perf-b", "dr-b"];
@@ -190,10 +190,8 @@ fn vrt(args: &[&str]) -> (i32, String, String) {
 }
 
 fn vrt_env(args: &[&str], envs: &[(&str, &Path)]) -> (i32, String, String) {
-    let out = Command::new(get_cargo_bin("vrt"))
+    let out = common::vrt()
         .envs(envs.iter().copied())
-        .current_dir(root())
-        .env("NO_COLOR", "1")
         .env("VRT_TODAY", "2026-12-01")
         // Must not reach the requests: the endpoints need no token, and `sys/` is root-only.
         .env("VAULT_TOKEN", "s.secret-token-that-must-not-be-sent")
