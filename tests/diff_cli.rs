@@ -692,3 +692,44 @@ fn identical_versions_have_nothing_to_carry_out_and_a_broken_new_fixes_nothing()
             .contains("only the findings are compared")
     );
 }
+
+/// A secondary that declares `activation: public-key` is enabled with a token encrypted for
+/// its public key (no call to the primary's API); the others keep the wrapped token.
+#[test]
+fn public_key_activation_is_used_where_declared() {
+    let dir = scratch("public-key");
+    let text = std::fs::read_to_string(root().join("examples/two-datacenters.yaml"))
+        .unwrap()
+        .replacen(
+            "    replicates_from: primary-a         # data + tokens + leases",
+            "    replicates_from: primary-a         # data + tokens + leases\n    activation: public-key",
+            1,
+        );
+    assert!(text.contains("activation: public-key"));
+    std::fs::write(dir.join("new.yaml"), text).unwrap();
+    let new = dir.join("new.yaml");
+    let (code, out, err) = run(&["/dev/null", new.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let on = |needle: &str| lines.iter().filter(|l| l.contains(needle)).count();
+    assert_eq!(
+        on("sys/replication/dr/secondary/generate-public-key"),
+        1,
+        "{out}"
+    );
+    assert_eq!(
+        on("sys/replication/dr/primary/secondary-token id=dr-a secondary_public_key="),
+        1,
+        "{out}"
+    );
+    assert_eq!(
+        on("-field=wrapping_token sys/replication/dr/primary/secondary-token id=dr-a"),
+        0
+    );
+    assert_eq!(
+        on("-field=wrapping_token sys/replication/performance/primary/secondary-token id=perf-b"),
+        1,
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -37,7 +37,13 @@ pub fn runbook(new: &Topology) -> Runbook {
             }
             book.enable_primary(kind, &name);
             for s in group {
-                book.enable_secondary(kind, new.name(*s), &name, Vec::new());
+                book.enable_secondary(
+                    kind,
+                    new.name(*s),
+                    &name,
+                    new.cluster(*s).activation() == crate::spec::Activation::PublicKey,
+                    Vec::new(),
+                );
                 reached.insert(*s);
             }
         }

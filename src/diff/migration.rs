@@ -239,7 +239,9 @@ impl Plan<'_> {
         added.sort();
         for (_, kind, _, name, up) in added {
             self.ensure_primary(kind, &up);
-            self.book.enable_secondary(kind, &name, &up, Vec::new());
+            let public_key = super::runbook::public_key(self.new, &name);
+            self.book
+                .enable_secondary(kind, &name, &up, public_key, Vec::new());
             self.done.insert(name);
         }
     }

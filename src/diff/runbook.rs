@@ -308,23 +308,48 @@ impl<'a> Book<'a> {
         )
     }
 
-    /// `secondary-token` on `p`, `secondary/enable` on `s`, then its status.
-    pub fn enable_secondary(&mut self, kind: Repl, s: &str, p: &str, extra: Vec<String>) -> usize {
+    /// `secondary-token` on `p`, `secondary/enable` on `s`, then its status. With
+    /// `public_key` (the secondary declares `activation: public-key`), `s` first generates
+    /// its public key and the token is encrypted for it, so `s` makes no call to `p`'s API.
+    pub fn enable_secondary(
+        &mut self,
+        kind: Repl,
+        s: &str,
+        p: &str,
+        public_key: bool,
+        extra: Vec<String>,
+    ) -> usize {
         let k = kind.path();
-        let commands = vec![
-            self.capture(
+        let mut commands = Vec::new();
+        if public_key {
+            commands.push(self.capture(
+                "SECONDARY_PUBLIC_KEY",
+                s,
+                &format!(
+                    "write -field=secondary_public_key -f sys/replication/{k}/secondary/generate-public-key"
+                ),
+            ));
+            commands.push(self.capture(
+                "ACTIVATION_TOKEN",
+                p,
+                &format!(
+                    "write -field=token sys/replication/{k}/primary/secondary-token id={s} secondary_public_key=\"$SECONDARY_PUBLIC_KEY\""
+                ),
+            ));
+        } else {
+            commands.push(self.capture(
                 "ACTIVATION_TOKEN",
                 p,
                 &format!(
                     "write -field=wrapping_token sys/replication/{k}/primary/secondary-token id={s}"
                 ),
-            ),
-            self.vault(
-                s,
-                &format!("write sys/replication/{k}/secondary/enable token=\"$ACTIVATION_TOKEN\""),
-            ),
-            self.vault(s, &format!("read -format=json sys/replication/{k}/status")),
-        ];
+            ));
+        }
+        commands.push(self.vault(
+            s,
+            &format!("write sys/replication/{k}/secondary/enable token=\"$ACTIVATION_TOKEN\""),
+        ));
+        commands.push(self.vault(s, &format!("read -format=json sys/replication/{k}/status")));
         let mut text = vec![
             format!(
                 "On `{p}`, `secondary-token` takes a Vault token with `sudo`; the `id` (`{s}`) must be unique among `{p}`'s secondaries, and the response-wrapped activation token is valid for 30 minutes by default (API-{api}).",
@@ -336,6 +361,13 @@ impl<'a> Book<'a> {
                 api = if kind == Repl::Dr { "DR" } else { "PERF" }
             ),
         ];
+        if public_key {
+            text.push(format!(
+                "`{s}` declares `activation: public-key`: it generates a key pair, `{p}` encrypts the activation token for its public key (`secondary_public_key`, Vault 1.3 and later) and returns it as a plain `token` field, and `{s}` makes no API call to `{p}` during activation (API-{api} \"Generate secondary public key\")."
+                ,
+                api = if kind == Repl::Dr { "DR" } else { "PERF" }
+            ));
+        }
         text.extend(extra);
         self.push(
             format!("Enable `{s}` as a {} secondary of `{p}`", kind.word()),
@@ -475,4 +507,11 @@ pub(super) fn state_of(t: &Topology) -> BTreeMap<String, (State, Option<String>)
             (t.name(c).to_string(), (state, up))
         })
         .collect()
+}
+
+/// Whether the cluster named `name` in `t` declares `activation: public-key`.
+pub fn public_key(t: &crate::graph::Topology, name: &str) -> bool {
+    t.cluster_ids().any(|c| {
+        t.name(c) == name && t.cluster(c).activation() == crate::spec::Activation::PublicKey
+    })
 }

@@ -387,7 +387,9 @@ impl Plan<'_> {
             vec![Effect::Detach(s.to_string())],
         );
         self.ensure_primary(k2, u2);
-        self.book.enable_secondary(k2, s, u2, Vec::new());
+        let public_key = super::runbook::public_key(self.new, s);
+        self.book
+            .enable_secondary(k2, s, u2, public_key, Vec::new());
         self.done.insert(s.to_string());
     }
 
