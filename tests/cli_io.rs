@@ -16,13 +16,9 @@ use insta_cmd::get_cargo_bin;
 
 const TWO_DC: &str = "examples/two-datacenters.yaml";
 
+/// The shared harness's `vrt` (fixed environment, crate root).
 fn vrt() -> Command {
-    let mut cmd = Command::new(get_cargo_bin("vrt"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("VRT_TODAY");
-    cmd
+    common::vrt()
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
