@@ -3,7 +3,7 @@
 //! the topology afterwards. Pure: [`plan`] goes from a [`Topology`] and a [`Failure`] to a
 //! [`Plan`], [`sweep`] runs every single failure; `report::failover` renders them.
 //!
-//! Every step rests on ../shared/domain/vault-replication.md (§3 and "Implications" 11–12)
+//! Every step rests on HashiCorp's replication documentation (promotion, demotion and failover)
 //! and cites its source keys (API-DR, ENOS-DR, PERF-MANAGE, REPL-IDX, BREAKGLASS, …), which
 //! `vrt explain` and [`crate::sources`] resolve to documents.
 //!
