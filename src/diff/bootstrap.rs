@@ -3,7 +3,9 @@
 //! kind is enabled before any secondary of that kind is enabled against it, and its DR
 //! secondaries before its performance secondaries, so the data, tokens and leases of every
 //! serving cluster are protected before the next one starts serving (API-DR, API-PERF;
-//! MULTI). A performance secondary's own DR secondaries follow once it replicates.
+//! MULTI). A performance secondary's own DR secondaries follow once it replicates. Once every
+//! secondary replicates, the paths filters are set and then the mounts enabled
+//! ([`super::mountsteps`]), so no filtered mount's data ever reaches a secondary it must not.
 
 use std::collections::VecDeque;
 
@@ -61,6 +63,7 @@ pub fn runbook(new: &Topology) -> Runbook {
             "some clusters sit on a replication cycle (VRT104) and have no primary to start from: the runbook leaves them out; fix the cycle first".to_string(),
         );
     }
+    super::mountsteps::bootstrap(&mut book, new);
     if let Some(root) = new.roots().first() {
         let r = new.name(*root).to_string();
         let verify = book.vault(&r, "read -format=json sys/replication/status");

@@ -24,6 +24,10 @@ pub enum Kind {
     FirewallRule,
     /// A site's declared DNS resolution (`network.dns`).
     Dns,
+    /// A mount (`mounts`), by path.
+    Mount,
+    /// A performance secondary's paths filter, by the secondary's name.
+    PathsFilter,
 }
 
 impl Kind {
@@ -36,6 +40,8 @@ impl Kind {
             Self::Service => "external service",
             Self::FirewallRule => "firewall rule",
             Self::Dns => "DNS of site",
+            Self::Mount => "mount",
+            Self::PathsFilter => "paths filter of",
         }
     }
 
@@ -48,6 +54,8 @@ impl Kind {
             Self::Service => "service",
             Self::FirewallRule => "firewall-rule",
             Self::Dns => "dns",
+            Self::Mount => "mount",
+            Self::PathsFilter => "paths-filter",
         }
     }
 }
@@ -126,19 +134,25 @@ pub struct Change {
     pub tags: Vec<Tag>,
     /// The fields that differ (for an added or removed object: its main fields).
     pub fields: Vec<Field>,
+    /// What it means, in sentences citing their sources (mounts, paths filters and client
+    /// mounts; empty for the other kinds).
+    pub meaning: Vec<String>,
 }
 
 /// Every change, in NEW's file order for what NEW holds, then the removed objects in OLD's.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Delta {
-    /// The changes, grouped by kind (sites, clusters, clients, services, firewall, DNS).
+    /// The changes, grouped by kind (sites, clusters, clients, services, firewall, DNS,
+    /// mounts, paths filters).
     pub changes: Vec<Change>,
+    /// Where the data of each mount whose holders differ lives before and after.
+    pub placement: Vec<super::mounts::Placement>,
 }
 
 impl Delta {
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+        self.changes.is_empty() && self.placement.is_empty()
     }
 
     /// How many changes of `kind` are `how`.
@@ -260,6 +274,14 @@ fn client_fields(m: &Model, i: usize) -> Fields {
             Some(m.clusters[c.cluster.get().0].name.get().clone()),
         ),
         ("cidrs", list(c.cidrs.iter().map(|c| c.get().to_string()))),
+        (
+            "mounts",
+            list(c.mounts.iter().filter_map(|ids| {
+                ids.get()
+                    .first()
+                    .map(|id| m.mounts[id.0].path.get().clone())
+            })),
+        ),
     ]
 }
 
@@ -337,6 +359,8 @@ fn names(m: &Model, kind: Kind) -> Vec<(String, usize)> {
                 .map(|(i, e)| (m.sites[e.site.get().0].name.get().clone(), i))
                 .collect()
         }),
+        // Compared by `super::mounts`.
+        Kind::Mount | Kind::PathsFilter => Vec::new(),
     }
 }
 
@@ -348,6 +372,7 @@ fn fields(m: &Model, kind: Kind, i: usize) -> Fields {
         Kind::Service => service_fields(m, i),
         Kind::FirewallRule => firewall_fields(m, i),
         Kind::Dns => dns_fields(m, i),
+        Kind::Mount | Kind::PathsFilter => Vec::new(),
     }
 }
 
@@ -417,12 +442,18 @@ pub fn compare(old: Option<&Topology>, new: &Topology) -> Delta {
                         } else {
                             Vec::new()
                         };
+                        let meaning = if kind == Kind::Client {
+                            client_meaning(new, name, &diff)
+                        } else {
+                            Vec::new()
+                        };
                         changes.push(Change {
                             kind,
                             name: name.clone(),
                             how: How::Changed,
                             tags,
                             fields: diff,
+                            meaning,
                         });
                     }
                 }
@@ -440,6 +471,7 @@ pub fn compare(old: Option<&Topology>, new: &Topology) -> Delta {
                             new: v,
                         })
                         .collect(),
+                    meaning: Vec::new(),
                 }),
             }
         }
@@ -460,10 +492,32 @@ pub fn compare(old: Option<&Topology>, new: &Topology) -> Delta {
                                 new: None,
                             })
                             .collect(),
+                        meaning: Vec::new(),
                     });
                 }
             }
         }
     }
-    Delta { changes }
+    let (mount_changes, placement) = super::mounts::compare(old, new);
+    changes.extend(mount_changes);
+    Delta { changes, placement }
+}
+
+/// What a client's changed `mounts` mean: each path it starts using, held or not by its
+/// cluster in NEW.
+fn client_meaning(new: &Topology, name: &str, diff: &[Field]) -> Vec<String> {
+    let Some(f) = diff.iter().find(|f| f.name == "mounts") else {
+        return Vec::new();
+    };
+    let split = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .map(|s| s.split(", ").map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let was = split(&f.old);
+    let added: Vec<String> = split(&f.new)
+        .into_iter()
+        .filter(|p| !was.contains(p))
+        .collect();
+    super::mounts::client_meaning(new, name, &added)
 }

@@ -91,10 +91,15 @@ pub fn migration(old: &Topology, new: &Topology, delta: &Delta) -> Runbook {
     }
     p.additions(&switches, true);
     p.repoints();
+    let late = p.early_filters(delta);
+    p.mounts(delta, &late, false);
     p.client_moves(delta, None);
+    p.late_filters(delta, &late);
+    p.mounts(delta, &late, true);
     p.removals();
     p.upgrades(delta);
     p.other_changes(delta);
+    p.mount_warnings(delta);
     p.book.push(
         "After the change: close the firewall rules NEW no longer needs".to_string(),
         vec!["Once every step above is done and each secondary reads `stream-wals` again, remove the rules listed under \"Close after the change\" in the network section: nothing in NEW uses them (PORTS).".to_string()],

@@ -12,6 +12,8 @@
 pub mod bootstrap;
 pub mod delta;
 pub mod findings;
+mod mountsteps;
+pub mod mounts;
 mod migration;
 pub mod network;
 pub mod resilience;

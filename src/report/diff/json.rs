@@ -29,6 +29,9 @@ pub struct JsonDiff {
     /// Objects added, removed or changed; null when a version has errors that stop vrt
     /// before its topology is built.
     pub changes: Option<Vec<JsonChange>>,
+    /// Where the data of each mount whose holders differ lives before and after (from
+    /// `vrt mounts`' placement); null when the changes are not computed.
+    pub placement: Option<Vec<JsonPlacement>>,
     /// Findings new in NEW and fixed since OLD.
     pub findings: JsonFindings,
     /// Failure scenarios whose recovery changes; null when not computed.
@@ -67,6 +70,10 @@ pub enum JsonKind {
     FirewallRule,
     /// A site's declared DNS.
     Dns,
+    /// A mount, by path (`path on cluster` when a local path repeats on several clusters).
+    Mount,
+    /// A performance secondary's paths filter, by the secondary's name.
+    PathsFilter,
 }
 
 /// Added, removed or changed.
@@ -111,6 +118,25 @@ pub struct JsonChange {
     pub tags: Vec<JsonTag>,
     /// The values that differ (all values for an added or removed object).
     pub fields: Vec<JsonField>,
+    /// What the change means, in sentences citing their sources (mounts, paths filters
+    /// and client mounts; empty for the other kinds).
+    pub meaning: Vec<String>,
+}
+
+/// Where one mount's data lives before and after the change.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JsonPlacement {
+    /// The mount (as in `changes`).
+    pub mount: String,
+    /// The clusters holding its data in OLD, from its cluster outward (empty: not in OLD).
+    pub before: Vec<String>,
+    /// The clusters holding its data in NEW (empty: not in NEW).
+    pub after: Vec<String>,
+    /// Clusters that hold it before and not after.
+    pub leaves: Vec<String>,
+    /// Clusters that hold it after and not before.
+    pub reaches: Vec<String>,
 }
 
 /// One value in OLD and NEW.
@@ -353,6 +379,8 @@ fn change(c: &Change) -> JsonChange {
             Kind::Service => JsonKind::Service,
             Kind::FirewallRule => JsonKind::FirewallRule,
             Kind::Dns => JsonKind::Dns,
+            Kind::Mount => JsonKind::Mount,
+            Kind::PathsFilter => JsonKind::PathsFilter,
         },
         name: c.name.clone(),
         how: match c.how {
@@ -380,6 +408,7 @@ fn change(c: &Change) -> JsonChange {
                 new: f.new.clone(),
             })
             .collect(),
+        meaning: c.meaning.clone(),
     }
 }
 
@@ -453,6 +482,18 @@ pub fn build(d: &Diff, ctx: &Context<'_>) -> JsonDiff {
             .delta
             .as_ref()
             .map(|x| x.changes.iter().map(change).collect()),
+        placement: d.delta.as_ref().map(|x| {
+            x.placement
+                .iter()
+                .map(|p| JsonPlacement {
+                    mount: p.mount.clone(),
+                    before: p.before.clone(),
+                    after: p.after.clone(),
+                    leaves: p.leaves(),
+                    reaches: p.reaches(),
+                })
+                .collect()
+        }),
         findings: JsonFindings {
             new: d.findings.new.iter().map(finding).collect(),
             fixed: d.findings.fixed.iter().map(finding).collect(),

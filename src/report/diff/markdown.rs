@@ -136,6 +136,7 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
                     .fields
                     .iter()
                     .map(|f| escape_text(&field_text(c, f)))
+                    .chain(c.meaning.iter().map(|m| format!("→ {}", inline(m))))
                     .collect::<Vec<_>>()
                     .join("<br>");
                 writeln!(
@@ -153,6 +154,40 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             }
         }
         close(w)?;
+        if !delta.placement.is_empty() {
+            open(
+                w,
+                &format!("Data placement ({} mount(s))", delta.placement.len()),
+                false,
+            )?;
+            writeln!(
+                w,
+                "| mount | held before | held after | leaves | reaches |\n|---|---|---|---|---|"
+            )?;
+            let cells = |names: &[String]| {
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names
+                        .iter()
+                        .map(|n| inline(&format!("`{n}`")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            for p in &delta.placement {
+                writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {} |",
+                    inline(&format!("`{}`", p.mount)),
+                    cells(&p.before),
+                    cells(&p.after),
+                    cells(&p.leaves()),
+                    cells(&p.reaches())
+                )?;
+            }
+            close(w)?;
+        }
     }
     let f = &d.findings;
     open(

@@ -20,6 +20,15 @@ fn para(w: &mut dyn Write, prefix: &str, text: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// `a, b` or `none`.
+pub(super) fn placement_list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
 /// Renders the whole diff.
 #[allow(clippy::too_many_lines)] // one section after another
 pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> {
@@ -64,6 +73,24 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             )?;
             for f in &c.fields {
                 para(w, "      ", &field_text(c, f))?;
+            }
+            for m in &c.meaning {
+                para(w, "      → ", m)?;
+            }
+        }
+        if !delta.placement.is_empty() {
+            writeln!(w, "\nData placement (clusters holding each mount's data)")?;
+            for p in &delta.placement {
+                para(
+                    w,
+                    "  ",
+                    &format!(
+                        "`{}`: was {}; now {}",
+                        p.mount,
+                        placement_list(&p.before),
+                        placement_list(&p.after)
+                    ),
+                )?;
             }
         }
     }
