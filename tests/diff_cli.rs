@@ -1,6 +1,7 @@
 //! `vrt diff` through the real binary: the fixture pairs built from the examples (add a DR
 //! secondary, remove a performance secondary, move the primary to another site, upgrade one
-//! cluster, change a firewall rule) in every format, with their delta, findings, resilience,
+//! cluster, change a firewall rule; add a paths filter, change a mount's regions, make a mount
+//! local, add mounts) in every format, with their delta, findings, resilience,
 //! network and runbook checked by assertions and snapshots; the bootstrap runbook of every
 //! example checked for its order; `--base` in a git repository made by the test; exit codes;
 //! hostile values; and the JSON output against `schemas/diff.schema.json`.
@@ -12,13 +13,18 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const CASES: [&str; 6] = [
+const CASES: [&str; 10] = [
     "add-dr-secondary",
     "remove-performance-secondary",
     "move-primary",
     "promote-performance-secondary",
     "upgrade-one-cluster",
     "change-firewall-rule",
+    // Mounts and paths filters (their assertions: tests/diff_mounts.rs).
+    "add-paths-filter",
+    "change-mount-regions",
+    "make-mount-local",
+    "add-mounts",
 ];
 
 use common::root;

@@ -249,7 +249,7 @@ fn mount_meaning(
                         quoted(&reaches)
                     ));
                 }
-                s.push_str(". Whether a mount is local is set when it is enabled (`vault secrets enable -local`), and Vault does not move a mount's secrets between clusters (REPL-IDX): this is a new mount plus a data migration that is yours to carry out.");
+                s.push_str(". Whether a mount is local is chosen when it is enabled (`vault secrets enable -local`, REPL-IDX), and vrt cannot move secrets: this is a new mount plus a data migration that is yours to carry out.");
                 out.push(s);
             } else {
                 if !leaves.is_empty() {
@@ -317,8 +317,10 @@ fn filter_meaning(
             format!("`{s}`")
         } else {
             format!(
-                "`{s}` and its DR secondaries {}, which replicate what `{s}` holds",
-                quoted(&names)
+                "`{s}` and its DR {} {}, which replicate{} what `{s}` holds",
+                if names.len() == 1 { "secondary" } else { "secondaries" },
+                quoted(&names),
+                if names.len() == 1 { "s" } else { "" }
             )
         }
     };

@@ -310,7 +310,7 @@ impl Plan<'_> {
                 format!("Check the residency of what `{}`'s filter removes", c.name),
                 vec![
                     format!(
-                        "The next step keeps {} away from `{}`. Before it runs: the clients of `{}` that use {} have moved (the steps above; NEW reports VRT112 for any that still uses it there), and the data remains where NEW wants it: {}.",
+                        "The next step keeps {} away from `{}`. Before it runs, check that no client of `{}` still needs {}: clients that move away in this change have moved in the steps above, and NEW reports VRT112 for any that still uses it there. The data stays where NEW wants it: {}.",
                         quoted(&denied),
                         c.name,
                         c.name,
@@ -373,9 +373,15 @@ impl Plan<'_> {
             }
             if moved {
                 let command = enable_command(&mut self.book, t, *id);
+                let was_on = c
+                    .fields
+                    .iter()
+                    .find(|f| f.name == "cluster")
+                    .and_then(|f| f.old.clone())
+                    .unwrap_or_else(|| t.name(on).to_string());
                 let mut text = c.meaning.clone();
                 text.push(format!(
-                    "vrt cannot move secrets. Copy the data of `{}` out first, free the path on `{}` (disabling the old mount deletes its data on every cluster that holds it), enable the new mount below, then write the data back. Clients keep reading the old copy until then.",
+                    "vrt cannot move secrets. Copy the data of `{}` out of `{was_on}` first; then disable the old mount on `{was_on}` yourself (`vault secrets disable` deletes its data on every cluster that holds it), which frees the path; enable the new mount below on `{}`; write the data back. Its clients find nothing between the disable and the write-back.",
                     c.name,
                     t.name(on)
                 ));
