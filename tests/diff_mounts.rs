@@ -179,7 +179,10 @@ fn adding_a_paths_filter_is_a_residency_change_set_after_a_residency_check() {
         "sydney-perf",
         "CLUSTER_ID_SYDNEY_PERF=$(VAULT_ADDR=https://vault.syd.corp.example.com:8200 vault read -field=cluster_id sys/replication/performance/status)",
     );
-    let check = step_titled(&doc, "Check the residency of what `sydney-perf`'s filter removes");
+    let check = step_titled(
+        &doc,
+        "Check the residency of what `sydney-perf`'s filter removes",
+    );
     let write = step_of(
         &doc,
         "dallas-primary",
@@ -205,7 +208,10 @@ fn removing_a_paths_filter_deletes_it_and_brings_residency_errors_as_new() {
         "{}",
         meaning(c)
     );
-    assert_eq!(codes(&doc, "new"), ["VRT111 sydney-dr", "VRT111 sydney-perf"]);
+    assert_eq!(
+        codes(&doc, "new"),
+        ["VRT111 sydney-dr", "VRT111 sydney-perf"]
+    );
     let delete = step_of(
         &doc,
         "dallas-primary",
@@ -232,7 +238,10 @@ fn changing_a_mount_s_regions_shows_the_new_residency_errors_as_new() {
     assert_eq!(c["fields"][0]["old"], Value::Null);
     assert_eq!(c["fields"][0]["new"], "dallas, london");
     assert!(meaning(c).contains("held outside them by `sydney-perf`, `sydney-dr`"));
-    assert_eq!(codes(&doc, "new"), ["VRT111 sydney-dr", "VRT111 sydney-perf"]);
+    assert_eq!(
+        codes(&doc, "new"),
+        ["VRT111 sydney-dr", "VRT111 sydney-perf"]
+    );
     assert_eq!(doc["findings"]["new_errors"], 2);
     // Holders do not change, so there is no placement entry and no command to run.
     assert!(doc["placement"].as_array().unwrap().is_empty());
@@ -277,7 +286,10 @@ fn making_a_mount_local_is_a_move_left_to_the_operator_with_its_enable_command()
     assert!(names(&p["reaches"]).is_empty());
     let client = change(&doc, "client", "apps-sydney");
     assert_eq!(client["fields"][0]["name"], "mounts");
-    assert!(meaning(client).contains("`apps-sydney` now uses `secret-apac/`, which `sydney-perf` holds"));
+    assert!(
+        meaning(client)
+            .contains("`apps-sydney` now uses `secret-apac/`, which `sydney-perf` holds")
+    );
     assert_eq!(codes(&doc, "fixed").len(), 4);
     let enable = step_of(
         &doc,
@@ -288,10 +300,18 @@ fn making_a_mount_local_is_a_move_left_to_the_operator_with_its_enable_command()
         step_titled(&doc, "Move mount `secret-apac/` to `sydney-perf`"),
         enable
     );
+    let export = step_titled(
+        &doc,
+        "Copy the data of mount `secret-apac/` out of `dallas-primary`",
+    );
+    assert!(export < enable);
     let step = &doc["runbook"]["steps"][usize::try_from(enable).unwrap() - 1];
     let text = step["text"].to_string();
     assert!(text.contains("vrt cannot move secrets"), "{text}");
-    assert!(text.contains("disable the old mount on `dallas-primary`"), "{text}");
+    assert!(
+        text.contains("disable the old mount on `dallas-primary`"),
+        "{text}"
+    );
     assert!(
         doc["runbook"]["warnings"]
             .to_string()
@@ -309,9 +329,21 @@ fn new_mounts_are_enabled_on_their_cluster_with_their_type() {
         names(&placement(&doc, "pki-syd/")["after"]),
         ["sydney-perf", "sydney-dr"]
     );
-    step_of(&doc, "dallas-primary", "vault secrets enable -path=transit transit");
-    step_of(&doc, "dallas-primary", "vault auth enable -path=approle approle");
-    step_of(&doc, "sydney-perf", "vault secrets enable -local -path=pki-syd pki");
+    step_of(
+        &doc,
+        "dallas-primary",
+        "vault secrets enable -path=transit transit",
+    );
+    step_of(
+        &doc,
+        "dallas-primary",
+        "vault auth enable -path=approle approle",
+    );
+    step_of(
+        &doc,
+        "sydney-perf",
+        "vault secrets enable -local -path=pki-syd pki",
+    );
     // A new mount without a type stops its command until the type is given.
     let dir = scratch("untyped");
     let new = dir.join("new.yaml");
@@ -329,7 +361,11 @@ fn new_mounts_are_enabled_on_their_cluster_with_their_type() {
         "dallas-primary",
         "vault secrets enable -path=kv-x \"${MOUNT_TYPE_KV_X:?}\"",
     );
-    assert!(doc["runbook"]["warnings"].to_string().contains("MOUNT_TYPE_KV_X"));
+    assert!(
+        doc["runbook"]["warnings"]
+            .to_string()
+            .contains("MOUNT_TYPE_KV_X")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -367,10 +403,23 @@ fn filters_and_mounts_run_in_a_safe_order_around_client_moves() {
     .unwrap();
     let doc = json("examples/global.yaml", new.to_str().unwrap());
     let delete = step_titled(&doc, "Delete the paths filter of `sydney-perf`");
-    let transit = step_of(&doc, "dallas-primary", "secrets enable -path=transit transit");
-    let to_sydney = step_titled(&doc, "Move client `apps-dallas` from `dallas-primary` to `sydney-perf`");
-    let from_london = step_titled(&doc, "Move client `apps-london` from `london-perf` to `dallas-primary`");
-    let check = step_titled(&doc, "Check the residency of what `london-perf`'s filter removes");
+    let transit = step_of(
+        &doc,
+        "dallas-primary",
+        "secrets enable -path=transit transit",
+    );
+    let to_sydney = step_titled(
+        &doc,
+        "Move client `apps-dallas` from `dallas-primary` to `sydney-perf`",
+    );
+    let from_london = step_titled(
+        &doc,
+        "Move client `apps-london` from `london-perf` to `dallas-primary`",
+    );
+    let check = step_titled(
+        &doc,
+        "Check the residency of what `london-perf`'s filter removes",
+    );
     let london = step_titled(&doc, "Set the paths filter of `london-perf`");
     let secret_x = step_of(&doc, "dallas-primary", "secrets enable -path=secret-x kv");
     assert!(delete < transit, "{delete} {transit}");
@@ -415,7 +464,9 @@ fn bootstrap_sets_filters_after_the_secondaries_and_enables_mounts_last() {
         let text = std::fs::read_to_string(root().join(&file)).unwrap();
         assert_eq!(
             mounts.len(),
-            text.lines().filter(|l| l.trim_start().starts_with("- {path:")).count(),
+            text.lines()
+                .filter(|l| l.trim_start().starts_with("- {path:"))
+                .count(),
             "{file}: one enable per mount"
         );
         assert_eq!(
@@ -454,7 +505,12 @@ fn hostile_mount_paths_stay_inert_in_markdown() {
         ]),
     )
     .unwrap();
-    let (_, md, err) = run(&["examples/global.yaml", new.to_str().unwrap(), "--format", "markdown"]);
+    let (_, md, err) = run(&[
+        "examples/global.yaml",
+        new.to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
     assert!(err.is_empty(), "{err}");
     let mut depth = 0usize;
     let mut text = String::new();
@@ -475,5 +531,102 @@ fn hostile_mount_paths_stay_inert_in_markdown() {
     }
     assert!(text.contains("__init__/"), "{md}");
     assert!(text.contains("_x_._y_/"), "{md}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A planned performance switchover to `london-perf`: `secret/` follows the primary role
+/// (London holds it, nothing to move), `secret-us/` does not (London's filter kept it away:
+/// a move with the operator's migration), and `sydney-perf`, which takes a new token from
+/// `london-perf`, gets its paths filter set again there right after.
+#[test]
+fn a_performance_switchover_sets_the_followers_filters_again_on_the_new_primary() {
+    let dir = scratch("switch");
+    let new = dir.join("new.yaml");
+    std::fs::write(
+        &new,
+        global_with(&[
+            (
+                "  - name: dallas-primary\n    site: dallas\n    role: primary\n",
+                "  - name: dallas-primary\n    site: dallas\n    role: performance-secondary\n    replicates_from: london-perf\n",
+            ),
+            (
+                "    role: performance-secondary\n    replicates_from: dallas-primary\n    paths_filter: {mode: deny, paths: [secret-us/]}   # US-resident data stays out of London\n",
+                "    role: primary\n",
+            ),
+            (
+                "    replicates_from: dallas-primary\n    paths_filter: {mode: deny, paths: [secret-us/]}   # and out of Sydney\n",
+                "    replicates_from: london-perf\n    paths_filter: {mode: deny, paths: [secret-us/]}\n",
+            ),
+            (
+                "  - {path: secret/, type: kv, cluster: dallas-primary}",
+                "  - {path: secret/, type: kv, cluster: london-perf}",
+            ),
+            (
+                "  - {path: secret-us/, type: kv, cluster: dallas-primary, regions: [dallas]}",
+                "  - {path: secret-us/, type: kv, cluster: london-perf, regions: [dallas, london]}",
+            ),
+        ]),
+    )
+    .unwrap();
+    let doc = json("examples/global.yaml", new.to_str().unwrap());
+    let promote = step_of(
+        &doc,
+        "london-perf",
+        "write -f sys/replication/performance/secondary/promote",
+    );
+    let token = step_of(
+        &doc,
+        "london-perf",
+        "sys/replication/performance/primary/secondary-token id=sydney-perf",
+    );
+    let filter = step_of(
+        &doc,
+        "london-perf",
+        "paths-filter/\"$CLUSTER_ID_SYDNEY_PERF\" mode=deny paths=secret-us/",
+    );
+    let id = step_of(&doc, "sydney-perf", "CLUSTER_ID_SYDNEY_PERF=$(");
+    assert!(
+        promote < token && token == id && id == filter,
+        "{promote} {token} {id} {filter}"
+    );
+    // Written once: the filter's own change is not written again.
+    let writes = commands(&doc)
+        .into_iter()
+        .filter(|(_, _, _, l)| l.contains("write sys/replication/performance/primary/paths-filter/\"$CLUSTER_ID_SYDNEY_PERF\""))
+        .count();
+    assert_eq!(writes, 1);
+    let secret = change(&doc, "mount", "secret/");
+    assert!(
+        meaning(secret).contains("nothing to move"),
+        "{}",
+        meaning(secret)
+    );
+    assert!(
+        !commands(&doc)
+            .iter()
+            .any(|(_, t, _, _)| t == "Move mount `secret/` to `london-perf`")
+    );
+    let enable = step_of(
+        &doc,
+        "london-perf",
+        "vault secrets enable -path=secret-us kv",
+    );
+    // Its data is copied out of dallas-primary before dallas-primary is demoted and attached
+    // to london-perf, which never held it.
+    let export = step_titled(
+        &doc,
+        "Copy the data of mount `secret-us/` out of `dallas-primary`",
+    );
+    let demote = step_of(
+        &doc,
+        "dallas-primary",
+        "write -f sys/replication/performance/primary/demote",
+    );
+    assert!(
+        export < demote && demote < enable,
+        "{export} {demote} {enable}"
+    );
+    let secret_us = change(&doc, "mount", "secret-us/");
+    assert!(meaning(secret_us).contains("moves from `dallas-primary` to `london-perf`"));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -54,6 +54,8 @@ pub(super) struct Plan<'a> {
     pub dr_tokens: BTreeMap<String, String>,
     /// Clients whose move is written.
     pub moved: BTreeSet<String>,
+    /// Performance secondaries whose NEW paths filter is written (after a new token).
+    pub filtered: BTreeSet<String>,
 }
 
 /// The runbook that changes `old` into `new`.
@@ -68,6 +70,7 @@ pub fn migration(old: &Topology, new: &Topology, delta: &Delta) -> Runbook {
         done: BTreeSet::new(),
         dr_tokens: BTreeMap::new(),
         moved: BTreeSet::new(),
+        filtered: BTreeSet::new(),
     };
     for (role, up) in p.before.values() {
         if let (Some(k), Some(up)) = (Repl::of(*role), up) {
@@ -85,6 +88,7 @@ pub fn migration(old: &Topology, new: &Topology, delta: &Delta) -> Runbook {
     );
     let switches = p.switches();
     p.prepare_tokens(&switches);
+    p.mount_exports(delta);
     p.additions(&switches, false);
     for s in &switches {
         p.switchover(s, delta);

@@ -12,9 +12,9 @@
 pub mod bootstrap;
 pub mod delta;
 pub mod findings;
-mod mountsteps;
-pub mod mounts;
 mod migration;
+pub mod mounts;
+mod mountsteps;
 pub mod network;
 pub mod resilience;
 pub mod runbook;

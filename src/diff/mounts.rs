@@ -225,7 +225,11 @@ fn mount_meaning(
             let leaves = place.leaves();
             let reaches = place.reaches();
             let mut moved = None;
-            if let Some(l) = local {
+            if follows(fields, &place.before) {
+                out.push(format!(
+                    "`{key}` stays where it was in the replication set: its cluster becomes `{on}`, which already holds its data (REPL-IDX), so there is nothing to move."
+                ));
+            } else if let Some(l) = local {
                 moved = Some(if l.new.as_deref() == Some("true") {
                     format!("`{key}` becomes local to `{on}`")
                 } else {
@@ -249,7 +253,11 @@ fn mount_meaning(
                         quoted(&reaches)
                     ));
                 }
-                s.push_str(". Whether a mount is local is chosen when it is enabled (`vault secrets enable -local`, REPL-IDX), and vrt cannot move secrets: this is a new mount plus a data migration that is yours to carry out.");
+                if local.is_some() {
+                    s.push_str(". Whether a mount is local is chosen when it is enabled (`vault secrets enable -local`, REPL-IDX), and vrt cannot move secrets: this is a new mount plus a data migration that is yours to carry out.");
+                } else {
+                    s.push_str(". A mount lives on the cluster it was enabled on (REPL-IDX), and vrt cannot move secrets: this is a new mount plus a data migration that is yours to carry out.");
+                }
                 out.push(s);
             } else {
                 if !leaves.is_empty() {
@@ -291,6 +299,18 @@ fn mount_meaning(
     out
 }
 
+/// Whether a mount whose `cluster` changes (and not whether it is local) lands on a
+/// cluster that already held its data (`before`): a promoted secondary taking over its
+/// primary's mounts. Nothing moves then.
+pub(super) fn follows(fields: &[Field], before: &[String]) -> bool {
+    let cluster = fields.iter().find(|f| f.name == "cluster");
+    let local = fields.iter().any(|f| f.name == "local");
+    match cluster.and_then(|f| f.new.as_ref()) {
+        Some(n) => !local && before.contains(n),
+        None => false,
+    }
+}
+
 /// The performance secondary `s` (by name) in `t`, when it is one.
 fn perf_secondary(t: &Topology, s: &str) -> Option<crate::ids::ClusterId> {
     t.cluster_ids()
@@ -318,7 +338,11 @@ fn filter_meaning(
         } else {
             format!(
                 "`{s}` and its DR {} {}, which replicate{} what `{s}` holds",
-                if names.len() == 1 { "secondary" } else { "secondaries" },
+                if names.len() == 1 {
+                    "secondary"
+                } else {
+                    "secondaries"
+                },
                 quoted(&names),
                 if names.len() == 1 { "s" } else { "" }
             )
@@ -438,11 +462,9 @@ pub fn compare(old: Option<&Topology>, new: &Topology) -> (Vec<Change>, Vec<Plac
         let new_id = keys.new.iter().find(|(k, _)| k == key).map(|(_, id)| *id);
         let old_id = keys.old.get(key).copied();
         let (how, was, now) = match (old.zip(old_id), new_id) {
-            (Some((o, oid)), Some(nid)) => (
-                How::Changed,
-                mount_fields(o, oid),
-                mount_fields(new, nid),
-            ),
+            (Some((o, oid)), Some(nid)) => {
+                (How::Changed, mount_fields(o, oid), mount_fields(new, nid))
+            }
             (None, Some(nid)) => (How::Added, Vec::new(), mount_fields(new, nid)),
             (Some((o, oid)), None) => (How::Removed, mount_fields(o, oid), Vec::new()),
             (None, None) => continue,
@@ -465,7 +487,10 @@ pub fn compare(old: Option<&Topology>, new: &Topology) -> (Vec<Change>, Vec<Plac
     let placement = order
         .into_iter()
         .filter_map(|k| places.remove(&k))
-        .filter(|p| p.before != p.after)
+        .filter(|p| {
+            let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
+            set(&p.before) != set(&p.after)
+        })
         .collect();
     (changes, placement)
 }
@@ -486,7 +511,9 @@ fn filter_changes(
     let mut out = Vec::new();
     let before: Vec<String> = old.map(with_filter).unwrap_or_default();
     for s in with_filter(new) {
-        let now = find(new, &s).map(|c| filter_fields(new, c)).unwrap_or_default();
+        let now = find(new, &s)
+            .map(|c| filter_fields(new, c))
+            .unwrap_or_default();
         let (how, was) = match old.and_then(|o| find(o, &s).map(|c| (o, c))) {
             Some((o, c)) if mounts::filter(o, c).is_some() => (How::Changed, filter_fields(o, c)),
             _ => (How::Added, Vec::new()),

@@ -198,6 +198,35 @@ pub(super) fn bootstrap(book: &mut Book<'_>, t: &Topology) {
 }
 
 impl Plan<'_> {
+    /// After the performance secondary `s` takes a new secondary token from `x`: the
+    /// commands setting its NEW paths filter on `x` (none without one), and the sentence
+    /// saying so. Filters must be re-created after `update-primary` with a new token
+    /// (API-PERF).
+    pub(super) fn refilter(&mut self, s: &str, x: &str) -> (Vec<Command>, String) {
+        let t = self.new;
+        let sid =
+            perf_secondary(t, s).filter(|c| t.upstream(*c).is_some_and(|(u, _)| t.name(u) == x));
+        let Some(sid) = sid.filter(|c| mounts::filter(t, *c).is_some()) else {
+            return (
+                Vec::new(),
+                format!(
+                    "The file gives `{s}` no paths filter, so there is none to set again on `{x}` (a filter set outside the file must be re-created after `update-primary` with a new token: API-PERF)."
+                ),
+            );
+        };
+        let (var, read) = cluster_id(&mut self.book, t, sid);
+        let mut commands = vec![read];
+        commands.extend(filter_commands(&mut self.book, t, sid, &var));
+        self.filtered.insert(s.to_string());
+        (
+            commands,
+            format!(
+                "Its paths filter is then set again on `{x}`: filters must be re-created after `update-primary` with a new token (API-PERF). {}",
+                filter_text(t, sid)
+            ),
+        )
+    }
+
     fn mount_keys(&self) -> dm::Keys {
         dm::keys(Some(self.old), self.new)
     }
@@ -209,7 +238,7 @@ impl Plan<'_> {
         delta
             .changes
             .iter()
-            .filter(|c| c.kind == Kind::PathsFilter)
+            .filter(|c| c.kind == Kind::PathsFilter && !self.filtered.contains(&c.name))
             .filter(|c| perf_secondary(self.new, &c.name).is_some())
             .map(|c| {
                 let (denied, _) = dm::filter_effect(&c.name, Some(self.old), self.new, &keys);
@@ -301,9 +330,11 @@ impl Plan<'_> {
             let placement: Vec<String> = denied
                 .iter()
                 .filter_map(|k| {
-                    delta.placement.iter().find(|x| &x.mount == k).map(|x| {
-                        format!("`{k}` stays on {}", quoted(&x.after))
-                    })
+                    delta
+                        .placement
+                        .iter()
+                        .find(|x| &x.mount == k)
+                        .map(|x| format!("`{k}` stays on {}", quoted(&x.after)))
                 })
                 .collect();
             self.book.push(
@@ -345,6 +376,46 @@ impl Plan<'_> {
         }
     }
 
+    /// The mounts that move (cluster or locality), with the cluster their data is on in OLD.
+    fn moves(&self, delta: &Delta) -> Vec<(String, String)> {
+        let keys = self.mount_keys();
+        delta
+            .changes
+            .iter()
+            .filter(|c| c.kind == Kind::Mount && c.how == How::Changed)
+            .filter(|c| {
+                c.fields
+                    .iter()
+                    .any(|f| f.name == "cluster" || f.name == "local")
+            })
+            .filter_map(|c| {
+                let id = keys.old.get(&c.name)?;
+                let held = dm::holders(self.old, *id);
+                if dm::follows(&c.fields, &held) {
+                    return None;
+                }
+                let on = self.old.name(*mounts::mount(self.old, *id).cluster.get());
+                Some((c.name.clone(), on.to_string()))
+            })
+            .collect()
+    }
+
+    /// Before anything changes: the data of every mount that moves is copied out, while its
+    /// old cluster still holds it (a switchover or a re-pointing later in the runbook may
+    /// leave it without the mount).
+    pub(super) fn mount_exports(&mut self, delta: &Delta) {
+        for (key, on) in self.moves(delta) {
+            self.book.push(
+                format!("Copy the data of mount `{key}` out of `{on}`"),
+                vec![format!(
+                    "`{key}` moves in this change, and vrt cannot move secrets: copy its data out of `{on}` now, before any replication change, with your own tooling (for a KV mount, read every secret under it). Keep the old mount enabled: its clients still use it, and the step \"Move mount `{key}`\" below enables the new one (REPL-IDX)."
+                )],
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+    }
+
     /// New mounts and mounts that change cluster or locality; `deferred` selects those a
     /// late filter must keep away from a secondary (enabled after it).
     pub(super) fn mounts(&mut self, delta: &Delta, late: &BTreeSet<String>, deferred: bool) {
@@ -356,7 +427,12 @@ impl Plan<'_> {
                 && c.fields
                     .iter()
                     .any(|f| f.name == "cluster" || f.name == "local");
-            if c.how != How::Added && !moved {
+            let held_before = keys
+                .old
+                .get(&c.name)
+                .map(|id| dm::holders(self.old, *id))
+                .unwrap_or_default();
+            if c.how != How::Added && (!moved || dm::follows(&c.fields, &held_before)) {
                 continue;
             }
             let Some((_, id)) = keys.new.iter().find(|(k, _)| *k == c.name) else {
@@ -365,9 +441,9 @@ impl Plan<'_> {
             let m = mounts::mount(t, *id);
             let on = *m.cluster.get();
             let waits = !m.local
-                && t.performance_secondaries(on).into_iter().any(|s| {
-                    late.contains(t.name(s)) && !mounts::receives(t, s, &m.path)
-                });
+                && t.performance_secondaries(on)
+                    .into_iter()
+                    .any(|s| late.contains(t.name(s)) && !mounts::receives(t, s, &m.path));
             if waits != deferred {
                 continue;
             }
@@ -381,7 +457,7 @@ impl Plan<'_> {
                     .unwrap_or_else(|| t.name(on).to_string());
                 let mut text = c.meaning.clone();
                 text.push(format!(
-                    "vrt cannot move secrets. Copy the data of `{}` out of `{was_on}` first; then disable the old mount on `{was_on}` yourself (`vault secrets disable` deletes its data on every cluster that holds it), which frees the path; enable the new mount below on `{}`; write the data back. Its clients find nothing between the disable and the write-back.",
+                    "With the data of `{}` copied out of `{was_on}` (the step at the start of the runbook), disable the old mount on `{was_on}` yourself if it still exists (`vault secrets disable` deletes its data on every cluster that holds it), which frees the path; enable the new mount below on `{}`; write the data back. Its clients find nothing between the disable and the write-back.",
                     c.name,
                     t.name(on)
                 ));
@@ -415,7 +491,10 @@ impl Plan<'_> {
             )];
             let mut commands = Vec::new();
             for (_, key, id) in fresh.iter().filter(|(c, _, _)| *c == on) {
-                text.push(format!("`{key}`: held by {}.", quoted(&dm::holders(t, *id))));
+                text.push(format!(
+                    "`{key}`: held by {}.",
+                    quoted(&dm::holders(t, *id))
+                ));
                 commands.push(enable_command(&mut self.book, t, *id));
             }
             if deferred {

@@ -188,17 +188,22 @@ impl Plan<'_> {
                     format!("After a DR promotion the set keeps its identity: `update_primary_addrs` points `{f}` at `{x}`'s cluster address without a new token (API-PERF; Vault 1.13 and later). If it does not reconnect, use a new `secondary-token` from `{x}` with `update-primary token=…` and set its paths filter again (API-PERF)."),
                 )
             }
-            (Repl::Performance, _) => (
-                self.perf_new_token(f, x),
-                match k {
-                    Repl::Performance => format!(
-                        "After a performance promotion \"new secondary tokens will need to be issued to other secondaries\" (API-PERF): `{f}` takes one from `{x}`. Its paths filter, if any, must be set again on `{x}` (API-PERF)."
-                    ),
-                    Repl::Dr => format!(
-                        "The file gives `{f}` no Vault version of 1.13 or later, so it takes a new secondary token from `{x}` instead of `update_primary_addrs` (API-PERF). Its paths filter, if any, must be set again on `{x}` (API-PERF)."
-                    ),
-                },
-            ),
+            (Repl::Performance, _) => {
+                let mut commands = self.perf_new_token(f, x);
+                let (more, filter) = self.refilter(f, x);
+                commands.extend(more);
+                (
+                    commands,
+                    match k {
+                        Repl::Performance => format!(
+                            "After a performance promotion \"new secondary tokens will need to be issued to other secondaries\" (API-PERF): `{f}` takes one from `{x}`. {filter}"
+                        ),
+                        Repl::Dr => format!(
+                            "The file gives `{f}` no Vault version of 1.13 or later, so it takes a new secondary token from `{x}` instead of `update_primary_addrs` (API-PERF). {filter}"
+                        ),
+                    },
+                )
+            }
             (Repl::Dr, _) => {
                 let var = self.token_var(p);
                 (
@@ -313,8 +318,15 @@ impl Plan<'_> {
 
     fn repoint(&mut self, s: &str, k: Repl, u1: &str, u2: &str) {
         self.ensure_primary(k, u2);
+        let mut filter = String::new();
         let mut commands = match k {
-            Repl::Performance => self.perf_new_token(s, u2),
+            Repl::Performance => {
+                let mut c = self.perf_new_token(s, u2);
+                let (more, text) = self.refilter(s, u2);
+                c.extend(more);
+                filter = format!(" {text}");
+                c
+            }
             Repl::Dr => {
                 let var = self.token_var(u1);
                 self.dr_reattach(s, u2, &var)
@@ -332,7 +344,7 @@ impl Plan<'_> {
         let mut text = vec![format!(
             "`update-primary` changes `{s}`'s primary with a new activation token from `{u2}` and does not wipe it (API-{api}); `{u1}` then revokes its old secondary id.{}",
             if k == Repl::Performance {
-                " Its paths filter, if any, must be set again on `{u2}` (API-PERF)."
+                filter.as_str()
             } else {
                 " A DR secondary also needs the DR operation token prepared on its old primary (API-DR)."
             },
