@@ -244,14 +244,14 @@ fn mount_meaning(
             if let Some(m) = moved {
                 let mut s = m;
                 if !leaves.is_empty() {
-                    s.push_str(&format!(": its data leaves {}", quoted(&leaves)));
+                    s = format!("{s}: its data leaves {}", quoted(&leaves));
                 }
                 if !reaches.is_empty() {
-                    s.push_str(&format!(
-                        "{} its data reaches {}",
+                    s = format!(
+                        "{s}{} its data reaches {}",
                         if leaves.is_empty() { ":" } else { ";" },
                         quoted(&reaches)
-                    ));
+                    );
                 }
                 if local.is_some() {
                     s.push_str(". Whether a mount is local is chosen when it is enabled (`vault secrets enable -local`, REPL-IDX), and vrt cannot move secrets: this is a new mount plus a data migration that is yours to carry out.");
@@ -275,28 +275,33 @@ fn mount_meaning(
                 ));
             }
             if let Some(f) = field("regions") {
-                let now = f.new.as_deref().map_or_else(
-                    || "anywhere".to_string(),
-                    |r| format!("only in {r}"),
-                );
-                let outside = new.map(|(t, id)| names(t, &mounts::breaches(t, id)));
-                let breach = match outside {
-                    Some(o) if !o.is_empty() => format!(
-                        " In NEW it is held outside them by {} (VRT111 mount-outside-regions).",
-                        quoted(&o)
-                    ),
-                    _ => String::new(),
-                };
-                out.push(format!(
-                    "Its data may now be stored {now} (was {}): a declaration, with no command to run.{breach}",
-                    f.old
-                        .as_deref()
-                        .map_or_else(|| "anywhere".to_string(), |r| format!("only in {r}"))
-                ));
+                out.push(regions_sentence(f, new));
             }
         }
     }
     out
+}
+
+/// What a change of `regions` means, with the clusters outside them in NEW.
+fn regions_sentence(f: &Field, new: Option<(&Topology, MountId)>) -> String {
+    let now = f
+        .new
+        .as_deref()
+        .map_or_else(|| "anywhere".to_string(), |r| format!("only in {r}"));
+    let outside = new.map(|(t, id)| names(t, &mounts::breaches(t, id)));
+    let breach = match outside {
+        Some(o) if !o.is_empty() => format!(
+            " In NEW it is held outside them by {} (VRT111 mount-outside-regions).",
+            quoted(&o)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "Its data may now be stored {now} (was {}): a declaration, with no command to run.{breach}",
+        f.old
+            .as_deref()
+            .map_or_else(|| "anywhere".to_string(), |r| format!("only in {r}"))
+    )
 }
 
 /// Whether a mount whose `cluster` changes (and not whether it is local) lands on a
