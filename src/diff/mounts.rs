@@ -332,6 +332,18 @@ fn filter_meaning(
 ) -> Vec<String> {
     let (denied, allowed) = filter_effect(s, old, new, keys);
     let mut out = Vec::new();
+    if old.and_then(|o| perf_secondary(o, s)).is_none() {
+        // A new performance secondary (or a whole new estate): what the filter keeps away.
+        let kept = kept_away(s, new, keys);
+        if let Some(sn) = perf_secondary(new, s) {
+            out.push(format!(
+                "`{s}` is a new performance secondary: its filter keeps {} away from it and its DR secondaries {} (API-PERF; REPL-IDX).",
+                quoted(&kept),
+                quoted(&names(new, &new.dr_secondaries(sn)))
+            ));
+        }
+        return out;
+    }
     let dr = |t: &Topology| {
         perf_secondary(t, s)
             .map(|c| names(t, &t.dr_secondaries(c)))
@@ -381,6 +393,24 @@ fn filter_meaning(
         ));
     }
     out
+}
+
+/// The shared mounts (keys) of `s`'s primary in NEW that `s`'s filter keeps away.
+fn kept_away(s: &str, new: &Topology, keys: &Keys) -> Vec<String> {
+    let Some(sn) = perf_secondary(new, s) else {
+        return Vec::new();
+    };
+    let Some((p, _)) = new.upstream(sn) else {
+        return Vec::new();
+    };
+    keys.new
+        .iter()
+        .filter(|(_, id)| {
+            let m = mounts::mount(new, *id);
+            !m.local && *m.cluster.get() == p && !mounts::receives(new, sn, &m.path)
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 /// The mounts (keys) existing on both sides that the filter change of `s` stops replicating
