@@ -6,8 +6,13 @@
 
 use std::io::{self, Write};
 
-use super::{Context, artifacts, clean, field_text, outcome_text, rule_text, sign, summary};
+use super::walk::{ChangeRow, Section, sections};
+use super::{Context, artifacts, clean, rule_text, summary};
 use crate::diff::Diff;
+use crate::diff::findings::Item;
+use crate::diff::mounts::Placement;
+use crate::diff::network::NetworkDelta;
+use crate::diff::runbook::Runbook;
 
 /// Escapes text outside code spans: HTML, emphasis, links, math, table pipes; control
 /// characters (newlines included) are shown escaped.
@@ -96,7 +101,6 @@ fn close(w: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Renders the whole diff.
-#[allow(clippy::too_many_lines)] // one section after another
 pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> {
     let old = if d.old_file.is_empty() {
         "(empty)"
@@ -111,91 +115,135 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
         d.mode.key()
     )?;
     writeln!(w, "{}\n", inline(&summary(d)))?;
-    if let Some(delta) = &d.delta {
-        open(w, &format!("Changes ({})", delta.changes.len()), false)?;
-        if delta.changes.is_empty() {
-            writeln!(w, "No object changed.")?;
-        } else {
-            writeln!(
-                w,
-                "| | kind | name | change | values |\n|---|---|---|---|---|"
-            )?;
-            for c in &delta.changes {
-                let mut how = c.how.key().to_string();
-                if !c.tags.is_empty() {
-                    how = format!(
-                        "{how}: {}",
-                        c.tags
-                            .iter()
-                            .map(|t| t.key())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                }
-                let values = c
-                    .fields
-                    .iter()
-                    .map(|f| escape_text(&field_text(c, f)))
-                    .chain(c.meaning.iter().map(|m| format!("→ {}", inline(m))))
-                    .collect::<Vec<_>>()
-                    .join("<br>");
-                writeln!(
+    for section in sections(d) {
+        match section {
+            Section::Changes(rows) => changes(w, &rows)?,
+            Section::Placement(places) => placement(w, places)?,
+            Section::Findings { new, fixed } => findings(w, d, new, fixed)?,
+            Section::Resilience { rows, unchanged } => {
+                open(
                     w,
-                    "| {} | {} | {} | {} | {values} |",
-                    match sign(c) {
-                        '+' => "➕",
-                        '-' => "➖",
-                        _ => "✏️",
-                    },
-                    c.kind.as_str(),
-                    inline(&format!("`{}`", c.name)),
-                    how
+                    &format!(
+                        "Resilience: {} failure scenario(s) recover differently",
+                        rows.len()
+                    ),
+                    rows.iter().any(|r| r.worse),
                 )?;
-            }
-        }
-        close(w)?;
-        if !delta.placement.is_empty() {
-            open(
-                w,
-                &format!("Data placement ({} mount(s))", delta.placement.len()),
-                false,
-            )?;
-            writeln!(
-                w,
-                "| mount | held before | held after | leaves | reaches |\n|---|---|---|---|---|"
-            )?;
-            let cells = |names: &[String]| {
-                if names.is_empty() {
-                    "none".to_string()
+                if rows.is_empty() {
+                    writeln!(
+                        w,
+                        "No failure scenario recovers differently ({unchanged} unchanged)."
+                    )?;
                 } else {
-                    names
-                        .iter()
-                        .map(|n| inline(&format!("`{n}`")))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    writeln!(w, "| losing | before | after |\n|---|---|---|")?;
+                    for r in &rows {
+                        writeln!(
+                            w,
+                            "| {}{} | {} | {} |",
+                            inline(&r.label),
+                            if r.worse { " ⚠️ worse" } else { "" },
+                            inline(&r.was),
+                            inline(&r.now)
+                        )?;
+                    }
+                    writeln!(w, "\n{unchanged} failure scenario(s) unchanged.")?;
                 }
-            };
-            for p in &delta.placement {
-                writeln!(
-                    w,
-                    "| {} | {} | {} | {} | {} |",
-                    inline(&format!("`{}`", p.mount)),
-                    cells(&p.before),
-                    cells(&p.after),
-                    cells(&p.leaves()),
-                    cells(&p.reaches())
-                )?;
+                close(w)?;
             }
-            close(w)?;
+            Section::Network(n) => network(w, d, ctx, n)?,
+            Section::Runbook(b) => runbook(w, b)?,
+            Section::Notes(notes) => {
+                writeln!(w, "**Notes**\n")?;
+                for x in notes {
+                    writeln!(w, "- {}", inline(x))?;
+                }
+            }
         }
     }
-    let f = &d.findings;
+    Ok(())
+}
+
+fn changes(w: &mut dyn Write, rows: &[ChangeRow<'_>]) -> io::Result<()> {
+    open(w, &format!("Changes ({})", rows.len()), false)?;
+    if rows.is_empty() {
+        writeln!(w, "No object changed.")?;
+    } else {
+        writeln!(
+            w,
+            "| | kind | name | change | values |\n|---|---|---|---|---|"
+        )?;
+        for r in rows {
+            let c = r.change;
+            let mut how = c.how.key().to_string();
+            if !r.tags.is_empty() {
+                how = format!("{how}: {}", r.tags);
+            }
+            let values = r
+                .values
+                .iter()
+                .map(|v| escape_text(v))
+                .chain(c.meaning.iter().map(|m| format!("→ {}", inline(m))))
+                .collect::<Vec<_>>()
+                .join("<br>");
+            writeln!(
+                w,
+                "| {} | {} | {} | {} | {values} |",
+                match r.sign {
+                    '+' => "➕",
+                    '-' => "➖",
+                    _ => "✏️",
+                },
+                c.kind.as_str(),
+                inline(&format!("`{}`", c.name)),
+                how
+            )?;
+        }
+    }
+    close(w)
+}
+
+fn placement(w: &mut dyn Write, places: &[Placement]) -> io::Result<()> {
     open(
         w,
-        &format!("Findings: {} new, {} fixed", f.new.len(), f.fixed.len()),
-        f.new_errors() > 0,
+        &format!("Data placement ({} mount(s))", places.len()),
+        false,
     )?;
-    for (label, items) in [("New", &f.new), ("Fixed", &f.fixed)] {
+    writeln!(
+        w,
+        "| mount | held before | held after | leaves | reaches |\n|---|---|---|---|---|"
+    )?;
+    let cells = |names: &[String]| {
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names
+                .iter()
+                .map(|n| inline(&format!("`{n}`")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    for p in places {
+        writeln!(
+            w,
+            "| {} | {} | {} | {} | {} |",
+            inline(&format!("`{}`", p.mount)),
+            cells(&p.before),
+            cells(&p.after),
+            cells(&p.leaves()),
+            cells(&p.reaches())
+        )?;
+    }
+    close(w)
+}
+
+fn findings(w: &mut dyn Write, d: &Diff, new: &[Item], fixed: &[Item]) -> io::Result<()> {
+    open(
+        w,
+        &format!("Findings: {} new, {} fixed", new.len(), fixed.len()),
+        d.findings.new_errors() > 0,
+    )?;
+    for (label, items) in [("New", new), ("Fixed", fixed)] {
         writeln!(w, "**{label}**\n")?;
         if items.is_empty() {
             writeln!(w, "none\n")?;
@@ -221,142 +269,93 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
         }
         writeln!(w)?;
     }
-    close(w)?;
-    if let Some(r) = &d.resilience {
-        open(
-            w,
-            &format!(
-                "Resilience: {} failure scenario(s) recover differently",
-                r.changes.len()
-            ),
-            r.changes.iter().any(|c| c.worse),
-        )?;
-        if r.changes.is_empty() {
-            writeln!(
-                w,
-                "No failure scenario recovers differently ({} unchanged).",
-                r.unchanged
-            )?;
-        } else {
-            writeln!(w, "| losing | before | after |\n|---|---|---|")?;
-            for c in &r.changes {
-                let label = c
-                    .new
-                    .as_ref()
-                    .or(c.old.as_ref())
-                    .map_or("", |o| o.label.as_str());
-                let was = c
-                    .old
-                    .as_ref()
-                    .map_or_else(|| "no such failure".to_string(), outcome_text);
-                let now = c
-                    .new
-                    .as_ref()
-                    .map_or_else(|| "no such failure".to_string(), outcome_text);
-                writeln!(
-                    w,
-                    "| {}{} | {} | {} |",
-                    inline(label),
-                    if c.worse { " ⚠️ worse" } else { "" },
-                    inline(&was),
-                    inline(&now)
-                )?;
-            }
-            writeln!(w, "\n{} failure scenario(s) unchanged.", r.unchanged)?;
+    close(w)
+}
+
+fn network(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>, n: &NetworkDelta) -> io::Result<()> {
+    open(
+        w,
+        &format!(
+            "Network: {} rule(s) to add, {} to remove",
+            n.add.len(),
+            n.remove.len()
+        ),
+        false,
+    )?;
+    for (label, rules) in [
+        ("Open before the change", &n.add),
+        ("Close after the change", &n.remove),
+    ] {
+        writeln!(w, "**{label}** ({})\n", rules.len())?;
+        for r in rules {
+            writeln!(w, "- {}", escape_text(&rule_text(r)))?;
         }
-        close(w)?;
+        writeln!(w)?;
     }
-    if let Some(n) = &d.network {
-        open(
+    for a in artifacts(n, d, ctx) {
+        writeln!(
             w,
-            &format!(
-                "Network: {} rule(s) to add, {} to remove",
-                n.add.len(),
-                n.remove.len()
-            ),
-            false,
+            "**{} ({})**: {}\n",
+            ctx.target.key(),
+            a.when,
+            inline(&a.how)
         )?;
-        for (label, rules) in [
-            ("Open before the change", &n.add),
-            ("Close after the change", &n.remove),
-        ] {
-            writeln!(w, "**{label}** ({})\n", rules.len())?;
-            for r in rules {
-                writeln!(w, "- {}", escape_text(&rule_text(r)))?;
-            }
+        match &a.text {
+            Ok(t) => block(w, ctx.target.fence(), t)?,
+            Err(e) => writeln!(w, "cannot be written: {}", inline(e))?,
+        }
+        writeln!(w)?;
+    }
+    close(w)
+}
+
+fn runbook(w: &mut dyn Write, b: &Runbook) -> io::Result<()> {
+    open(
+        w,
+        &format!(
+            "Runbook ({}): {} step(s), {} risk window(s)",
+            b.mode.key(),
+            b.steps.len(),
+            b.windows.len()
+        ),
+        false,
+    )?;
+    if b.steps.is_empty() {
+        writeln!(
+            w,
+            "Nothing to carry out: the two versions describe the same estate."
+        )?;
+    }
+    if !b.windows.is_empty() {
+        writeln!(w, "**Risk windows**\n")?;
+        for win in &b.windows {
+            writeln!(w, "- ⚠️ {}", inline(&win.why))?;
+        }
+        writeln!(w)?;
+    }
+    for (i, s) in b.steps.iter().enumerate() {
+        // Steps are paragraphs, not list items, so commands sit in unindented fences and a
+        // pasted heredoc keeps its terminator at column 0.
+        writeln!(w, "**{}. {}**\n", i + 1, inline(&s.title))?;
+        for t in &s.text {
+            writeln!(w, "{}\n", inline(t))?;
+        }
+        for c in &s.commands {
+            writeln!(w, "On `{}`:\n", clean(&c.on).replace('`', "'"))?;
+            block(w, "sh", &c.line)?;
             writeln!(w)?;
         }
-        for a in artifacts(n, d, ctx) {
-            writeln!(
-                w,
-                "**{} ({})**: {}\n",
-                ctx.target.key(),
-                a.when,
-                inline(&a.how)
-            )?;
-            match &a.text {
-                Ok(t) => block(w, ctx.target.fence(), t)?,
-                Err(e) => writeln!(w, "cannot be written: {}", inline(e))?,
-            }
-            writeln!(w)?;
+        if !s.sources.is_empty() {
+            writeln!(w, "Sources: {}\n", s.sources.join(", "))?;
         }
-        close(w)?;
     }
-    if let Some(b) = &d.runbook {
-        open(
-            w,
-            &format!(
-                "Runbook ({}): {} step(s), {} risk window(s)",
-                b.mode.key(),
-                b.steps.len(),
-                b.windows.len()
-            ),
-            false,
-        )?;
-        if b.steps.is_empty() {
-            writeln!(
-                w,
-                "Nothing to carry out: the two versions describe the same estate."
-            )?;
-        }
-        if !b.windows.is_empty() {
-            writeln!(w, "**Risk windows**\n")?;
-            for win in &b.windows {
-                writeln!(w, "- ⚠️ {}", inline(&win.why))?;
-            }
-            writeln!(w)?;
-        }
-        for (i, s) in b.steps.iter().enumerate() {
-            // Steps are paragraphs, not list items, so commands sit in unindented fences and
-            // a pasted heredoc keeps its terminator at column 0.
-            writeln!(w, "**{}. {}**\n", i + 1, inline(&s.title))?;
-            for t in &s.text {
-                writeln!(w, "{}\n", inline(t))?;
-            }
-            for c in &s.commands {
-                writeln!(w, "On `{}`:\n", clean(&c.on).replace('`', "'"))?;
-                block(w, "sh", &c.line)?;
-                writeln!(w)?;
-            }
-            if !s.sources.is_empty() {
-                writeln!(w, "Sources: {}\n", s.sources.join(", "))?;
-            }
-        }
-        if !b.warnings.is_empty() {
-            writeln!(w, "**Check by hand**\n")?;
-            for x in &b.warnings {
-                writeln!(w, "- {}", inline(x))?;
-            }
-        }
-        close(w)?;
-    }
-    if !d.notes.is_empty() {
-        writeln!(w, "**Notes**\n")?;
-        for x in &d.notes {
+    if !b.warnings.is_empty() {
+        writeln!(w, "**Check by hand**\n")?;
+        for x in &b.warnings {
             writeln!(w, "- {}", inline(x))?;
         }
     }
-    Ok(())
+    close(w)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 pub mod json;
 pub mod markdown;
 pub mod text;
+pub mod walk;
 
 use crate::diff::Diff;
 use crate::diff::delta::{Change, Field, How};

@@ -3,10 +3,11 @@
 
 use std::io::{self, Write};
 
-use super::{
-    Context, artifacts, clean, clean_lines, field_text, outcome_text, rule_text, sign, summary,
-};
+use super::walk::{ChangeRow, Section, names_or_none, sections};
+use super::{Context, artifacts, clean, clean_lines, rule_text, summary};
 use crate::diff::Diff;
+use crate::diff::findings::Item;
+use crate::diff::runbook::Runbook;
 use crate::text::wrap;
 
 const WIDTH: usize = 100;
@@ -20,17 +21,7 @@ fn para(w: &mut dyn Write, prefix: &str, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// `a, b` or `none`.
-pub(super) fn placement_list(names: &[String]) -> String {
-    if names.is_empty() {
-        "none".to_string()
-    } else {
-        names.join(", ")
-    }
-}
-
 /// Renders the whole diff.
-#[allow(clippy::too_many_lines)] // one section after another
 pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> {
     let old = if d.old_file.is_empty() {
         "(empty)"
@@ -45,57 +36,106 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
         d.mode.key()
     )?;
     para(w, "", &summary(d))?;
-    if let Some(delta) = &d.delta {
-        writeln!(w, "\nChanges")?;
-        if delta.changes.is_empty() {
-            writeln!(w, "  none")?;
-        }
-        for c in &delta.changes {
-            let tags = if c.tags.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " ({})",
-                    c.tags
-                        .iter()
-                        .map(|t| t.key())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            writeln!(
-                w,
-                "  {} {} `{}` {}{tags}",
-                sign(c),
-                c.kind.as_str(),
-                c.name,
-                c.how.key()
-            )?;
-            for f in &c.fields {
-                para(w, "      ", &field_text(c, f))?;
+    for section in sections(d) {
+        match section {
+            Section::Changes(rows) => changes(w, &rows)?,
+            Section::Placement(places) => {
+                writeln!(w, "\nData placement (clusters holding each mount's data)")?;
+                for p in places {
+                    para(
+                        w,
+                        "  ",
+                        &format!(
+                            "`{}`: was {}; now {}",
+                            p.mount,
+                            names_or_none(&p.before),
+                            names_or_none(&p.after)
+                        ),
+                    )?;
+                }
             }
-            for m in &c.meaning {
-                para(w, "      → ", m)?;
-            }
-        }
-        if !delta.placement.is_empty() {
-            writeln!(w, "\nData placement (clusters holding each mount's data)")?;
-            for p in &delta.placement {
-                para(
+            Section::Findings { new, fixed } => findings(w, new, fixed)?,
+            Section::Resilience { rows, unchanged } => {
+                writeln!(
                     w,
-                    "  ",
-                    &format!(
-                        "`{}`: was {}; now {}",
-                        p.mount,
-                        placement_list(&p.before),
-                        placement_list(&p.after)
-                    ),
+                    "\nResilience ({unchanged} failure scenario(s) unchanged)"
                 )?;
+                if rows.is_empty() {
+                    writeln!(w, "  no failure scenario recovers differently")?;
+                }
+                for r in rows {
+                    let worse = if r.worse { " [worse]" } else { "" };
+                    para(
+                        w,
+                        "  ",
+                        &format!("losing {}{worse}: was {}; now {}", r.label, r.was, r.now),
+                    )?;
+                }
+            }
+            Section::Network(n) => {
+                writeln!(w, "\nNetwork ({} rule(s) kept)", n.kept)?;
+                writeln!(w, "  open before the change ({}):", n.add.len())?;
+                for r in &n.add {
+                    para(w, "    + ", &rule_text(r))?;
+                }
+                writeln!(w, "  close after the change ({}):", n.remove.len())?;
+                for r in &n.remove {
+                    para(w, "    - ", &rule_text(r))?;
+                }
+                for a in artifacts(n, d, ctx) {
+                    writeln!(w, "\n  {} ({}, firewall target)", ctx.target.key(), a.when)?;
+                    para(w, "  ", &a.how)?;
+                    match &a.text {
+                        Ok(t) => write!(w, "{}", clean_lines(t))?,
+                        Err(e) => para(w, "  cannot be written: ", e)?,
+                    }
+                }
+            }
+            Section::Runbook(b) => runbook(w, b)?,
+            Section::Notes(notes) => {
+                writeln!(w, "\nNotes")?;
+                for x in notes {
+                    para(w, "  - ", x)?;
+                }
             }
         }
     }
+    Ok(())
+}
+
+fn changes(w: &mut dyn Write, rows: &[ChangeRow<'_>]) -> io::Result<()> {
+    writeln!(w, "\nChanges")?;
+    if rows.is_empty() {
+        writeln!(w, "  none")?;
+    }
+    for r in rows {
+        let c = r.change;
+        let tags = if r.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.tags)
+        };
+        writeln!(
+            w,
+            "  {} {} `{}` {}{tags}",
+            r.sign,
+            c.kind.as_str(),
+            c.name,
+            c.how.key()
+        )?;
+        for v in &r.values {
+            para(w, "      ", v)?;
+        }
+        for m in &c.meaning {
+            para(w, "      → ", m)?;
+        }
+    }
+    Ok(())
+}
+
+fn findings(w: &mut dyn Write, new: &[Item], fixed: &[Item]) -> io::Result<()> {
     writeln!(w, "\nFindings")?;
-    for (label, items) in [("new", &d.findings.new), ("fixed", &d.findings.fixed)] {
+    for (label, items) in [("new", new), ("fixed", fixed)] {
         if items.is_empty() {
             writeln!(w, "  {label}: none")?;
         }
@@ -121,96 +161,42 @@ pub fn render(w: &mut dyn Write, d: &Diff, ctx: &Context<'_>) -> io::Result<()> 
             )?;
         }
     }
-    if let Some(r) = &d.resilience {
+    Ok(())
+}
+
+fn runbook(w: &mut dyn Write, b: &Runbook) -> io::Result<()> {
+    writeln!(w, "\nRunbook ({})", b.mode.key())?;
+    if b.steps.is_empty() {
         writeln!(
             w,
-            "\nResilience ({} failure scenario(s) unchanged)",
-            r.unchanged
+            "  nothing to carry out: the two versions describe the same estate"
         )?;
-        if r.changes.is_empty() {
-            writeln!(w, "  no failure scenario recovers differently")?;
-        }
-        for c in &r.changes {
-            let label = c
-                .new
-                .as_ref()
-                .or(c.old.as_ref())
-                .map_or("", |o| o.label.as_str());
-            let was = c
-                .old
-                .as_ref()
-                .map_or_else(|| "no such failure".to_string(), outcome_text);
-            let now = c
-                .new
-                .as_ref()
-                .map_or_else(|| "no such failure".to_string(), outcome_text);
-            let worse = if c.worse { " [worse]" } else { "" };
-            para(
-                w,
-                "  ",
-                &format!("losing {label}{worse}: was {was}; now {now}"),
-            )?;
+    }
+    if b.windows.is_empty() {
+        writeln!(w, "  risk windows: none")?;
+    } else {
+        writeln!(w, "  risk windows:")?;
+        for win in &b.windows {
+            para(w, "    ! ", &win.why)?;
         }
     }
-    if let Some(n) = &d.network {
-        writeln!(w, "\nNetwork ({} rule(s) kept)", n.kept)?;
-        writeln!(w, "  open before the change ({}):", n.add.len())?;
-        for r in &n.add {
-            para(w, "    + ", &rule_text(r))?;
+    for (i, s) in b.steps.iter().enumerate() {
+        writeln!(w)?;
+        para(w, "", &format!("{}. {}", i + 1, s.title))?;
+        for t in &s.text {
+            para(w, "   ", t)?;
         }
-        writeln!(w, "  close after the change ({}):", n.remove.len())?;
-        for r in &n.remove {
-            para(w, "    - ", &rule_text(r))?;
+        for c in &s.commands {
+            writeln!(w, "   # on {}", clean(&c.on))?;
+            writeln!(w, "{}", clean_lines(&c.line))?;
         }
-        for a in artifacts(n, d, ctx) {
-            writeln!(w, "\n  {} ({}, firewall target)", ctx.target.key(), a.when)?;
-            para(w, "  ", &a.how)?;
-            match &a.text {
-                Ok(t) => write!(w, "{}", clean_lines(t))?,
-                Err(e) => para(w, "  cannot be written: ", e)?,
-            }
+        if !s.sources.is_empty() {
+            writeln!(w, "   sources: {}", s.sources.join(", "))?;
         }
     }
-    if let Some(b) = &d.runbook {
-        writeln!(w, "\nRunbook ({})", b.mode.key())?;
-        if b.steps.is_empty() {
-            writeln!(
-                w,
-                "  nothing to carry out: the two versions describe the same estate"
-            )?;
-        }
-        if b.windows.is_empty() {
-            writeln!(w, "  risk windows: none")?;
-        } else {
-            writeln!(w, "  risk windows:")?;
-            for win in &b.windows {
-                para(w, "    ! ", &win.why)?;
-            }
-        }
-        for (i, s) in b.steps.iter().enumerate() {
-            writeln!(w)?;
-            para(w, "", &format!("{}. {}", i + 1, s.title))?;
-            for t in &s.text {
-                para(w, "   ", t)?;
-            }
-            for c in &s.commands {
-                writeln!(w, "   # on {}", clean(&c.on))?;
-                writeln!(w, "{}", clean_lines(&c.line))?;
-            }
-            if !s.sources.is_empty() {
-                writeln!(w, "   sources: {}", s.sources.join(", "))?;
-            }
-        }
-        if !b.warnings.is_empty() {
-            writeln!(w, "\nCheck by hand")?;
-            for x in &b.warnings {
-                para(w, "  - ", x)?;
-            }
-        }
-    }
-    if !d.notes.is_empty() {
-        writeln!(w, "\nNotes")?;
-        for x in &d.notes {
+    if !b.warnings.is_empty() {
+        writeln!(w, "\nCheck by hand")?;
+        for x in &b.warnings {
             para(w, "  - ", x)?;
         }
     }
