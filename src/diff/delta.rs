@@ -1,7 +1,9 @@
 //! The delta of the model: sites, clusters, clients and external services added, removed
 //! or changed (re-roled, re-pointed, upgraded, moved), and the declared firewall and DNS
-//! facts that changed. Objects are matched by name; values are compared as the file's
-//! model holds them (defaults applied), so a default spelled out is no change.
+//! facts that changed; mounts and paths filters come from [`super::mounts`], with the
+//! placement of each mount's data before and after. Objects are matched by name; values are
+//! compared as the file's model holds them (defaults applied), so a default spelled out is
+//! no change.
 
 use std::collections::BTreeMap;
 

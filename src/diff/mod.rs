@@ -5,7 +5,8 @@
 //! Objects are matched by name across the two versions, findings by (code, cluster,
 //! message) rather than by line. The resilience delta compares the failover planner's sweep
 //! of both versions ([`crate::failover::sweep`]), so it follows the planner's decisions; the
-//! network delta compares the firewall planner's rules ([`crate::firewall::rules`]). The
+//! network delta compares the firewall planner's rules ([`crate::firewall::rules`]); the
+//! mount delta compares where each mount's data lives ([`crate::mounts::holders`]). The
 //! migration runbook (or, from an empty OLD, the bootstrap runbook) rests on §3 of the fact
 //! sheet and cites its source keys.
 
