@@ -547,7 +547,7 @@ fn a_performance_switchover_sets_the_followers_filters_again_on_the_new_primary(
         global_with(&[
             (
                 "  - name: dallas-primary\n    site: dallas\n    role: primary\n",
-                "  - name: dallas-primary\n    site: dallas\n    role: performance-secondary\n    replicates_from: london-perf\n",
+                "  - name: dallas-primary\n    site: dallas\n    role: performance-secondary\n    replicates_from: london-perf\n    paths_filter: {mode: deny, paths: [secret-eu-shared/]}\n",
             ),
             (
                 "    role: performance-secondary\n    replicates_from: dallas-primary\n    paths_filter: {mode: deny, paths: [secret-us/]}   # US-resident data stays out of London\n",
@@ -585,6 +585,18 @@ fn a_performance_switchover_sets_the_followers_filters_again_on_the_new_primary(
         "paths-filter/\"$CLUSTER_ID_SYDNEY_PERF\" mode=deny paths=secret-us/",
     );
     let id = step_of(&doc, "sydney-perf", "CLUSTER_ID_SYDNEY_PERF=$(");
+    // The demoted primary, attached to london-perf, gets the filter NEW gives it there.
+    assert_eq!(
+        step_of(
+            &doc,
+            "london-perf",
+            "paths-filter/\"$CLUSTER_ID_DALLAS_PRIMARY\" mode=deny paths=secret-eu-shared/",
+        ),
+        step_titled(
+            &doc,
+            "Make `dallas-primary` a performance secondary of `london-perf`"
+        )
+    );
     assert!(
         promote < token && token == id && id == filter,
         "{promote} {token} {id} {filter}"

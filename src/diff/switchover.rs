@@ -253,12 +253,24 @@ impl Plan<'_> {
                 self.done.insert(p.to_string());
             }
             Some((Role::PerformanceSecondary, Some(up))) if up == x && k == Repl::Performance => {
-                let commands = self.perf_new_token(p, x);
+                let mut commands = self.perf_new_token(p, x);
+                let mut text = vec![format!(
+                    "The demoted `{p}` is a performance secondary that connects to no primary and keeps its cluster ID (PERF-MANAGE); a new secondary token from `{x}` attaches it (API-PERF)."
+                )];
+                let (filter, said) = self.refilter(p, x);
+                if !filter.is_empty() {
+                    commands.extend(filter);
+                    text.push(said);
+                }
                 self.book.push(
                     format!("Make `{p}` a performance secondary of `{x}`"),
-                    vec![format!("The demoted `{p}` is a performance secondary that connects to no primary and keeps its cluster ID (PERF-MANAGE); a new secondary token from `{x}` attaches it (API-PERF).")],
+                    text,
                     commands,
-                    vec![Effect::Attach(p.to_string(), Repl::Performance, x.to_string())],
+                    vec![Effect::Attach(
+                        p.to_string(),
+                        Repl::Performance,
+                        x.to_string(),
+                    )],
                 );
                 self.done.insert(p.to_string());
             }
