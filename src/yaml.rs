@@ -12,6 +12,8 @@ use serde_saphyr::{Budget, MergeKeyPolicy, Options, Spanned};
 
 use crate::source::Span;
 
+pub mod plain;
+
 /// A value of type `T` together with the span of the YAML node it came from.
 #[derive(Clone, Debug)]
 pub struct Sp<T> {
@@ -435,6 +437,10 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
         E::NullIntoString { .. } => (
             YamlErrorKind::InvalidValue,
             "expected a value, found nothing (null)".to_string(),
+        ),
+        E::Message { msg, .. } if msg.starts_with(plain::MARK) => (
+            YamlErrorKind::InvalidValue,
+            msg[plain::MARK.len()..].to_string(),
         ),
         E::InvalidBooleanStrict { .. } => (
             YamlErrorKind::InvalidValue,
