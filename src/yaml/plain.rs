@@ -23,8 +23,12 @@ struct PlainBool(bool);
 /// serde error keeps the value's location; a serde `invalid_type` would point at the key.
 pub(super) const MARK: &str = "\u{1}vrt-plain\u{1}";
 
-/// The error for a value that is not `expected`: a quoted value that would be right without
-/// its quotes says to remove them.
+/// The end of a message whose value is shown as written in the file, which only the
+/// parser's error conversion has: `, found `…`` is appended there.
+pub(super) const FOUND_AS_WRITTEN: &str = "\u{1}found\u{1}";
+
+/// The error for a string that is not `expected`: a quoted value that would be right
+/// without its quotes says to remove them.
 fn wrong<E: Error>(expected: &str, found: &str, quoted_but_right: bool) -> E {
     let found = found.escape_debug();
     if quoted_but_right {
@@ -34,6 +38,12 @@ fn wrong<E: Error>(expected: &str, found: &str, quoted_but_right: bool) -> E {
     } else {
         E::custom(format!("{MARK}expected {expected}, found `{found}`"))
     }
+}
+
+/// The error for a number or boolean that is not `expected`, shown as written (`1.0`, not
+/// `1`).
+fn wrong_scalar<E: Error>(expected: &str) -> E {
+    E::custom(format!("{MARK}expected {expected}{FOUND_AS_WRITTEN}"))
 }
 
 const INT: &str = "a whole number";
@@ -53,13 +63,13 @@ impl<'de> Deserialize<'de> for PlainInt {
             fn visit_u64<E: Error>(self, v: u64) -> Result<PlainInt, E> {
                 i64::try_from(v)
                     .map(PlainInt)
-                    .map_err(|_| wrong(INT, &v.to_string(), false))
+                    .map_err(|_| wrong_scalar(INT))
             }
             fn visit_f64<E: Error>(self, v: f64) -> Result<PlainInt, E> {
-                Err(wrong(INT, &v.to_string(), false))
+                Err(wrong_scalar(INT))
             }
             fn visit_bool<E: Error>(self, v: bool) -> Result<PlainInt, E> {
-                Err(wrong(INT, &v.to_string(), false))
+                Err(wrong_scalar(INT))
             }
             fn visit_str<E: Error>(self, v: &str) -> Result<PlainInt, E> {
                 Err(wrong(INT, v, v.parse::<i64>().is_ok()))
@@ -81,13 +91,13 @@ impl<'de> Deserialize<'de> for PlainBool {
                 Ok(PlainBool(v))
             }
             fn visit_i64<E: Error>(self, v: i64) -> Result<PlainBool, E> {
-                Err(wrong(BOOL, &v.to_string(), false))
+                Err(wrong_scalar(BOOL))
             }
             fn visit_u64<E: Error>(self, v: u64) -> Result<PlainBool, E> {
-                Err(wrong(BOOL, &v.to_string(), false))
+                Err(wrong_scalar(BOOL))
             }
             fn visit_f64<E: Error>(self, v: f64) -> Result<PlainBool, E> {
-                Err(wrong(BOOL, &v.to_string(), false))
+                Err(wrong_scalar(BOOL))
             }
             fn visit_str<E: Error>(self, v: &str) -> Result<PlainBool, E> {
                 Err(wrong(BOOL, v, matches!(v, "true" | "false")))
