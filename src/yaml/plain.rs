@@ -65,10 +65,10 @@ impl<'de> Deserialize<'de> for PlainInt {
                     .map(PlainInt)
                     .map_err(|_| wrong_scalar(INT))
             }
-            fn visit_f64<E: Error>(self, v: f64) -> Result<PlainInt, E> {
+            fn visit_f64<E: Error>(self, _: f64) -> Result<PlainInt, E> {
                 Err(wrong_scalar(INT))
             }
-            fn visit_bool<E: Error>(self, v: bool) -> Result<PlainInt, E> {
+            fn visit_bool<E: Error>(self, _: bool) -> Result<PlainInt, E> {
                 Err(wrong_scalar(INT))
             }
             fn visit_str<E: Error>(self, v: &str) -> Result<PlainInt, E> {
@@ -90,13 +90,13 @@ impl<'de> Deserialize<'de> for PlainBool {
             fn visit_bool<E: Error>(self, v: bool) -> Result<PlainBool, E> {
                 Ok(PlainBool(v))
             }
-            fn visit_i64<E: Error>(self, v: i64) -> Result<PlainBool, E> {
+            fn visit_i64<E: Error>(self, _: i64) -> Result<PlainBool, E> {
                 Err(wrong_scalar(BOOL))
             }
-            fn visit_u64<E: Error>(self, v: u64) -> Result<PlainBool, E> {
+            fn visit_u64<E: Error>(self, _: u64) -> Result<PlainBool, E> {
                 Err(wrong_scalar(BOOL))
             }
-            fn visit_f64<E: Error>(self, v: f64) -> Result<PlainBool, E> {
+            fn visit_f64<E: Error>(self, _: f64) -> Result<PlainBool, E> {
                 Err(wrong_scalar(BOOL))
             }
             fn visit_str<E: Error>(self, v: &str) -> Result<PlainBool, E> {
