@@ -94,8 +94,9 @@ pub struct JsonSummary {
     pub suppressed: usize,
 }
 
-/// The document of `vrt validate --format json` (and of `vrt status --format json`, without
-/// `tokens`): [`JsonReport`]'s keys, and `tokens` with `--explain-tokens`.
+/// The document of `vrt validate --format json`: the findings, their counts, the findings
+/// `ignore` entries suppressed and, with `--explain-tokens`, the token flow of each file.
+/// `vrt status --format json` prints the same document without `tokens`.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "vrt validate --format json")]
@@ -108,7 +109,8 @@ pub struct JsonValidate<'a> {
     pub suppressed: Vec<JsonSuppressed<'a>>,
     /// With `--explain-tokens`: for each file that loaded (by its name as given), which
     /// clusters hold which clusters' tokens and leases, in file order.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "BTreeMap<String, Vec<JsonTokenRow>>")]
     pub tokens: Option<BTreeMap<&'a str, Vec<JsonTokenRow>>>,
 }
 
@@ -199,15 +201,48 @@ pub fn findings_document(
 
 /// The draft-07 JSON Schema of [`JsonValidate`] (`schemas/validate.schema.json`).
 pub fn schema() -> Value {
-    super::failover::schema_of::<JsonValidate<'_>>("urn:vrt:schema:validate:v1")
+    let mut schema = super::failover::schema_of::<JsonValidate<'_>>("urn:vrt:schema:validate:v1");
+    require_every_property(&mut schema);
+    // `tokens` is written with `--explain-tokens` only.
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.retain(|k| k != "tokens");
+    }
+    schema
 }
 
-/// A planner's JSON Schema: `plan` (a schema from [`super::failover::schema_of`]) or the
-/// findings document the planner prints instead when it exits 1. The plan becomes a
-/// definition named by its title, and the root is a `oneOf` of the two, which cannot both
-/// match (each forbids the other's required keys).
-pub fn plan_or_findings(mut plan: Value) -> Value {
-    let findings = super::failover::schema_of::<JsonFindingsDocument<'_>>("");
+/// Marks every property of every object in `schema` as required: these documents write
+/// every key, `null` included, so a missing key is a wrong document (serde's `Option` fields
+/// would otherwise be optional).
+fn require_every_property(schema: &mut Value) {
+    match schema {
+        Value::Object(obj) => {
+            let keys: Option<Vec<Value>> = match (obj.get("type"), obj.get("properties")) {
+                (Some(t), Some(Value::Object(props))) if t == "object" => {
+                    Some(props.keys().cloned().map(Value::String).collect())
+                }
+                _ => None,
+            };
+            if let Some(keys) = keys {
+                obj.insert("required".into(), Value::Array(keys));
+            }
+            for v in obj.values_mut() {
+                require_every_property(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(require_every_property),
+        _ => {}
+    }
+}
+
+/// A planner's JSON Schema, with `id`: its plan document `T`, or the findings document the
+/// planner prints instead when it exits 1. `T` becomes a definition, and the root is a
+/// `oneOf` of the two, which cannot both match (each forbids the other's required keys).
+pub fn plan_or_findings<T: JsonSchema>(id: &str) -> Value {
+    let mut plan = super::failover::schema_of::<T>(id);
+    require_every_property(&mut plan);
+    let name = T::schema_name().to_string();
+    let mut findings = super::failover::schema_of::<JsonFindingsDocument<'_>>("");
+    require_every_property(&mut findings);
     let Some(obj) = plan.as_object_mut() else {
         return plan;
     };
@@ -217,11 +252,7 @@ pub fn plan_or_findings(mut plan: Value) -> Value {
         Some(Value::Object(d)) => d,
         _ => serde_json::Map::new(),
     };
-    let name = obj
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or("Plan")
-        .to_string();
+    let title = obj.get("title").cloned().unwrap_or(Value::Null);
     let description = obj.get("description").cloned().unwrap_or(Value::Null);
     definitions.insert(name.clone(), Value::Object(obj.clone()));
     if let Value::Object(mut f) = findings {
@@ -235,7 +266,7 @@ pub fn plan_or_findings(mut plan: Value) -> Value {
     serde_json::json!({
         "$schema": schema,
         "$id": id,
-        "title": name,
+        "title": title,
         "description": format!(
             "{} Exit 0: the plan ({name}). Exit 1 (the topology has errors): the findings \
              document (JsonFindingsDocument), with no plan.",

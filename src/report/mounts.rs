@@ -213,7 +213,5 @@ pub fn json(topology: &str, after_loss: Option<&str>, rows: &[Row]) -> serde_jso
 /// The draft-07 JSON Schema of `vrt mounts --format json` (`schemas/mounts.schema.json`):
 /// the placement, or the findings document when the topology has errors.
 pub fn schema() -> serde_json::Value {
-    super::json::plan_or_findings(super::failover::schema_of::<JsonMounts<'_>>(
-        "urn:vrt:schema:mounts:v1",
-    ))
+    super::json::plan_or_findings::<JsonMounts<'_>>("urn:vrt:schema:mounts:v1")
 }

@@ -173,7 +173,5 @@ pub fn json(topology: &str, rows: &[Row]) -> serde_json::Result<String> {
 /// The draft-07 JSON Schema of `vrt ports --format json` (`schemas/ports.schema.json`): the
 /// flows, or the findings document when the topology has errors.
 pub fn schema() -> serde_json::Value {
-    super::json::plan_or_findings(super::failover::schema_of::<JsonPorts<'_>>(
-        "urn:vrt:schema:ports:v1",
-    ))
+    super::json::plan_or_findings::<JsonPorts<'_>>("urn:vrt:schema:ports:v1")
 }

@@ -169,9 +169,7 @@ struct JsonDoc<'a> {
 /// The draft-07 JSON Schema of `vrt firewall --format json` (`schemas/firewall.schema.json`):
 /// the rules, or the findings document when the topology has errors.
 pub fn schema() -> serde_json::Value {
-    crate::report::json::plan_or_findings(crate::report::failover::schema_of::<JsonDoc<'_>>(
-        "urn:vrt:schema:firewall:v1",
-    ))
+    crate::report::json::plan_or_findings::<JsonDoc<'_>>("urn:vrt:schema:firewall:v1")
 }
 
 /// `{"topology","file","standby_included","return_traffic":{"ephemeral_ports","note"},"rules":[…]}`.
