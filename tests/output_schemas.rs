@@ -157,7 +157,10 @@ fn status_json_follows_the_validate_schema() {
 }
 
 /// Each change makes a real document wrong in one place; the schema must refuse it.
-fn assert_rejects(schema: &Value, doc: &Value, changes: &[(&str, fn(&mut Value))]) {
+/// A named change to a document.
+type Change = (&'static str, fn(&mut Value));
+
+fn assert_rejects(schema: &Value, doc: &Value, changes: &[Change]) {
     let v = validator(schema);
     assert!(
         errors(&v, doc).is_empty(),
@@ -171,9 +174,11 @@ fn assert_rejects(schema: &Value, doc: &Value, changes: &[(&str, fn(&mut Value))
     }
 }
 
+const EXAMPLE: &str = "examples/two-datacenters.yaml";
+
 #[test]
-fn the_schemas_refuse_a_wrong_document() {
-    let e = "examples/two-datacenters.yaml";
+fn the_validate_schema_refuses_a_wrong_document() {
+    let e = EXAMPLE;
     let doc = json_of(&["validate", "--format", "json", "--explain-tokens", e], 0);
     let mut with_finding = json_of(
         &[
@@ -218,6 +223,11 @@ fn the_schemas_refuse_a_wrong_document() {
             }),
         ],
     );
+}
+
+#[test]
+fn the_planner_schemas_refuse_a_wrong_document() {
+    let e = EXAMPLE;
     assert_rejects(
         &vrt::report::ports::schema(),
         &json_of(&["ports", "--format", "json", e], 0),
@@ -225,7 +235,7 @@ fn the_schemas_refuse_a_wrong_document() {
             ("an unknown top-level key", |d| d["surprise"] = json!(1)),
             ("a plan with findings", |d| d["findings"] = json!([])),
             ("an unknown key in a flow", |d| {
-                d["flows"][0]["zone"] = json!("x")
+                d["flows"][0]["zone"] = json!("x");
             }),
             ("a kind that does not exist", |d| {
                 d["flows"][0]["source_kind"] = json!("router");
@@ -244,13 +254,13 @@ fn the_schemas_refuse_a_wrong_document() {
         &json_of(&["mounts", "--format", "json", e], 0),
         &[
             ("an unknown key in a mount", |d| {
-                d["mounts"][0]["owner"] = json!("x")
+                d["mounts"][0]["owner"] = json!("x");
             }),
             ("a scope that does not exist", |d| {
                 d["mounts"][0]["scope"] = json!("global");
             }),
             ("held_by as a string", |d| {
-                d["mounts"][0]["held_by"] = json!("a")
+                d["mounts"][0]["held_by"] = json!("a");
             }),
             ("no after_loss key", |d| {
                 d.as_object_mut().unwrap().remove("after_loss");
@@ -269,7 +279,7 @@ fn the_schemas_refuse_a_wrong_document() {
                 d["rules"][0]["family"] = json!("ipx");
             }),
             ("ports as a string", |d| {
-                d["rules"][0]["ports"] = json!("8200")
+                d["rules"][0]["ports"] = json!("8200");
             }),
             ("no return_traffic", |d| {
                 d.as_object_mut().unwrap().remove("return_traffic");

@@ -188,7 +188,7 @@ pub fn load_source_and_topology(
     io: &mut Io<'_>,
 ) -> Result<Option<(crate::source::Source, crate::graph::Topology)>, crate::error::Error> {
     match planner::load(path, limits)? {
-        planner::Loaded::Ready(source, t) => Ok(Some((source, t))),
+        planner::Loaded::Ready(source, t) => Ok(Some((source, *t))),
         planner::Loaded::Refused(source, findings) => {
             render_findings(&source, &findings, io)?;
             Ok(None)

@@ -50,7 +50,7 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let output = args.output.open()?;
     let json = args.format == Format::Json;
     let (_, t) = match args.input.load_or_findings()? {
-        Loaded::Ready(source, t) => (source, t),
+        Loaded::Ready(source, t) => (source, *t),
         Loaded::Refused(source, findings) => {
             return super::planner::refuse(output, json, &source, None, &findings, io);
         }

@@ -14,7 +14,7 @@ use super::{Exit, InputArgs, Io};
 /// A planner's topology, or the findings that keep the file from loading.
 pub enum Loaded {
     /// The file loaded.
-    Ready(Source, Topology),
+    Ready(Source, Box<Topology>),
     /// It did not: its structural errors (syntax, shape, references, limits).
     Refused(Source, Vec<Finding>),
 }
@@ -26,7 +26,7 @@ pub fn load(path: &str, limits: crate::yaml::Limits) -> Result<Loaded, Error> {
     let findings = match not_utf8 {
         Some(f) => vec![f],
         None => match crate::topology(&source, limits) {
-            Ok(t) => return Ok(Loaded::Ready(source, t)),
+            Ok(t) => return Ok(Loaded::Ready(source, Box::new(t))),
             Err(findings) => findings,
         },
     };

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::json::{JsonScenario, names, scenario_json, schema_of};
+use super::json::{JsonScenario, names, scenario_json};
 use super::{client_list, client_name, cluster_list, cluster_name, table, wrap};
 use crate::failover::{RecoveryPath, SweepRow};
 use crate::graph::Topology;
