@@ -61,8 +61,9 @@ pub fn refuse(
     Ok(Exit::Findings)
 }
 
-/// Stops a planner that met a replication cycle, located by VRT104
-/// (`replication-cycle`, which `vrt validate` reports and no `ignore` entry suppresses).
+/// Stops a planner that met a replication cycle: the planner's message, then the cycle
+/// located by VRT104 (`replication-cycle`, which `vrt validate` reports and no `ignore`
+/// entry suppresses).
 pub fn refuse_cycle(
     output: Output,
     json: bool,
@@ -71,11 +72,11 @@ pub fn refuse_cycle(
     cycle: &crate::graph::Cyclic,
     io: &mut Io<'_>,
 ) -> Result<Exit, Error> {
+    writeln!(io.err, "error: {cycle}")?;
     let findings = crate::rules::run(t, |r| r.code == "VRT104");
     if findings.is_empty() {
         // VRT104 reports every cycle the graph has; should it ever miss one, the planner's
-        // own message still stops the run.
-        writeln!(io.err, "error: {cycle}")?;
+        // own message above still stops the run.
         return Ok(Exit::Findings);
     }
     refuse(output, json, source, Some(t), &findings, io)
