@@ -53,7 +53,8 @@ enum Format {
     Text,
     /// A runbook (or table) to paste into a wiki or change ticket.
     Markdown,
-    /// One JSON document (schemas/failover-plan.schema.json, failover-sweep.schema.json).
+    /// One JSON document (schemas/failover-plan.schema.json, failover-sweep.schema.json); on
+    /// errors, the findings.
     Json,
     /// A bash script of the runbook (`--lose` only): one function per step, a confirmation
     /// before each promote, demote, disable or enable, `--yes` and `--dry-run`.

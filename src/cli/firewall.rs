@@ -105,7 +105,7 @@ enum Format {
     Csv,
     /// The neutral table as Markdown, with the note on return traffic.
     Markdown,
-    /// The neutral table as JSON.
+    /// The neutral table as JSON (schemas/firewall.schema.json); on errors, the findings.
     Json,
     /// An nftables file for `nft -f` (IPv4 and IPv6).
     Nftables,

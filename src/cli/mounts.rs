@@ -42,7 +42,8 @@ enum Format {
     Markdown,
     /// CSV with a header line.
     Csv,
-    /// `{"topology", "after_loss", "mounts": [...]}`.
+    /// `{"topology", "after_loss", "mounts": [...]}` (schemas/mounts.schema.json); on errors,
+    /// the findings.
     Json,
 }
 

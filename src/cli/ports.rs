@@ -44,7 +44,7 @@ enum Format {
     Markdown,
     /// CSV with a header line.
     Csv,
-    /// `{"topology", "flows": [...]}`.
+    /// `{"topology", "flows": [...]}` (schemas/ports.schema.json); on errors, the findings.
     Json,
 }
 

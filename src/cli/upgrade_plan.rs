@@ -38,7 +38,7 @@ enum Format {
     Text,
     /// To paste into a wiki or change ticket.
     Markdown,
-    /// One JSON document (schemas/upgrade-plan.schema.json).
+    /// One JSON document (schemas/upgrade-plan.schema.json); on errors, the findings.
     Json,
 }
 
