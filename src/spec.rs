@@ -15,6 +15,7 @@ use crate::yaml::Sp;
 pub struct Spec {
     /// Format version; only `1` is accepted.
     #[schemars(range(min = 1, max = 1))]
+    #[serde(deserialize_with = "crate::yaml::plain::int")]
     pub version: Sp<i64>,
     /// Name of the topology: lowercase letters, digits and `-`.
     #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
@@ -136,16 +137,16 @@ pub struct ClusterSpec {
     #[schemars(schema_with = "version_schema")]
     pub version: Option<Sp<String>>,
     /// Number of Raft voters.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::yaml::plain::opt_int")]
     #[schemars(range(min = 1))]
     pub nodes: Option<Sp<i64>>,
     /// Number of Raft voters: a clearer name for `nodes`; give one of the two.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::yaml::plain::opt_int")]
     #[schemars(range(min = 1))]
     pub voters: Option<Sp<i64>>,
     /// Number of Raft non-voters (nodes that hold the data and serve reads but do not vote;
     /// with redundancy zones, Autopilot promotes one when a zone's voter fails). Default 0.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::yaml::plain::opt_int")]
     #[schemars(range(min = 0))]
     pub non_voters: Option<Sp<i64>>,
     /// The storage backend. Default `raft` (Integrated Storage).
@@ -313,7 +314,7 @@ pub struct MountSpec {
     /// Whether the mount is local (`vault secrets enable -local`): its data stays on its
     /// cluster and that cluster's DR secondaries. Default `false` (shared: replicated to the
     /// performance secondaries its paths filters let it through to).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::yaml::plain::opt_bool")]
     pub local: Option<Sp<bool>>,
     /// Data residency: the regions (of `sites`) where the mount's data may be stored. vrt
     /// reports every cluster outside them that holds the data. Default: anywhere.
@@ -413,6 +414,7 @@ pub struct ServiceSpec {
     pub site: Sp<String>,
     /// The TCP port Vault connects to.
     #[schemars(range(min = 1, max = 65535))]
+    #[serde(deserialize_with = "crate::yaml::plain::int")]
     pub port: Sp<i64>,
     /// Its addresses.
     #[serde(default)]
@@ -452,7 +454,7 @@ pub struct FirewallRuleSpec {
     #[serde(default)]
     pub protocol: Option<Sp<Protocol>>,
     /// Whether the rule also allows the reverse direction. Default `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::yaml::plain::opt_bool")]
     pub bidirectional: Option<Sp<bool>>,
 }
 

@@ -12,6 +12,8 @@ use serde_saphyr::{Budget, MergeKeyPolicy, Options, Spanned};
 
 use crate::source::Span;
 
+pub mod plain;
+
 /// A value of type `T` together with the span of the YAML node it came from.
 #[derive(Clone, Debug)]
 pub struct Sp<T> {
@@ -436,6 +438,22 @@ fn convert(error: &serde_saphyr::Error, text: &str, limits: Limits) -> YamlError
             YamlErrorKind::InvalidValue,
             "expected a value, found nothing (null)".to_string(),
         ),
+        E::Message { msg, .. } if msg.starts_with(plain::MARK) => {
+            let msg = &msg[plain::MARK.len()..];
+            let head = msg.split([',', '\u{1}']).next().unwrap_or(msg);
+            let message = match (
+                tag_before(text, span.offset),
+                msg.strip_suffix(plain::FOUND_AS_WRITTEN),
+            ) {
+                (Some(tag), _) => format!(
+                    "{head}, found `{tag} {}`: the tag `{tag}` makes it another type",
+                    scalar_at(text, span)
+                ),
+                (None, Some(m)) => format!("{m}, found `{}`", scalar_at(text, span)),
+                (None, None) => msg.to_string(),
+            };
+            (YamlErrorKind::InvalidValue, message)
+        }
         E::InvalidBooleanStrict { .. } => (
             YamlErrorKind::InvalidValue,
             format!(

@@ -70,7 +70,7 @@ const CORPUS: &[(&str, Expect)] = &[
     ("only-whitespace.yaml", Error("VRT001", 1, 1)),
     ("scalar-at-top.yaml", Error("VRT004", 1, 1)),
     ("second-document-empty.yaml", Error("VRT001", 9, 1)),
-    ("strings-for-numbers.yaml", Error("VRT004", 8, 85)),
+    ("strings-for-numbers.yaml", Error("VRT004", 7, 57)),
     ("tab-indentation.yaml", Error("VRT001", 10, 2)),
     ("tab-separators.yaml", Clean),
     ("tags-binary.yaml", Clean),

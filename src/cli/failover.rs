@@ -3,6 +3,7 @@ use clap::ArgGroup;
 use crate::error::Error;
 use crate::{failover, report};
 
+use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Plan the failover for a lost cluster, site or region, or sweep every single failure.
@@ -52,7 +53,8 @@ enum Format {
     Text,
     /// A runbook (or table) to paste into a wiki or change ticket.
     Markdown,
-    /// One JSON document (schemas/failover-plan.schema.json, failover-sweep.schema.json).
+    /// One JSON document (schemas/failover-plan.schema.json, failover-sweep.schema.json); on
+    /// errors, the findings.
     Json,
     /// A bash script of the runbook (`--lose` only): one function per step, a confirmation
     /// before each promote, demote, disable or enable, `--yes` and `--dry-run`.
@@ -67,17 +69,20 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         ));
     }
     let output = args.output.open()?;
-    let Some(t) = args.input.load(io)? else {
-        return Ok(Exit::Findings);
+    let json = args.format == Format::Json;
+    let (source, t) = match args.input.load_or_findings()? {
+        Loaded::Ready(source, t) => (source, *t),
+        Loaded::Refused(source, findings) => {
+            return super::planner::refuse(output, json, &source, None, &findings, io);
+        }
     };
     let mut out = Vec::new();
     let preserved = if let Some(name) = &args.lose {
         let failure = failover::resolve(&t, name).map_err(|e| Error::BadTarget(e.to_string()))?;
         let plan = match failover::plan(&t, &failure) {
             Ok(p) => p,
-            Err(e) => {
-                writeln!(io.err, "error: {e}")?;
-                return Ok(Exit::Findings);
+            Err(cycle) => {
+                return super::planner::refuse_cycle(output, json, &source, &t, &cycle, io);
             }
         };
         match args.format {
@@ -97,9 +102,8 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     } else {
         let rows = match failover::sweep(&t) {
             Ok(r) => r,
-            Err(e) => {
-                writeln!(io.err, "error: {e}")?;
-                return Ok(Exit::Findings);
+            Err(cycle) => {
+                return super::planner::refuse_cycle(output, json, &source, &t, &cycle, io);
             }
         };
         match args.format {

@@ -5,6 +5,7 @@ use crate::firewall::{Family, Scope};
 use crate::report::firewall::{self as render, Context};
 use crate::spec::Provider;
 
+use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Generate firewall allow rules for every flow of `vrt ports`, for a real target.
@@ -104,7 +105,7 @@ enum Format {
     Csv,
     /// The neutral table as Markdown, with the note on return traffic.
     Markdown,
-    /// The neutral table as JSON.
+    /// The neutral table as JSON (schemas/firewall.schema.json); on errors, the findings.
     Json,
     /// An nftables file for `nft -f` (IPv4 and IPv6).
     Nftables,
@@ -243,8 +244,12 @@ fn note_empty(args: &Args, scope: &Scope, io: &mut Io<'_>) -> std::io::Result<()
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let output = args.output.open()?;
-    let Some((source, t)) = args.input.load_with_source(io)? else {
-        return Ok(Exit::Findings);
+    let json = args.format == Format::Json;
+    let (source, t) = match args.input.load_or_findings()? {
+        Loaded::Ready(source, t) => (source, *t),
+        Loaded::Refused(source, findings) => {
+            return super::planner::refuse(output, json, &source, None, &findings, io);
+        }
     };
     let scope = scope(args, &t)?;
     let flows: Vec<_> = crate::net::flows::flows(&t)
@@ -256,16 +261,14 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     if !args.allow_broad {
         let refused = crate::net::exposure::catch_all(&t, &flows);
         if !refused.is_empty() {
-            super::render_findings(&source, &refused, io)?;
-            return Ok(Exit::Findings);
+            return super::planner::refuse(output, json, &source, Some(&t), &refused, io);
         }
     }
     let flows = scope.flows(&t, flows);
     let rules = match crate::firewall::rules(&t, &flows) {
         Ok(rules) => rules,
         Err(findings) => {
-            super::render_findings(&source, &findings, io)?;
-            return Ok(Exit::Findings);
+            return super::planner::refuse(output, json, &source, Some(&t), &findings, io);
         }
     };
     let group_ids = group_ids(args, &render::aws::destinations(&rules))?;

@@ -13,6 +13,7 @@ mod init;
 mod limits;
 mod man;
 mod mounts;
+mod planner;
 mod ports;
 mod schema;
 mod status;
@@ -186,16 +187,13 @@ pub fn load_source_and_topology(
     limits: crate::yaml::Limits,
     io: &mut Io<'_>,
 ) -> Result<Option<(crate::source::Source, crate::graph::Topology)>, crate::error::Error> {
-    let (source, not_utf8) = crate::load::read(path, limits.max_file_size)?;
-    let findings = match not_utf8 {
-        Some(f) => vec![f],
-        None => match crate::topology(&source, limits) {
-            Ok(t) => return Ok(Some((source, t))),
-            Err(findings) => findings,
-        },
-    };
-    render_findings(&source, &findings, io)?;
-    Ok(None)
+    match planner::load(path, limits)? {
+        planner::Loaded::Ready(source, t) => Ok(Some((source, *t))),
+        planner::Loaded::Refused(source, findings) => {
+            render_findings(&source, &findings, io)?;
+            Ok(None)
+        }
+    }
 }
 
 /// Renders a planner's findings to `io.err` (plain, 100 columns).

@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use crate::error::Error;
 use crate::report::mounts as render;
 
+use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Print where each mount's data lives: the clusters that hold it, before or after a loss.
@@ -41,14 +42,19 @@ enum Format {
     Markdown,
     /// CSV with a header line.
     Csv,
-    /// `{"topology", "after_loss", "mounts": [...]}`.
+    /// `{"topology", "after_loss", "mounts": [...]}` (schemas/mounts.schema.json); on errors,
+    /// the findings.
     Json,
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let output = args.output.open()?;
-    let Some(t) = args.input.load(io)? else {
-        return Ok(Exit::Findings);
+    let json = args.format == Format::Json;
+    let (_, t) = match args.input.load_or_findings()? {
+        Loaded::Ready(source, t) => (source, *t),
+        Loaded::Refused(source, findings) => {
+            return super::planner::refuse(output, json, &source, None, &findings, io);
+        }
     };
     let (lost, loss_name) = match &args.after_loss {
         None => (BTreeSet::new(), None),

@@ -1,6 +1,7 @@
 use crate::error::Error;
 use crate::report::ports as render;
 
+use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Print the port matrix: every flow the topology needs, derived from the roles.
@@ -43,14 +44,18 @@ enum Format {
     Markdown,
     /// CSV with a header line.
     Csv,
-    /// `{"topology", "flows": [...]}`.
+    /// `{"topology", "flows": [...]}` (schemas/ports.schema.json); on errors, the findings.
     Json,
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let output = args.output.open()?;
-    let Some(t) = args.input.load(io)? else {
-        return Ok(Exit::Findings);
+    let json = args.format == Format::Json;
+    let (_, t) = match args.input.load_or_findings()? {
+        Loaded::Ready(source, t) => (source, *t),
+        Loaded::Refused(source, findings) => {
+            return super::planner::refuse(output, json, &source, None, &findings, io);
+        }
     };
     let flows: Vec<_> = crate::net::flows::flows(&t)
         .into_iter()

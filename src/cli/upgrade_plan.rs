@@ -2,6 +2,7 @@ use crate::error::Error;
 use crate::values::Version;
 use crate::{report, upgrade};
 
+use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Print the safe upgrade order: downstream clusters first, in waves that can run in
@@ -37,7 +38,7 @@ enum Format {
     Text,
     /// To paste into a wiki or change ticket.
     Markdown,
-    /// One JSON document (schemas/upgrade-plan.schema.json).
+    /// One JSON document (schemas/upgrade-plan.schema.json); on errors, the findings.
     Json,
 }
 
@@ -49,17 +50,20 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         None => None,
     };
     let output = args.output.open()?;
-    let Some(t) = args.input.load(io)? else {
-        return Ok(Exit::Findings);
+    let json = args.format == Format::Json;
+    let (source, t) = match args.input.load_or_findings()? {
+        Loaded::Ready(source, t) => (source, *t),
+        Loaded::Refused(source, findings) => {
+            return super::planner::refuse(output, json, &source, None, &findings, io);
+        }
     };
     let plan = match upgrade::plan_to(&t, to.as_ref()) {
         Ok(p) => p,
         Err(e @ upgrade::UpgradeError::Downgrade { .. }) => {
             return Err(Error::BadTarget(e.to_string()));
         }
-        Err(e) => {
-            writeln!(io.err, "error: {e}")?;
-            return Ok(Exit::Findings);
+        Err(upgrade::UpgradeError::Cyclic(cycle)) => {
+            return super::planner::refuse_cycle(output, json, &source, &t, &cycle, io);
         }
     };
     let mut out = Vec::new();

@@ -51,7 +51,8 @@ pub struct Args {
 enum Format {
     /// Diagnostics with source snippets, then a summary line.
     Human,
-    /// One JSON document: findings, summary and suppressed findings.
+    /// One JSON document: findings, summary and suppressed findings
+    /// (schemas/validate.schema.json).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,

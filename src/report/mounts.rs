@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use tabled::builder::Builder;
 use tabled::settings::Style;
@@ -13,7 +14,8 @@ use crate::ids::ClusterId;
 use crate::mounts;
 
 /// One mount as printed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Row {
     /// Its path.
     pub path: String,
@@ -23,6 +25,7 @@ pub struct Row {
     /// The cluster it is mounted on.
     pub cluster: String,
     /// `shared` or `local`.
+    #[schemars(extend("enum" = ["shared", "local"]))]
     pub scope: &'static str,
     /// The regions it may be stored in; empty for anywhere.
     pub regions: Vec<String>,
@@ -183,19 +186,32 @@ pub fn csv(rows: &[Row]) -> String {
     out
 }
 
+/// The document of `vrt mounts --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "vrt mounts --format json")]
+pub struct JsonMounts<'a> {
+    /// The topology's `name`.
+    pub topology: &'a str,
+    /// With `--after-loss`, the cluster, site or region lost; otherwise null.
+    pub after_loss: Option<&'a str>,
+    /// Every mount, in file order.
+    pub mounts: &'a [Row],
+}
+
 /// `{"topology": NAME, "after_loss": NAME or null, "mounts": [Row…]}`.
 pub fn json(topology: &str, after_loss: Option<&str>, rows: &[Row]) -> serde_json::Result<String> {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        topology: &'a str,
-        after_loss: Option<&'a str>,
-        mounts: &'a [Row],
-    }
-    let mut text = serde_json::to_string_pretty(&Doc {
+    let mut text = serde_json::to_string_pretty(&JsonMounts {
         topology,
         after_loss,
         mounts: rows,
     })?;
     text.push('\n');
     Ok(text)
+}
+
+/// The draft-07 JSON Schema of `vrt mounts --format json` (`schemas/mounts.schema.json`):
+/// the placement, or the findings document when the topology has errors.
+pub fn schema() -> serde_json::Value {
+    super::json::plan_or_findings::<JsonMounts<'_>>("urn:vrt:schema:mounts:v1")
 }

@@ -1,6 +1,7 @@
 //! The port matrix (`vrt ports`): one row per flow, as a terminal table, Markdown, CSV or
 //! JSON. Renders [`crate::net::flows::flows`]; computes nothing.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use tabled::builder::Builder;
 use tabled::settings::Style;
@@ -9,23 +10,38 @@ use crate::graph::Topology;
 use crate::net::flows::Flow;
 
 /// One flow as printed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Row {
     /// Who opens the connection (`primary-a`, `apps-a (client)`).
     pub source: String,
     /// `cluster`, `load-balancer`, `client` or `service`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service"]))]
     pub source_kind: &'static str,
     /// Who accepts it.
     pub destination: String,
     /// `cluster`, `load-balancer`, `client` or `service`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service"]))]
     pub destination_kind: &'static str,
     /// Destination port.
+    #[schemars(range(min = 1))]
     pub port: u16,
     /// `tcp`.
+    #[schemars(extend("enum" = ["tcp", "udp"]))]
     pub protocol: &'static str,
     /// `bidirectional`, `inbound`, `internal` or `outbound` (the port reference's column).
+    #[schemars(extend("enum" = ["bidirectional", "inbound", "internal", "outbound"]))]
     pub direction: &'static str,
     /// What it carries.
+    #[schemars(extend("enum" = [
+        "cluster bootstrap",
+        "replication and RPC forwarding",
+        "client operations",
+        "load-balanced traffic",
+        "secrets engine access",
+        "Raft joins",
+        "Raft and request forwarding"
+    ]))]
     pub purpose: &'static str,
     /// Needed only after a failover (and must be open before it).
     pub standby: bool,
@@ -133,17 +149,29 @@ pub fn csv(rows: &[Row]) -> String {
     out
 }
 
+/// The document of `vrt ports --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "vrt ports --format json")]
+pub struct JsonPorts<'a> {
+    /// The topology's `name`.
+    pub topology: &'a str,
+    /// Every flow the topology needs, in the planner's order.
+    pub flows: &'a [Row],
+}
+
 /// `{"topology": NAME, "flows": [Row…]}`.
 pub fn json(topology: &str, rows: &[Row]) -> serde_json::Result<String> {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        topology: &'a str,
-        flows: &'a [Row],
-    }
-    let mut text = serde_json::to_string_pretty(&Doc {
+    let mut text = serde_json::to_string_pretty(&JsonPorts {
         topology,
         flows: rows,
     })?;
     text.push('\n');
     Ok(text)
+}
+
+/// The draft-07 JSON Schema of `vrt ports --format json` (`schemas/ports.schema.json`): the
+/// flows, or the findings document when the topology has errors.
+pub fn schema() -> serde_json::Value {
+    super::json::plan_or_findings::<JsonPorts<'_>>("urn:vrt:schema:ports:v1")
 }

@@ -360,5 +360,5 @@ fn procedure(plan: &UpgradePlan) -> Vec<String> {
 
 /// The draft-07 JSON Schema of [`JsonUpgradePlan`] (`schemas/upgrade-plan.schema.json`).
 pub fn schema() -> serde_json::Value {
-    super::failover::schema_of::<JsonUpgradePlan>("urn:vrt:schema:upgrade-plan:v1")
+    super::json::plan_or_findings::<JsonUpgradePlan>("urn:vrt:schema:upgrade-plan:v1")
 }

@@ -396,9 +396,10 @@ pub fn document(t: &Topology, plan: &Plan) -> JsonPlan {
     }
 }
 
-/// The draft-07 JSON Schema of [`JsonPlan`] (`schemas/failover-plan.schema.json`).
+/// The draft-07 JSON Schema of [`JsonPlan`] (`schemas/failover-plan.schema.json`), or of the
+/// findings document printed instead when the topology has errors.
 pub fn plan_schema() -> serde_json::Value {
-    schema_of::<JsonPlan>("urn:vrt:schema:failover-plan:v1")
+    crate::report::json::plan_or_findings::<JsonPlan>("urn:vrt:schema:failover-plan:v1")
 }
 
 /// A draft-07 schema of `T` with the given `$id`.

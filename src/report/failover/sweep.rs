@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::json::{JsonScenario, names, scenario_json, schema_of};
+use super::json::{JsonScenario, names, scenario_json};
 use super::{client_list, client_name, cluster_list, cluster_name, table, wrap};
 use crate::failover::{RecoveryPath, SweepRow};
 use crate::graph::Topology;
@@ -204,5 +204,5 @@ pub fn sweep_document(t: &Topology, rows: &[SweepRow]) -> JsonSweep {
 
 /// The draft-07 JSON Schema of [`JsonSweep`] (`schemas/failover-sweep.schema.json`).
 pub fn sweep_schema() -> serde_json::Value {
-    schema_of::<JsonSweep>("urn:vrt:schema:failover-sweep:v1")
+    crate::report::json::plan_or_findings::<JsonSweep>("urn:vrt:schema:failover-sweep:v1")
 }

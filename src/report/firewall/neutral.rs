@@ -97,40 +97,79 @@ pub fn markdown(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
     format!("{}\n\n{table}\n\n{RETURN_NOTE}\n", ctx.provenance())
 }
 
-#[derive(Serialize)]
+/// One end of a rule, as JSON.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct JsonEnd<'a> {
+    /// `cluster`, `load-balancer`, `client` or `service`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service"]))]
     kind: &'a str,
+    /// As shown in tables: `primary-a`, `primary-a (load balancer)`, `apps-a (client)`.
     label: &'a str,
+    /// A short name: the cluster's, `NAME-lb` for its load balancer, the client group's or
+    /// the service's.
     key: &'a str,
+    /// Its networks.
     cidrs: Vec<String>,
 }
 
-#[derive(Serialize)]
+/// One allow rule, as JSON.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct JsonRule<'a> {
+    /// Unique, named after the flow's purpose.
     name: &'a str,
+    /// `ipv4` or `ipv6`.
+    #[schemars(extend("enum" = ["ipv4", "ipv6"]))]
     family: &'a str,
+    /// Who opens the connection.
     source: JsonEnd<'a>,
+    /// Who accepts it.
     destination: JsonEnd<'a>,
+    /// `tcp` or `udp`.
+    #[schemars(extend("enum" = ["tcp", "udp"]))]
     protocol: &'a str,
+    /// Destination ports.
     ports: Vec<u16>,
+    /// Needed only after a failover.
     standby: bool,
+    /// One line saying why it exists.
     comment: String,
+    /// Every flow it allows, described.
     reasons: &'a [String],
 }
 
-#[derive(Serialize)]
+/// What a stateless filter must also allow.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct ReturnTraffic {
+    /// The source's ephemeral ports, `1024-65535`.
     ephemeral_ports: String,
+    /// The explanation.
     note: &'static str,
 }
 
-#[derive(Serialize)]
+/// The document of `vrt firewall --format json`.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "vrt firewall --format json")]
 struct JsonDoc<'a> {
+    /// The topology's `name`.
     topology: &'a str,
+    /// The file, as given on the command line.
     file: &'a str,
+    /// Whether the standby flows are included (not with `--no-standby`).
     standby_included: bool,
+    /// The return traffic of every rule.
     return_traffic: ReturnTraffic,
+    /// The allow rules, deterministic and de-duplicated.
     rules: Vec<JsonRule<'a>>,
+}
+
+/// The draft-07 JSON Schema of `vrt firewall --format json` (`schemas/firewall.schema.json`):
+/// the rules, or the findings document when the topology has errors.
+pub fn schema() -> serde_json::Value {
+    crate::report::json::plan_or_findings::<JsonDoc<'_>>("urn:vrt:schema:firewall:v1")
 }
 
 /// `{"topology","file","standby_included","return_traffic":{"ephemeral_ports","note"},"rules":[…]}`.
