@@ -127,8 +127,21 @@ pub fn mermaid(d: &Diagram) -> String {
     out
 }
 
+/// The id of a site's box: `s` for the site's own box, `t` for its split box.
+fn box_id(site: &SiteBox) -> String {
+    format!("{}{}", if site.split { 't' } else { 's' }, site.id.0)
+}
+
 /// Writes the region and site subgraphs with their nodes; returns the node ids per class
-/// and the non-production site ids.
+/// and the non-production box ids.
+///
+/// When the diagram holds both environments, each has a box of its own (`e0` production,
+/// `e1` non-production) with its own regions (`r…` and `q…`). Mermaid lays a subgraph that no
+/// link leaves out on its own and then draws it as one opaque node above the other links: a
+/// non-production site sharing a region box with production clusters hid the production links
+/// routed across it (and their labels), which then seemed to leave from the non-production
+/// box. Boxes of one environment stay together and apart from the other's, so production
+/// links are routed around non-production boxes, never across them.
 fn mermaid_boxes(out: &mut String, d: &Diagram) -> (Classes, Vec<String>) {
     let mut classes: Classes = [
         ("primary", Vec::new()),
@@ -138,50 +151,80 @@ fn mermaid_boxes(out: &mut String, d: &Diagram) -> (Classes, Vec<String>) {
         ("lost", Vec::new()),
     ];
     let mut nonprod = Vec::new();
-    for (ri, region) in d.regions.iter().enumerate() {
-        let indent = if region.implicit {
-            "  "
-        } else {
-            let _ = writeln!(
-                out,
-                "  subgraph r{ri}[\"region {}\"]",
-                mermaid_text(&region.name)
-            );
+    let boxes = || d.regions.iter().flat_map(|r| r.sites.iter());
+    let lanes: Vec<(Environment, &str, char)> = [
+        (Environment::Production, "production", 'r'),
+        (Environment::NonProduction, "non-production", 'q'),
+    ]
+    .into_iter()
+    .filter(|(env, _, _)| boxes().any(|b| b.environment == *env))
+    .collect();
+    let laned = lanes.len() > 1;
+    for (li, (env, title, region_prefix)) in lanes.iter().enumerate() {
+        let base = if laned {
+            let _ = writeln!(out, "  subgraph e{li}[\"{title}\"]");
             "    "
+        } else {
+            "  "
         };
-        for site in &region.sites {
-            let _ = writeln!(
-                out,
-                "{indent}subgraph s{}[\"{}\"]",
-                site.id.0,
-                mermaid_text(&site_label(site))
-            );
-            if site.environment == Environment::NonProduction {
-                nonprod.push(format!("s{}", site.id.0));
+        for (ri, region) in d.regions.iter().enumerate() {
+            let sites: Vec<&SiteBox> = region
+                .sites
+                .iter()
+                .filter(|s| s.environment == *env)
+                .collect();
+            if sites.is_empty() {
+                continue;
             }
-            for c in &site.clusters {
-                let label: Vec<String> = cluster_lines(c).iter().map(|l| mermaid_text(l)).collect();
-                let _ = writeln!(out, "{indent}  c{}[\"{}\"]", c.id.0, label.join("<br/>"));
-                let class = match c.role {
-                    _ if c.lost => 4,
-                    Role::Primary => 0,
-                    Role::PerformanceSecondary => 1,
-                    Role::DrSecondary => 2,
-                };
-                classes[class].1.push(format!("c{}", c.id.0));
-            }
-            for k in &site.clients {
+            let implicit = sites.len() == 1 && sites[0].name == region.name;
+            let indent = if implicit {
+                base.to_string()
+            } else {
                 let _ = writeln!(
                     out,
-                    "{indent}  k{}([\"{}<br/>clients\"])",
-                    k.id.0,
-                    mermaid_text(&k.name)
+                    "{base}subgraph {region_prefix}{ri}[\"region {}\"]",
+                    mermaid_text(&region.name)
                 );
-                classes[3].1.push(format!("k{}", k.id.0));
+                format!("{base}  ")
+            };
+            for site in sites {
+                let id = box_id(site);
+                let _ = writeln!(
+                    out,
+                    "{indent}subgraph {id}[\"{}\"]",
+                    mermaid_text(&site_label(site))
+                );
+                if site.environment == Environment::NonProduction {
+                    nonprod.push(id);
+                }
+                for c in &site.clusters {
+                    let label: Vec<String> =
+                        cluster_lines(c).iter().map(|l| mermaid_text(l)).collect();
+                    let _ = writeln!(out, "{indent}  c{}[\"{}\"]", c.id.0, label.join("<br/>"));
+                    let class = match c.role {
+                        _ if c.lost => 4,
+                        Role::Primary => 0,
+                        Role::PerformanceSecondary => 1,
+                        Role::DrSecondary => 2,
+                    };
+                    classes[class].1.push(format!("c{}", c.id.0));
+                }
+                for k in &site.clients {
+                    let _ = writeln!(
+                        out,
+                        "{indent}  k{}([\"{}<br/>clients\"])",
+                        k.id.0,
+                        mermaid_text(&k.name)
+                    );
+                    classes[3].1.push(format!("k{}", k.id.0));
+                }
+                let _ = writeln!(out, "{indent}end");
             }
-            let _ = writeln!(out, "{indent}end");
+            if !implicit {
+                let _ = writeln!(out, "{base}end");
+            }
         }
-        if !region.implicit {
+        if laned {
             out.push_str("  end\n");
         }
     }
@@ -219,7 +262,7 @@ pub fn dot(d: &Diagram) -> String {
             "    "
         };
         for site in &region.sites {
-            let _ = writeln!(out, "{indent}subgraph cluster_s{} {{", site.id.0);
+            let _ = writeln!(out, "{indent}subgraph cluster_{} {{", box_id(site));
             let fill = if site.environment == Environment::NonProduction {
                 "style=\"rounded,filled,dashed\"; fillcolor=\"#f9fafb\";"
             } else {
