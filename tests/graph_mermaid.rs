@@ -87,6 +87,8 @@ impl Rect {
 struct Drawing {
     /// Subgraph boxes by id: the box and the `root` group it is drawn in.
     boxes: BTreeMap<String, (Rect, usize)>,
+    /// Subgraph titles by id, as drawn.
+    titles: BTreeMap<String, String>,
     /// Link paths by (from, to): sampled points and the root groups they are drawn in.
     links: BTreeMap<(String, String), (Vec<(f64, f64)>, Vec<usize>)>,
     /// Link labels by (from, to): drawn text, centre, size, root groups.
@@ -255,6 +257,12 @@ fn read(svg: &str) -> Drawing {
                 .expect("a cluster draws a rect");
             let (ox, oy) = offset(rect);
             let name = id.rsplit('-').next().unwrap().to_string();
+            if let Some(title) = n
+                .children()
+                .find(|c| classes(*c).contains(&"cluster-label"))
+            {
+                d.titles.insert(name.clone(), text_of(title));
+            }
             d.boxes.insert(
                 name,
                 (
@@ -453,6 +461,27 @@ fn problems(case: &Case, svg: &str) -> Vec<String> {
                     ));
                 }
             }
+        }
+    }
+    // Every box shows its title as written (Mermaid's `#…;` entities decoded).
+    for line in case.mermaid.lines() {
+        let Some(rest) = line.trim().strip_prefix("subgraph ") else {
+            continue;
+        };
+        let (id, title) = rest.split_once('[').unwrap();
+        let title = title
+            .trim_end_matches(']')
+            .trim_matches('"')
+            .replace("#quot;", "\"")
+            .replace("#lt;", "<")
+            .replace("#gt;", ">")
+            .replace("#35;", "#")
+            .replace("#37;", "%")
+            .replace("#96;", "`")
+            .replace("#amp;", "&");
+        match d.titles.get(id) {
+            Some(drawn) if *drawn == title => {}
+            other => out.push(format!("box `{id}` titled {other:?}, not `{title}`")),
         }
     }
     for (id, name) in &case.names {
