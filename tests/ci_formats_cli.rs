@@ -548,7 +548,7 @@ fn junit_test_case_names_do_not_move_with_their_line() {
             .map(|c| {
                 let text = c
                     .descendants()
-                    .filter(|n| n.is_text())
+                    .filter(roxmltree::Node::is_text)
                     .filter_map(|n| n.text())
                     .collect::<String>()
                     .trim()

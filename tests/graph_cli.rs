@@ -515,31 +515,30 @@ fn numbers(text: &str) -> Vec<f64> {
         .collect()
 }
 
-/// What is wrong with a laid-out diagram: a link label crossed by a box border (or inside a
-/// box that does not hold both ends of its link), a production link drawn through a
-/// non-production box. `production` tells each cluster node (`c0`) apart.
-fn dot_layout_problems(
-    layout: &serde_json::Value,
-    production: &BTreeMap<String, bool>,
-) -> Vec<String> {
-    let objects = layout["objects"].as_array().unwrap();
-    let name = |gvid: &serde_json::Value| {
-        objects
-            .iter()
-            .find(|o| &o["_gvid"] == gvid)
-            .map(|o| o["name"].as_str().unwrap().to_string())
-            .unwrap()
-    };
-    let edges = layout["edges"].as_array().cloned().unwrap_or_default();
-    // Boxes: name, bounds, the node names inside (at any depth), whether non-production.
-    let boxes: Vec<(String, Bounds, BTreeSet<String>, bool)> = objects
+/// The name of a laid-out object by its `_gvid`.
+fn gv_name(layout: &serde_json::Value, gvid: &serde_json::Value) -> String {
+    layout["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| &o["_gvid"] == gvid)
+        .map(|o| o["name"].as_str().unwrap().to_string())
+        .unwrap()
+}
+
+/// The boxes of a layout: name, bounds, the node names inside (at any depth), whether
+/// non-production.
+fn dot_boxes(layout: &serde_json::Value) -> Vec<(String, Bounds, BTreeSet<String>, bool)> {
+    layout["objects"]
+        .as_array()
+        .unwrap()
         .iter()
         .filter(|o| o["name"].as_str().unwrap().starts_with("cluster_"))
         .map(|o| {
             let b = numbers(o["bb"].as_str().unwrap());
             let inside = o["nodes"]
                 .as_array()
-                .map(|n| n.iter().map(&name).collect())
+                .map(|n| n.iter().map(|g| gv_name(layout, g)).collect())
                 .unwrap_or_default();
             let nonprod = o["label"].as_str().unwrap_or("").contains("non-production");
             (
@@ -549,10 +548,23 @@ fn dot_layout_problems(
                 nonprod,
             )
         })
-        .collect();
-    // Labels: text, bounds, the link's two ends.
-    let mut labels: Vec<(String, Bounds, String, String)> = Vec::new();
-    for o in objects {
+        .collect()
+}
+
+/// The link labels of a layout, drawn as label nodes (`l0`) or as edge labels: text, bounds,
+/// the link's two ends.
+fn dot_labels(layout: &serde_json::Value) -> Vec<(String, Bounds, String, String)> {
+    let edges = layout["edges"].as_array().cloned().unwrap_or_default();
+    let around = |p: &[f64], w: f64, h: f64| {
+        (
+            p[0] - w / 2.0,
+            p[1] - h / 2.0,
+            p[0] + w / 2.0,
+            p[1] + h / 2.0,
+        )
+    };
+    let mut labels = Vec::new();
+    for o in layout["objects"].as_array().unwrap() {
         let node = o["name"].as_str().unwrap();
         if o["bb"].is_null() && node.starts_with('l') {
             let p = numbers(o["pos"].as_str().unwrap());
@@ -562,17 +574,12 @@ fn dot_layout_problems(
                 edges
                     .iter()
                     .find(|e| e[if to { "tail" } else { "head" }] == o["_gvid"])
-                    .map(|e| name(&e[if to { "head" } else { "tail" }]))
+                    .map(|e| gv_name(layout, &e[if to { "head" } else { "tail" }]))
                     .unwrap_or_default()
             };
             labels.push((
                 o["label"].as_str().unwrap().to_string(),
-                (
-                    p[0] - w / 2.0,
-                    p[1] - h / 2.0,
-                    p[0] + w / 2.0,
-                    p[1] + h / 2.0,
-                ),
+                around(&p, w, h),
                 end(false),
                 end(true),
             ));
@@ -580,23 +587,31 @@ fn dot_layout_problems(
     }
     for e in &edges {
         if let Some(lp) = e["lp"].as_str() {
-            let p = numbers(lp);
             let draw = e["_ldraw_"].as_array().unwrap();
             let w = draw.iter().find_map(|op| op["width"].as_f64()).unwrap();
             let h = draw.iter().find_map(|op| op["size"].as_f64()).unwrap();
             labels.push((
                 e["label"].as_str().unwrap().to_string(),
-                (
-                    p[0] - w / 2.0,
-                    p[1] - h / 2.0,
-                    p[0] + w / 2.0,
-                    p[1] + h / 2.0,
-                ),
-                name(&e["tail"]),
-                name(&e["head"]),
+                around(&numbers(lp), w, h),
+                gv_name(layout, &e["tail"]),
+                gv_name(layout, &e["head"]),
             ));
         }
     }
+    labels
+}
+
+/// What is wrong with a laid-out diagram: a link label crossed by a box border (or inside a
+/// box that does not hold both ends of its link), a production link drawn through a
+/// non-production box. `production` tells each cluster node (`c0`) apart.
+fn dot_layout_problems(
+    layout: &serde_json::Value,
+    production: &BTreeMap<String, bool>,
+) -> Vec<String> {
+    let name = |gvid: &serde_json::Value| gv_name(layout, gvid);
+    let edges = layout["edges"].as_array().cloned().unwrap_or_default();
+    let boxes = dot_boxes(layout);
+    let labels = dot_labels(layout);
     assert!(!labels.is_empty() || edges.is_empty());
     let mut out = Vec::new();
     for (text, r, from, to) in &labels {

@@ -38,10 +38,12 @@ fn render(mmdc: &Path, diagrams: &[String]) -> Vec<String> {
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("puppeteer.json");
     std::fs::write(&config, PUPPETEER).unwrap();
-    let markdown: String = diagrams
-        .iter()
-        .map(|d| format!("```mermaid\n{d}```\n\n"))
-        .collect();
+    let mut markdown = String::new();
+    for d in diagrams {
+        markdown.push_str("```mermaid\n");
+        markdown.push_str(d);
+        markdown.push_str("```\n\n");
+    }
     std::fs::write(dir.join("in.md"), markdown).unwrap();
     let out = Command::new(mmdc)
         .current_dir(&dir)
@@ -82,6 +84,15 @@ impl Rect {
     }
 }
 
+/// A point of the drawing.
+type Point = (f64, f64);
+
+/// A link's ends: (`c0`, `c2`).
+type Ends = (String, String);
+
+/// The root groups an element is drawn in, innermost first.
+type Roots = Vec<usize>;
+
 /// What the tests read back from a rendered flowchart.
 #[derive(Debug, Default)]
 struct Drawing {
@@ -90,9 +101,9 @@ struct Drawing {
     /// Subgraph titles by id, as drawn.
     titles: BTreeMap<String, String>,
     /// Link paths by (from, to): sampled points and the root groups they are drawn in.
-    links: BTreeMap<(String, String), (Vec<(f64, f64)>, Vec<usize>)>,
+    links: BTreeMap<Ends, (Vec<Point>, Roots)>,
     /// Link labels by (from, to): drawn text, centre, size, root groups.
-    labels: BTreeMap<(String, String), (String, (f64, f64), (f64, f64), Vec<usize>)>,
+    labels: BTreeMap<Ends, (String, Point, Point, Roots)>,
     /// Node text by id (`c0`, `k1`) and the node's box, if drawn as a rectangle.
     nodes: BTreeMap<String, (String, Option<Rect>)>,
     /// Root groups drawn as one node of an outer layout (a subgraph no link leaves): opaque,
@@ -154,10 +165,10 @@ fn text_of(n: roxmltree::Node<'_, '_>) -> String {
 
 /// Points along an SVG path of `M`, `L` and `C` commands (absolute, as Mermaid writes them);
 /// curves are sampled.
-fn path_points(d: &str) -> Vec<(f64, f64)> {
+fn path_points(data: &str) -> Vec<Point> {
     let mut tokens = Vec::new();
     let mut num = String::new();
-    for ch in d.chars() {
+    for ch in data.chars() {
         if ch.is_ascii_alphabetic() && ch != 'e' {
             if !num.is_empty() {
                 tokens.push(num.clone());
@@ -191,24 +202,25 @@ fn path_points(d: &str) -> Vec<(f64, f64)> {
             "C" => {
                 for c in values.chunks(6).filter(|c| c.len() == 6) {
                     let p0 = *at;
-                    for i in 1..=10 {
-                        let t = f64::from(i) / 10.0;
-                        let u = 1.0 - t;
-                        let x = u * u * u * p0.0
-                            + 3.0 * u * u * t * c[0]
-                            + 3.0 * u * t * t * c[2]
-                            + t * t * t * c[4];
-                        let y = u * u * u * p0.1
-                            + 3.0 * u * u * t * c[1]
-                            + 3.0 * u * t * t * c[3]
-                            + t * t * t * c[5];
-                        points.push((x, y));
+                    for step in 1..=10 {
+                        let along = f64::from(step) / 10.0;
+                        let rest = 1.0 - along;
+                        let bezier = |start: f64, c1: f64, c2: f64, end: f64| {
+                            rest * rest * rest * start
+                                + 3.0 * rest * rest * along * c1
+                                + 3.0 * rest * along * along * c2
+                                + along * along * along * end
+                        };
+                        points.push((
+                            bezier(p0.0, c[0], c[2], c[4]),
+                            bezier(p0.1, c[1], c[3], c[5]),
+                        ));
                     }
                     *at = (c[4], c[5]);
                 }
             }
             "Z" | "z" => {}
-            other => panic!("unexpected path command {other} in {d}"),
+            other => panic!("unexpected path command {other} in {data}"),
         }
         values.clear();
     };
@@ -217,7 +229,7 @@ fn path_points(d: &str) -> Vec<(f64, f64)> {
             flush(&command, &mut values, &mut at);
             command = t;
         } else {
-            values.push(t.parse().unwrap_or_else(|_| panic!("number {t} in {d}")));
+            values.push(t.parse().unwrap_or_else(|_| panic!("number {t} in {data}")));
         }
     }
     flush(&command, &mut values, &mut at);
@@ -306,8 +318,7 @@ fn read(svg: &str) -> Drawing {
             let node = id
                 .split_once("flowchart-")
                 .and_then(|(_, r)| r.rsplit_once('-'))
-                .map(|(n, _)| n.to_string())
-                .unwrap_or_else(|| panic!("node id {id}"));
+                .map_or_else(|| panic!("node id {id}"), |(n, _)| n.to_string());
             let shape = n.children().find(|c| {
                 c.tag_name().name() == "rect" && classes(*c).contains(&"label-container")
             });
