@@ -463,6 +463,20 @@ fn problems(case: &Case, svg: &str) -> Vec<String> {
         }
         let production = |c: &String| case.production.get(c).copied().unwrap_or(false);
         if production(from) && production(to) {
+            // Nor under another cluster, where it would seem to leave from that cluster.
+            // (Links between non-production clusters are not held to this: dagre draws the
+            // DR link `qa-primary` → `staging-dr` of tests/fixtures/graph/mixed-environments.yaml
+            // under `qa-perf`.)
+            for (node, (_, rect)) in &d.nodes {
+                if node != from
+                    && node != to
+                    && rect.is_some_and(|r| inner.iter().any(|p| r.holds(*p, 2.0)))
+                {
+                    out.push(format!(
+                        "production link {from} → {to} passes under node `{node}`"
+                    ));
+                }
+            }
             for id in &nonprod {
                 if let Some((r, _)) = d.boxes.get(id)
                     && inner.iter().any(|p| r.holds(*p, 1.0))
