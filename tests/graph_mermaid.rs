@@ -405,6 +405,32 @@ fn nonprod_boxes(mermaid: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every box shows its title as written in the source (Mermaid's `#…;` entities decoded).
+fn title_problems(case: &Case, d: &Drawing) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in case.mermaid.lines() {
+        let Some(rest) = line.trim().strip_prefix("subgraph ") else {
+            continue;
+        };
+        let (id, title) = rest.split_once('[').unwrap();
+        let title = title
+            .trim_end_matches(']')
+            .trim_matches('"')
+            .replace("#quot;", "\"")
+            .replace("#lt;", "<")
+            .replace("#gt;", ">")
+            .replace("#35;", "#")
+            .replace("#37;", "%")
+            .replace("#96;", "`")
+            .replace("#amp;", "&");
+        match d.titles.get(id) {
+            Some(drawn) if *drawn == title => {}
+            other => out.push(format!("box `{id}` titled {other:?}, not `{title}`")),
+        }
+    }
+    out
+}
+
 /// What is wrong with a drawing, one line per problem.
 fn problems(case: &Case, svg: &str) -> Vec<String> {
     let d = read(svg);
@@ -488,27 +514,7 @@ fn problems(case: &Case, svg: &str) -> Vec<String> {
             }
         }
     }
-    // Every box shows its title as written (Mermaid's `#…;` entities decoded).
-    for line in case.mermaid.lines() {
-        let Some(rest) = line.trim().strip_prefix("subgraph ") else {
-            continue;
-        };
-        let (id, title) = rest.split_once('[').unwrap();
-        let title = title
-            .trim_end_matches(']')
-            .trim_matches('"')
-            .replace("#quot;", "\"")
-            .replace("#lt;", "<")
-            .replace("#gt;", ">")
-            .replace("#35;", "#")
-            .replace("#37;", "%")
-            .replace("#96;", "`")
-            .replace("#amp;", "&");
-        match d.titles.get(id) {
-            Some(drawn) if *drawn == title => {}
-            other => out.push(format!("box `{id}` titled {other:?}, not `{title}`")),
-        }
-    }
+    out.extend(title_problems(case, &d));
     for (id, name) in &case.names {
         match d.nodes.get(id) {
             Some((text, _)) if text.starts_with(name.as_str()) => {}
