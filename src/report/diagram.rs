@@ -3,8 +3,12 @@
 //! and version, performance edges (solid, blue, "data") and DR edges (dashed, red,
 //! "data + tokens"), and clients attached to their cluster by a dotted line.
 //!
-//! Node ids are positional (`c0` cluster, `k0` client, `r0` region, `s0` site) so that names
-//! never collide with the syntax of either language.
+//! When a diagram holds both environments, each is drawn in a box of its own (`lanes`);
+//! in DOT every link runs through a node carrying its label (`dot_label_boxes`).
+//!
+//! Node ids are positional (`c0` cluster, `k0` client, `l0` link label, `e0` environment,
+//! `r0`/`q0` region, `s0` site, `t0` the part of a site in the other environment) so that
+//! names never collide with the syntax of either language.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
