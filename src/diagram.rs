@@ -3,6 +3,11 @@
 //! cluster. Pure data in file order; `report::diagram` draws it as Mermaid or DOT.
 //! [`after`] draws the topology after a failover plan instead: lost clusters greyed out,
 //! promoted and re-pointed clusters in their new roles, clients on the cluster they moved to.
+//!
+//! Every box holds clusters of one environment: a site whose clusters override its environment
+//! (`environment:` on a cluster) is drawn as two boxes, the site's own (with its clients) and a
+//! second one, [`SiteBox::split`], holding the clusters of the other environment. So a
+//! production cluster is never drawn inside a non-production box, nor the other way round.
 
 use crate::failover::{AfterRole, Plan};
 use crate::graph::{EdgeKind, Topology};
@@ -35,7 +40,7 @@ pub struct RegionBox {
     pub sites: Vec<SiteBox>,
 }
 
-/// A site and what runs in it.
+/// A site and what runs in it: all of it, or the part of one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteBox {
     /// The site.
@@ -44,8 +49,11 @@ pub struct SiteBox {
     pub name: String,
     /// Where it runs.
     pub provider: Provider,
-    /// Production or not.
+    /// The environment of every cluster in the box.
     pub environment: Environment,
+    /// Whether the box holds the clusters of the site that override the site's environment
+    /// (the site's second box); the site's own box is not split.
+    pub split: bool,
     /// Its clusters, in file order.
     pub clusters: Vec<ClusterNode>,
     /// Its client groups, in file order.
@@ -109,7 +117,7 @@ pub fn build(t: &Topology) -> Diagram {
             let sites: Vec<SiteBox> = t
                 .sites_in_region(region)
                 .into_iter()
-                .map(|s| site(t, s))
+                .flat_map(|s| site(t, s))
                 .collect();
             RegionBox {
                 name: region.to_string(),
@@ -148,29 +156,34 @@ pub fn build(t: &Topology) -> Diagram {
     }
 }
 
-fn site(t: &Topology, id: SiteId) -> SiteBox {
+/// The boxes of a site: its own (its environment, its clients, the clusters of that
+/// environment), then, when some of its clusters declare the other environment, a split box
+/// holding them.
+fn site(t: &Topology, id: SiteId) -> Vec<SiteBox> {
     let s = &t.model.sites[id.0];
-    SiteBox {
+    let node = |c: ClusterId| {
+        let cluster = t.cluster(c);
+        ClusterNode {
+            id: c,
+            name: cluster.name.get().clone(),
+            role: t.role(c),
+            version: cluster.version.as_ref().map(|v| v.get().to_string()),
+            nodes: cluster.nodes.as_ref().map(|n| *n.get()),
+            lost: false,
+            was: None,
+        }
+    };
+    let (own, other): (Vec<ClusterId>, Vec<ClusterId>) = t
+        .clusters_in_site(id)
+        .into_iter()
+        .partition(|&c| t.environment(c) == s.environment);
+    let mut boxes = vec![SiteBox {
         id,
         name: s.name.get().clone(),
         provider: s.provider,
         environment: s.environment,
-        clusters: t
-            .clusters_in_site(id)
-            .into_iter()
-            .map(|c| {
-                let cluster = t.cluster(c);
-                ClusterNode {
-                    id: c,
-                    name: cluster.name.get().clone(),
-                    role: t.role(c),
-                    version: cluster.version.as_ref().map(|v| v.get().to_string()),
-                    nodes: cluster.nodes.as_ref().map(|n| *n.get()),
-                    lost: false,
-                    was: None,
-                }
-            })
-            .collect(),
+        split: false,
+        clusters: own.into_iter().map(node).collect(),
         clients: t
             .model
             .clients
@@ -182,7 +195,22 @@ fn site(t: &Topology, id: SiteId) -> SiteBox {
                 name: c.name.get().clone(),
             })
             .collect(),
+    }];
+    if !other.is_empty() {
+        boxes.push(SiteBox {
+            id,
+            name: s.name.get().clone(),
+            provider: s.provider,
+            environment: match s.environment {
+                Environment::Production => Environment::NonProduction,
+                Environment::NonProduction => Environment::Production,
+            },
+            split: true,
+            clusters: other.into_iter().map(node).collect(),
+            clients: Vec::new(),
+        });
     }
+    boxes
 }
 
 /// The diagram of the topology after the failover `plan`: lost clusters are marked and keep

@@ -1,6 +1,8 @@
-//! `vrt validate --format sarif|github|junit`: SARIF validated against the OASIS schema,
-//! one GitHub annotation per finding at the finding's line, JUnit XML checked by `xmllint`,
-//! and `github` chosen by default under GitHub Actions.
+//! `vrt validate --format sarif|github|junit`: SARIF validated against the OASIS schema (and by
+//! Microsoft's SARIF multitool in tests/sarif_multitool.rs), one GitHub annotation per finding at the
+//! finding's line, JUnit XML validated against the common JUnit schema (Jenkins'
+//! `junit-10.xsd`) by `xmllint --schema` with test-case names that survive moved lines, and
+//! `github` chosen by default under GitHub Actions.
 
 mod common;
 
@@ -136,9 +138,22 @@ fn sarif_of_every_fixture_and_example_is_valid_and_matches_the_json_findings() {
     let findings = json["findings"].as_array().unwrap();
     let suppressed = json["suppressed"].as_array().unwrap();
     let results = sarif_run["results"].as_array().unwrap();
-    assert_eq!(results.len(), findings.len() + suppressed.len());
+    // Suppressed findings are not results (code scanning would open alerts for them): they are
+    // listed in the run's property bag with their reason.
+    assert_eq!(results.len(), findings.len());
     assert!(!suppressed.is_empty(), "the suppression fixtures suppress");
-    for (r, f) in results.iter().zip(findings.iter().chain(suppressed)) {
+    let listed = sarif_run["properties"]["suppressed"].as_array().unwrap();
+    assert_eq!(listed.len(), suppressed.len());
+    for (l, f) in listed.iter().zip(suppressed) {
+        assert_eq!(l["ruleId"], f["code"]);
+        assert_eq!(l["message"], f["message"]);
+        assert_eq!(l["justification"], f["reason"]);
+        let p = &l["location"]["physicalLocation"];
+        assert_eq!(p["artifactLocation"]["uri"], f["file"]);
+        assert_eq!(p["region"]["startLine"], f["line"]);
+        assert!(l["suppressedAt"]["physicalLocation"]["region"]["startLine"].is_u64());
+    }
+    for (r, f) in results.iter().zip(findings) {
         let index = usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(rules[index]["id"], r["ruleId"]);
         assert_eq!(r["ruleId"], f["code"]);
@@ -152,15 +167,16 @@ fn sarif_of_every_fixture_and_example_is_valid_and_matches_the_json_findings() {
         assert_eq!(region["startColumn"], f["column"]);
         assert_eq!(region["endLine"], f["end_line"]);
         assert_eq!(region["endColumn"], f["end_column"]);
-        let suppressions = r.get("suppressions").and_then(Value::as_array);
-        match f.get("reason") {
-            Some(reason) => {
-                let s = &suppressions.expect("suppressed results say so")[0];
-                assert_eq!(s["kind"], "inSource");
-                assert_eq!(&s["justification"], reason);
-            }
-            None => assert!(suppressions.is_none(), "{r}"),
-        }
+        assert!(r.get("suppressions").is_none(), "{r}");
+    }
+    // The driver says where to learn about vrt when Cargo.toml declares where that is.
+    let uri = &sarif_run["tool"]["driver"]["informationUri"];
+    match [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+    {
+        Some(expected) => assert_eq!(uri, expected),
+        None => assert!(uri.is_null(), "{uri}"),
     }
 }
 
@@ -414,7 +430,13 @@ fn junit_has_a_suite_per_file_and_a_case_per_finding() {
     assert!(out.contains(&format!(
         "<testsuite name=\"{FAILING}\" tests=\"3\" failures=\"2\""
     )));
-    assert!(out.contains("<testcase name=\"VRT107 downstream-older-version at 16:14\""));
+    assert!(out.contains("<testcase name=\"VRT107 downstream-older-version: `dr-a` runs 1.16.9 but replicates from `primary-a` on newer 1.17.3\" classname=\"tests/fixtures/rules/VRT107-downstream-older-version.yaml\">"), "{out}");
+    assert!(
+        out.contains(
+            ">tests/fixtures/rules/VRT107-downstream-older-version.yaml:16:14: error VRT107: "
+        ),
+        "{out}"
+    );
     assert!(out.contains("<failure type=\"VRT107\" message=\"`dr-a` runs 1.16.9 but replicates from `primary-a` on newer 1.17.3\">"));
     assert!(out.contains(&format!(
         "<testcase name=\"no findings\" classname=\"{clean}\""
@@ -427,5 +449,136 @@ fn junit_has_a_suite_per_file_and_a_case_per_finding() {
     // With --deny-warnings the 3 warnings fail too; the note still passes.
     assert_eq!(out.matches("<failure ").count(), 5, "{out}");
     assert!(out.contains("tests=\"7\" failures=\"5\""), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Validates a JUnit document against the vendored `junit-10.xsd` with `xmllint --schema`.
+fn junit_schema_errors(xml: &str) -> Option<String> {
+    if !common::tool_available("xmllint") {
+        return None;
+    }
+    let dir = tempdir("junit-xsd");
+    let path = dir.join("report.xml");
+    std::fs::write(&path, xml).unwrap();
+    let check = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(manifest("tests/schemas/junit-10.xsd"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+    (!check.status.success()).then(|| String::from_utf8_lossy(&check.stderr).to_string())
+}
+
+#[test]
+fn junit_of_every_fixture_and_example_passes_the_junit_schema() {
+    let inputs = all_inputs();
+    let args: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    for extra in [&[][..], &["--deny-warnings"][..]] {
+        let (_, out, err) = run(vrt()
+            .args(["validate", "--format", "junit", "--today", "2026-06-01"])
+            .args(extra)
+            .args(&args));
+        assert!(out.starts_with("<?xml"), "{err}");
+        if let Some(errors) = junit_schema_errors(&out) {
+            panic!("{errors}");
+        }
+        // Test cases carry only a name and a class name; names are unique per suite.
+        let doc = roxmltree::Document::parse(&out).unwrap();
+        for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
+            let mut names = std::collections::BTreeSet::new();
+            for case in suite.children().filter(|n| n.has_tag_name("testcase")) {
+                let attrs: Vec<&str> = case.attributes().map(|a| a.name()).collect();
+                assert_eq!(attrs, ["name", "classname"], "{out}");
+                assert!(names.insert(case.attribute("name").unwrap()), "{out}");
+            }
+        }
+    }
+    // The check is not vacuous: the attributes vrt used to write on test cases are refused.
+    let (_, out, _) = run(vrt().args(["validate", "--format", "junit", FAILING]));
+    let old = out.replacen(
+        "\">\n      <failure",
+        "\" file=\"x.yaml\" line=\"16\">\n      <failure",
+        1,
+    );
+    assert_ne!(old, out);
+    if let Some(errors) = junit_schema_errors(&old) {
+        assert!(
+            errors.contains("attribute 'file' is not allowed"),
+            "{errors}"
+        );
+    } else {
+        assert!(!common::tool_available("xmllint"), "xmllint accepted {old}");
+    }
+}
+
+#[test]
+fn junit_test_case_names_do_not_move_with_their_line() {
+    let text = std::fs::read_to_string(manifest(FAILING)).unwrap();
+    // Three comment lines inserted just above the VRT107 finding (line 16) push it to line 19.
+    let mut lines: Vec<&str> = text.lines().collect();
+    let indent: String = lines[15]
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let comment = format!("{indent}# moved down by a comment");
+    for _ in 0..3 {
+        lines.insert(15, &comment);
+    }
+    let moved_text = lines.join("\n") + "\n";
+    let dir = tempdir("junit-moved");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join("topology.yaml"), &text).unwrap();
+    std::fs::write(b.join("topology.yaml"), &moved_text).unwrap();
+    let report = |dir: &std::path::Path| {
+        let (_, out, _) =
+            run(vrt()
+                .current_dir(dir)
+                .args(["validate", "--format", "junit", "topology.yaml"]));
+        out
+    };
+    let (before, after) = (report(&a), report(&b));
+    assert_ne!(before, after, "the line moved");
+    let cases = |xml: &str| -> Vec<(String, String)> {
+        let doc = roxmltree::Document::parse(xml).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|c| {
+                let text = c
+                    .descendants()
+                    .filter(roxmltree::Node::is_text)
+                    .filter_map(|n| n.text())
+                    .collect::<String>()
+                    .trim()
+                    .to_string();
+                (c.attribute("name").unwrap().to_string(), text)
+            })
+            .collect()
+    };
+    let (before, after) = (cases(&before), cases(&after));
+    assert_eq!(before.len(), 3);
+    assert_eq!(
+        before.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        after.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "names unchanged"
+    );
+    let vrt107 = |cases: &[(String, String)]| {
+        cases
+            .iter()
+            .find(|(n, _)| n.starts_with("VRT107 "))
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert!(
+        vrt107(&before).starts_with("topology.yaml:16:14: error VRT107"),
+        "{before:?}"
+    );
+    assert!(
+        vrt107(&after).starts_with("topology.yaml:19:14: error VRT107"),
+        "{after:?}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

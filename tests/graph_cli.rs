@@ -1,6 +1,7 @@
-//! `vrt graph`: DOT rendered by Graphviz for every example and fixture, Mermaid checked
-//! structurally against the flowchart syntax GitHub renders, and the committed README
-//! diagram (`docs/two-datacenters.{dot,svg}`) kept in step with the current output.
+//! `vrt graph`: DOT rendered by Graphviz for every example and fixture (tests/graph_dot.rs
+//! checks its layout), Mermaid checked structurally against the flowchart syntax GitHub renders
+//! (tests/graph_mermaid.rs renders it), and the committed README diagram
+//! (`docs/two-datacenters.{dot,svg}`) kept in step with the current output.
 
 mod common;
 
@@ -68,12 +69,28 @@ fn dot_groups_sites_by_region_and_draws_edges_by_kind() {
         .find("c0 [label=\"primary-a\\nprimary · 1.17.3+ent · 5 nodes\"")
         .unwrap();
     assert!(region < site && site < primary, "{dot}");
+    // Each link runs through its label's node: DR dashed red, performance solid blue.
+    assert!(
+        dot.contains("l0 [label=\"DR: data + tokens\", shape=plaintext"),
+        "{dot}"
+    );
     assert!(dot.contains(
-        "c0 -> c1 [label=\"DR: data + tokens\", color=\"#dc2626\", fontcolor=\"#dc2626\", style=dashed"
-    ));
+        "c0 -> l0 [color=\"#dc2626\", style=dashed, penwidth=2, arrowhead=none];\n  l0 -> c1 [color=\"#dc2626\", style=dashed, penwidth=2];"
+    ), "{dot}");
+    assert!(
+        dot.contains("l1 [label=\"performance: data\", shape=plaintext"),
+        "{dot}"
+    );
     assert!(dot.contains(
-        "c0 -> c2 [label=\"performance: data\", color=\"#2563eb\", fontcolor=\"#2563eb\", penwidth=2]"
-    ));
+        "c0 -> l1 [color=\"#2563eb\", penwidth=2, arrowhead=none];\n  l1 -> c2 [color=\"#2563eb\", penwidth=2];"
+    ), "{dot}");
+    // A label is drawn in the innermost box holding both ends: dc-a's for the DR link, no box
+    // for the link between the two regions.
+    let site_a = dot.find("subgraph cluster_s0").unwrap();
+    let site_b = dot.find("subgraph cluster_r1").unwrap();
+    let l0 = dot.find("l0 [").unwrap();
+    assert!(site_a < l0 && l0 < site_b, "{dot}");
+    assert!(dot.find("l1 [").unwrap() < dot.find("subgraph cluster_r0").unwrap());
     // Clients attach to their cluster: apps-a (k0) to primary-a, apps-b (k1) to perf-b.
     assert!(dot.contains("k0 -> c0 [style=dotted"), "{dot}");
     assert!(dot.contains("k1 -> c2 [style=dotted"), "{dot}");
@@ -89,11 +106,15 @@ fn an_edge_out_of_a_dr_secondary_carries_tokens() {
     // perf-b (c2) replicates from DR secondary dr-a (c1): it would receive dr-a's full
     // store, tokens included (VRT102/VRT105 report it; the diagram shows it).
     assert!(
-        dot.contains("c1 -> c2 [label=\"performance: data + tokens\""),
+        dot.contains("l1 [label=\"performance: data + tokens\"")
+            && dot.contains("c1 -> l1 [")
+            && dot.contains("l1 -> c2 ["),
         "{dot}"
     );
     assert!(
-        dot.contains("c0 -> c1 [label=\"DR: data + tokens\""),
+        dot.contains("l0 [label=\"DR: data + tokens\"")
+            && dot.contains("c0 -> l0 [")
+            && dot.contains("l0 -> c1 ["),
         "{dot}"
     );
 }

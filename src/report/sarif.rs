@@ -1,9 +1,19 @@
 //! SARIF 2.1.0 output (`vrt validate --format sarif`) for GitHub code scanning and other
 //! SARIF viewers: one run, one rule descriptor per vrt code, one result per finding with a
 //! physical location. Columns count Unicode code points, as everywhere in vrt, and the end
-//! column is one past the last character (SARIF's convention). Findings suppressed by the
-//! file's `ignore` entries are included with an `inSource` suppression carrying the reason,
-//! so viewers show them as dismissed rather than not at all.
+//! column is one past the last character (SARIF's convention).
+//!
+//! Findings suppressed by the file's `ignore` entries are not results. GitHub code scanning
+//! reads a documented subset of SARIF and ignores every other property; `result.suppressions`
+//! is not in that subset ("SARIF support for code scanning", GitHub Docs,
+//! <https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning>,
+//! section "`result` object"), and the maintainers of `github/codeql-action/upload-sarif` have
+//! said support for it is not planned (github/codeql-action issue 1230). A result carrying an
+//! accepted `inSource` suppression therefore becomes an open alert, the opposite of what an
+//! accepted `ignore` entry means; once the result is absent, code scanning closes the alert
+//! on the next upload. The suppressed findings are listed instead in the run's property bag
+//! (`properties.suppressed`: code, file, line, message and the entry's reason), which viewers
+//! keep and code scanning ignores; `--format json` lists them too.
 //!
 //! The types below are the small subset of the OASIS schema vrt writes; the tests validate
 //! the output against the schema itself.
@@ -40,8 +50,34 @@ pub struct Run {
     pub tool: Tool,
     /// How columns are counted: `unicodeCodePoints`.
     pub column_kind: &'static str,
-    /// The findings.
+    /// The findings still reported (not those suppressed by `ignore` entries).
     pub results: Vec<SarifResult>,
+    /// The findings that `ignore` entries suppressed.
+    pub properties: RunProperties,
+}
+
+/// vrt's facts about a run that are not results.
+#[derive(Debug, Serialize)]
+pub struct RunProperties {
+    /// The findings suppressed by the files' `ignore` entries, in file order: not results, so
+    /// that code scanning does not open alerts for them.
+    pub suppressed: Vec<SuppressedFinding>,
+}
+
+/// A finding an `ignore` entry suppressed.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuppressedFinding {
+    /// The code.
+    pub rule_id: &'static str,
+    /// The finding's message.
+    pub message: String,
+    /// Where the finding is.
+    pub location: Location,
+    /// The entry's reason.
+    pub justification: String,
+    /// Where the entry is written.
+    pub suppressed_at: Location,
 }
 
 /// The tool that ran.
@@ -61,6 +97,10 @@ pub struct Driver {
     pub version: &'static str,
     /// The crate version, as a semantic version.
     pub semantic_version: &'static str,
+    /// Where to learn about vrt: the package's `repository` (else `homepage`) from
+    /// Cargo.toml; absent when the package declares neither.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub information_uri: Option<&'static str>,
     /// Every code vrt can report, in code order; results point at them by index.
     pub rules: Vec<Descriptor>,
 }
@@ -135,9 +175,6 @@ pub struct SarifResult {
     /// The finding's related places.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related_locations: Vec<Location>,
-    /// The `ignore` entry that suppressed it, if one did.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub suppressions: Vec<Suppression>,
 }
 
 /// A place in a file.
@@ -185,19 +222,6 @@ pub struct Region {
     pub end_column: usize,
 }
 
-/// A suppression of a result.
-#[derive(Debug, Serialize)]
-pub struct Suppression {
-    /// `inSource`: written in the topology file.
-    pub kind: &'static str,
-    /// `accepted`.
-    pub status: &'static str,
-    /// The entry's reason.
-    pub justification: String,
-    /// Where the entry is written.
-    pub location: Location,
-}
-
 /// Writes the SARIF log (pretty-printed JSON) for the findings of every file.
 pub fn render(
     out: &mut dyn std::io::Write,
@@ -219,16 +243,17 @@ pub fn build(files: &[FileReport<'_>], suppressed: &[SuppressedReport<'_>]) -> L
             results.push(result(file.source, f, index(f.rule)));
         }
     }
+    let mut hidden = Vec::new();
     for file in suppressed {
         for s in file.suppressed {
-            let mut r = result(file.source, &s.finding, index(s.finding.rule));
-            r.suppressions.push(Suppression {
-                kind: "inSource",
-                status: "accepted",
+            let f = &s.finding;
+            hidden.push(SuppressedFinding {
+                rule_id: f.rule.code,
+                message: f.message.clone(),
+                location: location(file.source, f.primary.span, None, None),
                 justification: s.reason.clone(),
-                location: location(file.source, s.entry, None, None),
+                suppressed_at: location(file.source, s.entry, None, None),
             });
-            results.push(r);
         }
     }
     Log {
@@ -240,13 +265,22 @@ pub fn build(files: &[FileReport<'_>], suppressed: &[SuppressedReport<'_>]) -> L
                     name: "vrt",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: information_uri(),
                     rules: rules.iter().map(|r| descriptor(r)).collect(),
                 },
             },
             column_kind: "unicodeCodePoints",
             results,
+            properties: RunProperties { suppressed: hidden },
         }],
     }
+}
+
+/// The package's repository, else its homepage, as Cargo.toml declares them.
+fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .find(|u| !u.is_empty())
 }
 
 fn descriptor(rule: &Rule) -> Descriptor {
@@ -352,7 +386,6 @@ fn result(source: &Source, f: &Finding, rule_index: usize) -> SarifResult {
                 )
             })
             .collect(),
-        suppressions: Vec::new(),
     }
 }
 
