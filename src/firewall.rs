@@ -77,11 +77,12 @@ impl Family {
 /// One end of a generated rule, as people name it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct End {
-    /// What it is: `cluster`, `load-balancer`, `client` or `service`.
+    /// What it is: `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
     pub kind: &'static str,
     /// The label shown in tables (`primary-a (load balancer)`).
     pub label: String,
-    /// A short kebab-case key for security groups and names (`primary-a-lb`).
+    /// A short kebab-case key for security groups and names (`primary-a-lb`,
+    /// `primary-a-seal`).
     pub key: String,
 }
 
@@ -89,6 +90,8 @@ impl End {
     fn of(t: &Topology, node: Node) -> Self {
         let key = match node {
             Node::LoadBalancer(_) => format!("{}-lb", node.name(t)),
+            Node::Seal(_) => format!("{}-seal", node.name(t)),
+            Node::Consul(_) => format!("{}-consul", node.name(t)),
             _ => node.name(t).to_string(),
         };
         Self {
@@ -315,6 +318,8 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
             let mut base = match (d.first.cause, d.first.purpose) {
                 (Cause::Intra { .. }, _) => format!("raft-{}", from.key),
                 (Cause::LoadBalancer { cluster }, _) => format!("lb-{}", t.name(cluster)),
+                (Cause::Seal { cluster }, _) => format!("seal-{}", t.name(cluster)),
+                (Cause::Consul { cluster }, _) => format!("consul-{}", t.name(cluster)),
                 (_, purpose) => {
                     let slug = if d.standby { "standby" } else { purpose.slug() };
                     format!("{slug}-{}-to-{}", from.key, to.key)
@@ -399,6 +404,19 @@ impl Errors {
                     ),
                 )
             }
+            // Flows to these exist only when their `cidrs` are given; kept for completeness.
+            Node::Seal(c) | Node::Consul(c) => {
+                let key = if matches!(node, Node::Seal(_)) {
+                    "seal"
+                } else {
+                    "consul"
+                };
+                (
+                    t.cluster(c).name.span(),
+                    node.label(t),
+                    format!("give cluster `{}` `{key}.cidrs`", t.name(c)),
+                )
+            }
         };
         self.findings.push(
             Finding::new(
@@ -430,7 +448,9 @@ impl Errors {
             f.into_iter().collect::<Vec<_>>().join("+")
         };
         let span = match flow.from {
-            Node::Cluster(c) | Node::LoadBalancer(c) => t.cluster(c).name.span(),
+            Node::Cluster(c) | Node::LoadBalancer(c) | Node::Seal(c) | Node::Consul(c) => {
+                t.cluster(c).name.span()
+            }
             Node::Client(k) => t.client(k).name.span(),
             Node::Service(s) => t.service(s).name.span(),
         };
