@@ -18,7 +18,10 @@ declare_rule! {
     /// When the file declares `network.firewall`, every flow of `vrt ports` must be allowed
     /// by a declared rule: replication between clusters (API and cluster port, both ways),
     /// clients to their cluster or its load balancer, load balancers to their nodes,
-    /// clusters to the external services they use, and node to node inside each cluster.
+    /// clusters to the external services they use, node to node inside each cluster, and
+    /// each cluster's nodes to its seal endpoint and its Consul storage where the file gives
+    /// their addresses (`seal.cidrs`, `consul.cidrs`; a rule reaches those by address or
+    /// `any`, since no name denotes them).
     /// A rule allows a flow when its `protocol` matches, its `ports` hold the port, and its
     /// `from` and `to` denote the flow's ends: by name (`any`, the end's site, the cluster,
     /// client or service itself, a cluster for its load balancer) or by address (the end's
@@ -54,6 +57,10 @@ declare_rule! {
     /// primary (API-DR); after a performance promotion the other secondaries re-point to
     /// the promoted one (PERF-MANAGE). A closed standby path is found at the worst time.
     /// Inside a cluster, Raft and request forwarding use 8201 and joins 8200 (HA; HVD-TF).
+    /// A blocked seal flow is an error: a restarted node of an auto-unsealed cluster stays
+    /// sealed until it reaches its seal, and recovery keys cannot unseal it (SEAL); Vault
+    /// Enterprise seal wrapping also uses the seal at runtime (SEAL-CONFIG). A blocked
+    /// Consul flow leaves the cluster without its storage (CONSUL-STORAGE).
     ///
     /// ## Example
     /// ```yaml
