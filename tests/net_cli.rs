@@ -118,6 +118,27 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
             );
         }
     }
+    // Each cluster's nodes → its seal endpoint and its Consul storage, where the file gives
+    // their addresses; the ports by seal type as the Vault seal docs give them.
+    for c in t.cluster_ids() {
+        let facts = &t.cluster(c).storage;
+        if let Some(seal) = &facts.seal
+            && let Some(e) = &seal.endpoint
+        {
+            let port = match seal.kind.get() {
+                vrt::spec::SealType::Awskms
+                | vrt::spec::SealType::Azurekeyvault
+                | vrt::spec::SealType::Gcpckms => 443,
+                vrt::spec::SealType::Transit => 8200,
+                _ => e.port,
+            };
+            assert_eq!(e.port, port, "{path}: seal port of {}", name(c));
+            add(name(c), format!("{} (seal endpoint)", name(c)), port, false);
+        }
+        if let Some(e) = &facts.consul {
+            add(name(c), format!("{} (Consul)", name(c)), e.port, false);
+        }
+    }
     for c in t.cluster_ids() {
         let drs = t.dr_secondaries(c);
         let perfs = t.performance_secondaries(c);
@@ -813,7 +834,9 @@ fn a_removed_firewall_rule_is_flagged_at_the_right_line_and_the_suggested_rule_f
                         "cluster:",
                         "name:",
                         "address:",
-                        "used_by:"
+                        "used_by:",
+                        "seal:",
+                        "consul:"
                     ]
                     .iter()
                     .any(|k| at.contains(k)),
