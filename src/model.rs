@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 mod facts;
 mod mounts;
 pub use mounts::{
-    CONSUL_HTTP_PORT, InfraEndpoint, Mount, PathsFilter, Seal, StorageFacts, covers, default_seal_port,
+    CONSUL_HTTP_PORT, InfraEndpoint, Mount, PathsFilter, Seal, StorageFacts, covers,
+    default_seal_port,
 };
 
 use crate::date::Date;

@@ -258,7 +258,12 @@ impl Builder {
         let cidrs = self.cidrs(&s.cidrs);
         let port = s.port.as_ref().and_then(|p| self.port(p));
         if kind == SealType::Shamir {
-            if let Some(span) = s.cidrs.first().map(Sp::span).or(s.port.as_ref().map(Sp::span)) {
+            if let Some(span) = s
+                .cidrs
+                .first()
+                .map(Sp::span)
+                .or(s.port.as_ref().map(Sp::span))
+            {
                 self.findings.push(
                     Finding::new(
                         &code::INVALID_VALUE,
@@ -351,10 +356,15 @@ impl Builder {
             None => CONSUL_HTTP_PORT,
         };
         if k.cidrs.is_empty() {
-            if let Some(span) = anchor {
+            // An empty list has no span of its own: point at the port, else at `storage`.
+            if let Some(span) = anchor.or(c.storage.as_ref().map(Sp::span)) {
                 self.findings.push(
-                    Finding::new(&code::INVALID_VALUE, span, "`consul` has no `cidrs`")
-                        .help("give the address ranges of the Consul agents or servers Vault dials, or remove `consul` when Vault uses a local agent"),
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        span,
+                        format!("`consul` of cluster `{}` has no `cidrs`", c.name.get()),
+                    )
+                    .help("give the address ranges of the Consul agents or servers Vault dials, or remove `consul` when Vault uses a local agent"),
                 );
             }
             return None;

@@ -56,10 +56,7 @@ pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
         // Only their own: a seal or Consul endpoint is not every address of the site, and
         // flows to it exist only where the file gives its `cidrs`.
         Node::Seal(_) | Node::Consul(_) => {
-            let own: Vec<Cidr> = node.endpoint_cidrs(t)
-                .iter()
-                .map(|c| *c.get())
-                .collect();
+            let own: Vec<Cidr> = node.endpoint_cidrs(t).iter().map(|c| *c.get()).collect();
             let source = if own.is_empty() {
                 AddressSource::None
             } else {

@@ -56,9 +56,7 @@ impl Node {
     /// endpoint or a Consul endpoint.
     pub fn name<'a>(&self, t: &'a Topology) -> &'a str {
         match *self {
-            Self::Cluster(c) | Self::LoadBalancer(c) | Self::Seal(c) | Self::Consul(c) => {
-                t.name(c)
-            }
+            Self::Cluster(c) | Self::LoadBalancer(c) | Self::Seal(c) | Self::Consul(c) => t.name(c),
             Self::Client(k) => t.client(k).name.get(),
             Self::Service(s) => t.service(s).name.get(),
         }

@@ -193,8 +193,14 @@ fn finding(t: &Topology, g: &Group, taken: &mut BTreeSet<String>) -> Finding {
     let mut rules = Vec::new();
     for from in &from_ends {
         for to in &to_ends {
-            let ab = ([from.as_str(), to.as_str()], [a_key.as_str(), b_key.as_str()]);
-            let ba = ([to.as_str(), from.as_str()], [b_key.as_str(), a_key.as_str()]);
+            let ab = (
+                [from.as_str(), to.as_str()],
+                [a_key.as_str(), b_key.as_str()],
+            );
+            let ba = (
+                [to.as_str(), from.as_str()],
+                [b_key.as_str(), a_key.as_str()],
+            );
             if g.forward == g.backward {
                 rules.push(suggestion(ab, &g.forward, true, taken));
             } else {
@@ -331,10 +337,10 @@ fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
             "cluster declared here".into(),
         ),
         Cause::Seal { .. } | Cause::Consul { .. } => (
-            flow.to
-                .endpoint_cidrs(t)
-                .first()
-                .map_or(t.cluster(subject(t, flow)).name.span(), crate::yaml::Sp::span),
+            flow.to.endpoint_cidrs(t).first().map_or(
+                t.cluster(subject(t, flow)).name.span(),
+                crate::yaml::Sp::span,
+            ),
             if matches!(flow.cause, Cause::Seal { .. }) {
                 "seal endpoint declared here".into()
             } else {

@@ -25,7 +25,14 @@ pub(super) fn flows(b: &mut Builder<'_>) {
                 .seal
                 .as_ref()
                 .and_then(|s| s.endpoint.as_ref())
-                .map(|e| (Node::Seal(c), e.port, Purpose::Unseal, Cause::Seal { cluster: c })),
+                .map(|e| {
+                    (
+                        Node::Seal(c),
+                        e.port,
+                        Purpose::Unseal,
+                        Cause::Seal { cluster: c },
+                    )
+                }),
             facts.consul.as_ref().map(|e| {
                 (
                     Node::Consul(c),
