@@ -1,7 +1,7 @@
 //! `vrt init`: every template, with its default names and with names given, produces a
 //! file that validates without errors (and against the JSON Schema), marks the facts a
-//! reviewer must fill or confirm (mounts and paths filters among them), refuses bad input with exit 2 and never overwrites a file
-//! without `--force`.
+//! reviewer must fill or confirm (mounts and paths filters among them), refuses bad input
+//! with exit 2 and never overwrites a file without `--force`.
 
 mod common;
 
