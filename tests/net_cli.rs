@@ -118,8 +118,34 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
             );
         }
     }
-    // Each cluster's nodes → its seal endpoint and its Consul storage, where the file gives
-    // their addresses; the ports by seal type as the Vault seal docs give them.
+    expected_infra_flows(path, &t, &mut add);
+    for c in t.cluster_ids() {
+        let drs = t.dr_secondaries(c);
+        let perfs = t.performance_secondaries(c);
+        // A primary's DR secondaries <-> its performance secondaries.
+        for &d in &drs {
+            for &p in &perfs {
+                both_ways(p, d, true, &mut add);
+            }
+        }
+        // A performance secondary's DR secondaries <-> the primary.
+        if let Some((up, vrt::graph::EdgeKind::Performance)) = t.upstream(c) {
+            for &d in &drs {
+                both_ways(d, up, true, &mut add);
+            }
+        }
+    }
+    want
+}
+
+/// Each cluster's nodes → its seal endpoint and its Consul storage, where the file gives
+/// their addresses; the ports by seal type as the Vault seal docs give them.
+fn expected_infra_flows(
+    path: &str,
+    t: &vrt::graph::Topology,
+    add: &mut dyn FnMut(String, String, u16, bool),
+) {
+    let name = |c: vrt::ids::ClusterId| t.cluster(c).name.get().clone();
     for c in t.cluster_ids() {
         let facts = &t.cluster(c).storage;
         if let Some(seal) = &facts.seal
@@ -139,23 +165,6 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
             add(name(c), format!("{} (Consul)", name(c)), e.port, false);
         }
     }
-    for c in t.cluster_ids() {
-        let drs = t.dr_secondaries(c);
-        let perfs = t.performance_secondaries(c);
-        // A primary's DR secondaries <-> its performance secondaries.
-        for &d in &drs {
-            for &p in &perfs {
-                both_ways(p, d, true, &mut add);
-            }
-        }
-        // A performance secondary's DR secondaries <-> the primary.
-        if let Some((up, vrt::graph::EdgeKind::Performance)) = t.upstream(c) {
-            for &d in &drs {
-                both_ways(d, up, true, &mut add);
-            }
-        }
-    }
-    want
 }
 
 #[test]

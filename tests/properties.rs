@@ -98,6 +98,66 @@ pub struct GenTopology {
 
 const VERSIONS: [&str; 5] = ["1.17.3", "1.16.9+ent", "1.19.0+ent", "v1.18", "1.17"];
 
+/// A cluster of a topology with `ns` sites and `nc` clusters.
+fn cluster(ns: usize, nc: usize) -> impl Strategy<Value = GenCluster> {
+    (
+        0..ns,
+        0u8..3,
+        0..nc,
+        proptest::option::of(proptest::sample::select(&VERSIONS[..])),
+        proptest::option::of(1u8..8),
+        proptest::collection::vec(0usize..3, 0..4),
+        any::<bool>(),
+        proptest::option::of(0u8..3),
+        proptest::option::of((any::<bool>(), proptest::collection::vec(0usize..6, 0..3))),
+        proptest::option::of((0u8..6, any::<bool>())),
+        proptest::option::of(any::<bool>()),
+    )
+        .prop_map(
+            |(
+                site,
+                role,
+                upstream,
+                version,
+                nodes,
+                zones,
+                addr,
+                load_balancer,
+                filter,
+                seal,
+                consul,
+            )| GenCluster {
+                site,
+                role,
+                upstream,
+                version,
+                nodes,
+                zones,
+                addr,
+                load_balancer,
+                filter,
+                seal,
+                consul,
+            },
+        )
+}
+
+/// A mount of a topology with `ns` sites and `nc` clusters.
+fn mount(ns: usize, nc: usize) -> impl Strategy<Value = GenMount> {
+    (
+        0..nc,
+        any::<bool>(),
+        proptest::option::of(proptest::collection::vec(0..ns, 1..3)),
+        0u8..4,
+    )
+        .prop_map(|(cluster, local, regions, kind)| GenMount {
+            cluster,
+            local,
+            regions,
+            kind,
+        })
+}
+
 /// Random valid topologies of 1–6 sites and 1–12 clusters: every reference resolves, every
 /// value is well-formed, and any replication shape can occur (cascades, cycles, DR chains,
 /// cross-environment edges), so every rule can fire. Sometimes with mounts (shared, local,
@@ -105,58 +165,8 @@ const VERSIONS: [&str; 5] = ["1.17.3", "1.16.9+ent", "1.19.0+ent", "v1.18", "1.1
 /// endpoint addresses and Consul storage.
 pub fn topology() -> impl Strategy<Value = GenTopology> {
     (1usize..=6, 1usize..=12).prop_flat_map(|(ns, nc)| {
-        let cluster = (
-            0..ns,
-            0u8..3,
-            0..nc,
-            proptest::option::of(proptest::sample::select(&VERSIONS[..])),
-            proptest::option::of(1u8..8),
-            proptest::collection::vec(0usize..3, 0..4),
-            any::<bool>(),
-            proptest::option::of(0u8..3),
-            proptest::option::of((any::<bool>(), proptest::collection::vec(0usize..6, 0..3))),
-            proptest::option::of((0u8..6, any::<bool>())),
-            proptest::option::of(any::<bool>()),
-        )
-            .prop_map(
-                |(
-                    site,
-                    role,
-                    upstream,
-                    version,
-                    nodes,
-                    zones,
-                    addr,
-                    load_balancer,
-                    filter,
-                    seal,
-                    consul,
-                )| GenCluster {
-                    site,
-                    role,
-                    upstream,
-                    version,
-                    nodes,
-                    zones,
-                    addr,
-                    load_balancer,
-                    filter,
-                    seal,
-                    consul,
-                },
-            );
-        let mount = (
-            0..nc,
-            any::<bool>(),
-            proptest::option::of(proptest::collection::vec(0..ns, 1..3)),
-            0u8..4,
-        )
-            .prop_map(|(cluster, local, regions, kind)| GenMount {
-                cluster,
-                local,
-                regions,
-                kind,
-            });
+        let cluster = cluster(ns, nc);
+        let mount = mount(ns, nc);
         let endpoint_kind = 0u8..5;
         (
             proptest::collection::vec((proptest::option::of(0u8..3), any::<bool>(), 0u8..6), ns),
