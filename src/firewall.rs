@@ -81,8 +81,7 @@ pub struct End {
     pub kind: &'static str,
     /// The label shown in tables (`primary-a (load balancer)`).
     pub label: String,
-    /// A short kebab-case key for security groups and names (`primary-a-lb`,
-    /// `primary-a-seal`).
+    /// A short kebab-case key for security groups and names (`primary-a-lb`, `a-seal`).
     pub key: String,
 }
 
@@ -90,8 +89,7 @@ impl End {
     fn of(t: &Topology, node: Node) -> Self {
         let key = match node {
             Node::LoadBalancer(_) => format!("{}-lb", node.name(t)),
-            Node::Seal(_) => format!("{}-seal", node.name(t)),
-            Node::Consul(_) => format!("{}-consul", node.name(t)),
+            Node::Seal(_) | Node::Consul(_) => format!("{}-{}", node.name(t), node.kind()),
             _ => node.name(t).to_string(),
         };
         Self {
@@ -404,19 +402,7 @@ impl Errors {
                     ),
                 )
             }
-            // Flows to these exist only when their `cidrs` are given; kept for completeness.
-            Node::Seal(c) | Node::Consul(c) => {
-                let key = if matches!(node, Node::Seal(_)) {
-                    "seal"
-                } else {
-                    "consul"
-                };
-                (
-                    t.cluster(c).name.span(),
-                    node.label(t),
-                    format!("give cluster `{}` `{key}.cidrs`", t.name(c)),
-                )
-            }
+            Node::Seal(c) | Node::Consul(c) => node.unaddressed(t, c),
         };
         self.findings.push(
             Finding::new(
@@ -448,9 +434,8 @@ impl Errors {
             f.into_iter().collect::<Vec<_>>().join("+")
         };
         let span = match flow.from {
-            Node::Cluster(c) | Node::LoadBalancer(c) | Node::Seal(c) | Node::Consul(c) => {
-                t.cluster(c).name.span()
-            }
+            Node::Cluster(c) | Node::LoadBalancer(c) => t.cluster(c).name.span(),
+            Node::Seal(c) | Node::Consul(c) => flow.from.unaddressed(t, c).0,
             Node::Client(k) => t.client(k).name.span(),
             Node::Service(s) => t.service(s).name.span(),
         };

@@ -10,6 +10,8 @@
 
 use super::{Builder, Cause, Direction, Flow, Need, Node, Purpose};
 use crate::graph::Topology;
+use crate::ids::ClusterId;
+use crate::source::Span;
 use crate::spec::Protocol;
 use crate::values::Cidr;
 use crate::yaml::Sp;
@@ -71,6 +73,18 @@ impl Node {
             _ => facts.consul.as_ref(),
         };
         endpoint.map_or(&[], |e| e.cidrs.as_slice())
+    }
+
+    /// Where a `vrt firewall` error about this seal or Consul endpoint of cluster `c` points
+    /// (the cluster), what it names and what to give. Flows to these exist only with their
+    /// `cidrs` and always start at a cluster, so no such error arises; this keeps the
+    /// errors' matches total.
+    pub fn unaddressed(&self, t: &Topology, c: ClusterId) -> (Span, String, String) {
+        (
+            t.cluster(c).name.span(),
+            self.label(t),
+            format!("give cluster `{}` `{}.cidrs`", t.name(c), self.kind()),
+        )
     }
 
     /// How a `network.firewall` rule's `from` or `to` writes this end: its name, or for a
