@@ -857,6 +857,13 @@ fn the_generator_reaches_every_rule_and_every_style() {
 fn check_planners(t: &Topology) -> bool {
     use vrt::failover::{AfterRole, RecoveryPath};
     let flows = vrt::net::flows::flows(t);
+    // `--max-flows` is checked against this count before any flow is built: it bounds them.
+    let (bound, _) = vrt::net::budget::count(t);
+    assert!(
+        flows.len() as u64 <= bound,
+        "{} flows, counted {bound}",
+        flows.len()
+    );
     let rows = vrt::report::ports::rows(t, &flows);
     assert_eq!(rows.len(), flows.len());
     let written = match vrt::firewall::rules(t, &flows) {
