@@ -1080,6 +1080,16 @@ fn seal_and_consul_keys_that_no_flow_could_use_are_located_errors() {
             "consul: {cidrs: []}",
             "`consul` of cluster `primary-a` has no `cidrs`",
         ),
+        (
+            "consul: {cidrs: [10.10.80.0/28]}",
+            "consul: {cidrs: [0.0.0.0/0]}",
+            "`consul.cidrs` holds a network that means every address",
+        ),
+        (
+            "seal: {type: transit, cidrs: [10.30.9.0/28]}",
+            "seal: {type: transit, cidrs: [\"::/0\"]}",
+            "`seal.cidrs` holds a network that means every address",
+        ),
     ] {
         assert!(base.contains(from), "{from}");
         let text = base.replacen(from, to, 1);

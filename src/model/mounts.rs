@@ -255,7 +255,7 @@ impl Builder {
 
     fn seal(&mut self, s: &spec::SealSpec) -> Seal {
         let kind = *s.r#type.get();
-        let cidrs = self.cidrs(&s.cidrs);
+        let cidrs = self.endpoint_cidrs(&s.cidrs, "seal");
         let port = s.port.as_ref().and_then(|p| self.port(p));
         if kind == SealType::Shamir {
             if let Some(span) = s
@@ -350,7 +350,7 @@ impl Builder {
             }
             return None;
         }
-        let cidrs = self.cidrs(&k.cidrs);
+        let cidrs = self.endpoint_cidrs(&k.cidrs, "consul");
         let port = match &k.port {
             Some(p) => self.port(p)?,
             None => CONSUL_HTTP_PORT,
@@ -370,6 +370,31 @@ impl Builder {
             return None;
         }
         (!cidrs.is_empty()).then_some(InfraEndpoint { cidrs, port })
+    }
+
+    /// The `cidrs` of a seal or Consul endpoint; one that means every address would make
+    /// `vrt firewall` open Vault's nodes to the whole address space on the endpoint's port.
+    fn endpoint_cidrs(&mut self, cidrs: &[Sp<String>], key: &str) -> Vec<Sp<Cidr>> {
+        let cidrs = self.cidrs(cidrs);
+        let broad: Vec<Span> = cidrs
+            .iter()
+            .filter(|c| c.get().is_catch_all())
+            .map(Sp::span)
+            .collect();
+        for span in &broad {
+            self.findings.push(
+                Finding::new(
+                    &code::INVALID_VALUE,
+                    *span,
+                    format!("`{key}.cidrs` holds a network that means every address"),
+                )
+                .label("an allow rule to it would open every destination")
+                .help(format!(
+                    "give the endpoint's own address ranges, or remove `{key}.cidrs` when it is reached over a public endpoint the firewall does not filter"
+                )),
+            );
+        }
+        if broad.is_empty() { cidrs } else { Vec::new() }
     }
 
     fn port(&mut self, p: &Sp<i64>) -> Option<u16> {
