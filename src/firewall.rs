@@ -77,11 +77,11 @@ impl Family {
 /// One end of a generated rule, as people name it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct End {
-    /// What it is: `cluster`, `load-balancer`, `client` or `service`.
+    /// What it is: `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
     pub kind: &'static str,
     /// The label shown in tables (`primary-a (load balancer)`).
     pub label: String,
-    /// A short kebab-case key for security groups and names (`primary-a-lb`).
+    /// A short kebab-case key for security groups and names (`primary-a-lb`, `a-seal`).
     pub key: String,
 }
 
@@ -89,6 +89,7 @@ impl End {
     fn of(t: &Topology, node: Node) -> Self {
         let key = match node {
             Node::LoadBalancer(_) => format!("{}-lb", node.name(t)),
+            Node::Seal(_) | Node::Consul(_) => format!("{}-{}", node.name(t), node.kind()),
             _ => node.name(t).to_string(),
         };
         Self {
@@ -315,6 +316,8 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
             let mut base = match (d.first.cause, d.first.purpose) {
                 (Cause::Intra { .. }, _) => format!("raft-{}", from.key),
                 (Cause::LoadBalancer { cluster }, _) => format!("lb-{}", t.name(cluster)),
+                (Cause::Seal { cluster }, _) => format!("seal-{}", t.name(cluster)),
+                (Cause::Consul { cluster }, _) => format!("consul-{}", t.name(cluster)),
                 (_, purpose) => {
                     let slug = if d.standby { "standby" } else { purpose.slug() };
                     format!("{slug}-{}-to-{}", from.key, to.key)
@@ -399,6 +402,7 @@ impl Errors {
                     ),
                 )
             }
+            Node::Seal(c) | Node::Consul(c) => node.unaddressed(t, c),
         };
         self.findings.push(
             Finding::new(
@@ -431,6 +435,7 @@ impl Errors {
         };
         let span = match flow.from {
             Node::Cluster(c) | Node::LoadBalancer(c) => t.cluster(c).name.span(),
+            Node::Seal(c) | Node::Consul(c) => flow.from.unaddressed(t, c).0,
             Node::Client(k) => t.client(k).name.span(),
             Node::Service(s) => t.service(s).name.span(),
         };

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 mod facts;
 mod mounts;
-pub use mounts::{Mount, PathsFilter, Seal, StorageFacts, covers};
+pub use mounts::{
+    CONSUL_HTTP_PORT, InfraEndpoint, Mount, PathsFilter, Seal, StorageFacts, covers,
+    default_seal_port,
+};
 
 use crate::date::Date;
 use crate::diag::structure as code;

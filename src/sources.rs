@@ -112,6 +112,22 @@ pub static SOURCES: &[(&str, &str)] = &[
         "hashicorp/vault-guides operations/local-replication/README.md",
     ),
     (
+        "SEAL",
+        "Seal/unseal concepts — https://developer.hashicorp.com/vault/docs/concepts/seal",
+    ),
+    (
+        "SEAL-CONFIG",
+        "seal stanza (awskms, azurekeyvault, gcpckms, transit, pkcs11) — https://developer.hashicorp.com/vault/docs/configuration/seal",
+    ),
+    (
+        "CONSUL-STORAGE",
+        "Consul storage backend — https://developer.hashicorp.com/vault/docs/configuration/storage/consul",
+    ),
+    (
+        "CONSUL-PORTS",
+        "Consul ports reference — https://developer.hashicorp.com/consul/docs/install/ports",
+    ),
+    (
         "KK",
         "KodeKloud, Vault Associate notes: Replication Architecture (the reference topologies vrt encodes; third-party)",
     ),

@@ -155,6 +155,10 @@ pub struct ClusterSpec {
     /// How the cluster unseals. Default `shamir` (key shares, no endpoint).
     #[serde(default)]
     pub seal: Option<SealSpec>,
+    /// Where the cluster reaches Consul (only with `storage: consul`). Default: a Consul
+    /// agent on each Vault node, which adds no network flow.
+    #[serde(default)]
+    pub consul: Option<ConsulSpec>,
     /// Performance secondaries only: which mounts and namespaces of the primary replicate
     /// to this cluster (set on the primary with
     /// `sys/replication/performance/primary/paths-filter/:id`).
@@ -358,17 +362,48 @@ impl FilterMode {
 pub enum Storage {
     /// Integrated Storage (Raft) on the Vault nodes (the default).
     Raft,
-    /// A Consul cluster; the Raft voter rules do not apply and the Consul ports do.
+    /// A Consul cluster; the Raft voter rules do not apply, and `consul` says where Vault
+    /// reaches it.
     Consul,
 }
 
-/// How a cluster unseals.
+/// How a cluster unseals, and where its seal endpoint is.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SealSpec {
-    /// The seal type. (The seal endpoint's addresses and port are not part of the format
-    /// yet: vrt does not derive flows to it, so it does not ask for them.)
+    /// The seal type.
     pub r#type: Sp<SealType>,
+    /// Address ranges of the seal endpoint as the cluster's nodes reach it: a KMS VPC or
+    /// private endpoint, the transit cluster's nodes or load balancer, the HSM's network
+    /// address. With them, `vrt ports` and `vrt firewall` add the flow from the cluster's
+    /// nodes to the endpoint, and VRT201 checks it against `network.firewall`. Not for
+    /// `shamir`, which has no endpoint.
+    #[serde(default)]
+    pub cidrs: Vec<Sp<String>>,
+    /// The TCP port of the seal endpoint. Default 443 for `awskms`, `azurekeyvault` and
+    /// `gcpckms`, 8200 for `transit`; `pkcs11` has no default (HSM ports vary by vendor)
+    /// and needs it when `cidrs` are given. Only with `cidrs`.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<Sp<i64>>,
+}
+
+/// Where a cluster with Consul storage reaches Consul, when it is not a Consul agent on
+/// each Vault node (the default `127.0.0.1:8500` of Vault's `storage "consul"` stanza).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsulSpec {
+    /// Address ranges of the Consul agents or servers that Vault's `storage "consul"`
+    /// `address` points at. With them, `vrt ports` and `vrt firewall` add the flow from the
+    /// cluster's nodes to Consul's HTTP API. Omit them when Vault talks to a Consul agent
+    /// on its own node: that traffic stays on the node, and the agent's own ports (server
+    /// RPC 8300, LAN gossip 8301) are Consul's to open.
+    pub cidrs: Vec<Sp<String>>,
+    /// The port of Consul's HTTP API that Vault uses. Default 8500; 8501 is the usual
+    /// HTTPS port (`scheme = "https"`).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<Sp<i64>>,
 }
 
 /// A seal type.

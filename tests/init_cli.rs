@@ -1,13 +1,13 @@
 //! `vrt init`: every template, with its default names and with names given, produces a
 //! file that validates without errors (and against the JSON Schema), marks the facts a
-//! reviewer must fill or confirm, refuses bad input with exit 2 and never overwrites a file
-//! without `--force`.
+//! reviewer must fill or confirm (mounts and paths filters among them), refuses bad input
+//! with exit 2 and never overwrites a file without `--force`.
 
 mod common;
 
 use std::path::PathBuf;
 
-use common::run;
+use common::{run, run_with_stdin};
 
 use vrt::diag::Severity;
 use vrt::source::Source;
@@ -312,4 +312,110 @@ fn output_is_written_once_and_overwritten_only_with_force() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot write output"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_template_carries_a_shared_and_a_local_mount_as_facts_to_confirm() {
+    for t in TEMPLATES {
+        let (text, topology) = generate(&["--template", t, "--sites", &sites_of(t)]);
+        let section: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("mounts:"))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(section[0].contains("# CONFIRM"), "{t}: {}", section[0]);
+        assert!(section.len() >= 3, "{t}: {section:?}");
+        for line in &section[1..] {
+            assert!(line.starts_with("  - {path: "), "{t}: {line}");
+            assert!(line.contains("# CONFIRM"), "{t}: {line}");
+        }
+        let mounts = &topology.model.mounts;
+        let name = |m: &vrt::model::Mount| topology.name(*m.cluster.get()).to_string();
+        let shared = mounts.iter().find(|m| !m.local).expect("a shared mount");
+        assert_eq!(
+            *topology.cluster(*shared.cluster.get()).role.get(),
+            vrt::spec::Role::Primary,
+            "{t}: the shared mount is on the primary"
+        );
+        let local = mounts.iter().find(|m| m.local).expect("a local mount");
+        assert_eq!(
+            *topology.cluster(*local.cluster.get()).role.get(),
+            vrt::spec::Role::PerformanceSecondary,
+            "{t}: {}",
+            name(local)
+        );
+        // `vrt mounts` places them: the shared one on every cluster of the set, the local one
+        // only on its cluster and that cluster's DR secondary.
+        let (code, out, err) =
+            run_with_stdin(&["mounts", "--format", "json", "-"], text.as_bytes());
+        assert_eq!(code, 0, "{t}: {err}");
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let held = |path: &str| -> Vec<String> {
+            doc["mounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["path"] == path)
+                .unwrap()["held_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        let mut want_local = vec![name(local)];
+        want_local.extend(
+            topology
+                .dr_secondaries(*local.cluster.get())
+                .into_iter()
+                .map(|c| topology.name(c).to_string()),
+        );
+        assert_eq!(held(local.path.get()), want_local, "{t}");
+        assert!(held(shared.path.get()).contains(&name(local)), "{t}");
+    }
+}
+
+#[test]
+fn the_global_template_keeps_the_primarys_resident_mount_out_of_every_other_site() {
+    let (text, topology) = generate(&["--template", "global", "--sites", "us,eu,apac,latam"]);
+    assert!(
+        text.contains(
+            "  - {path: secret-us/, type: kv, cluster: us-primary, regions: [us]}  # CONFIRM"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  - {path: secret-eu/, type: kv, cluster: eu-perf, local: true, regions: [eu]}  # CONFIRM"
+        ),
+        "{text}"
+    );
+    let perfs: Vec<_> = topology
+        .cluster_ids()
+        .filter(|c| *topology.cluster(*c).role.get() == vrt::spec::Role::PerformanceSecondary)
+        .collect();
+    assert_eq!(perfs.len(), 3);
+    for c in perfs {
+        let filter = topology
+            .cluster(c)
+            .storage
+            .paths_filter
+            .as_ref()
+            .expect("a filter");
+        assert_eq!(*filter.mode.get(), vrt::spec::FilterMode::Deny);
+        let paths: Vec<&str> = filter.paths.iter().map(|p| p.get().as_str()).collect();
+        assert_eq!(paths, ["secret-us/"], "{}", topology.name(c));
+    }
+    assert!(
+        text.contains("cluster: eu-perf, cidrs: [10.20.50.0/24], mounts: [secret/, secret-eu/]}")
+    );
+    // VRT111 (residency) stays silent: generate() already fails on any other finding.
+}
+
+/// Site names for a template: its own defaults (the names argument must not be empty).
+fn sites_of(t: &str) -> String {
+    vrt::templates::Template::find(t)
+        .unwrap()
+        .default_sites()
+        .join(",")
 }

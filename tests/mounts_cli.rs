@@ -94,3 +94,23 @@ fn hostile_mount_values_are_located_errors() {
     assert!(all.contains("hostile.yaml:7:"), "{all}");
     assert!(!all.contains('\u{1b}'), "{all:?}");
 }
+
+#[test]
+fn the_sample_outputs_in_docs_mounts_are_real_output() {
+    let doc = std::fs::read_to_string(common::root().join("docs/mounts.md")).unwrap();
+    let mut samples = 0;
+    for block in doc.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let (command, shown) = block.split_once('\n').unwrap();
+        let args: Vec<&str> = command
+            .strip_prefix("$ vrt ")
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let (code, out, err) = common::run(&args);
+        assert_eq!(code, 0, "{command}: {err}");
+        assert_eq!(out, shown, "{command}: the docs show other output");
+        samples += 1;
+    }
+    assert_eq!(samples, 2);
+}

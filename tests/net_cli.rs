@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{examples, root, run, vrt};
+use common::{examples, root, run, run_with_stdin, vrt};
 use serde_json::Value;
 use vrt::yaml::Limits;
 
@@ -118,6 +118,7 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
             );
         }
     }
+    expected_infra_flows(path, &t, &mut add);
     for c in t.cluster_ids() {
         let drs = t.dr_secondaries(c);
         let perfs = t.performance_secondaries(c);
@@ -135,6 +136,35 @@ fn expected_flows(path: &str) -> BTreeMap<(String, String, u16), bool> {
         }
     }
     want
+}
+
+/// Each cluster's nodes → its seal endpoint and its Consul storage, where the file gives
+/// their addresses; the ports by seal type as the Vault seal docs give them.
+fn expected_infra_flows(
+    path: &str,
+    t: &vrt::graph::Topology,
+    add: &mut dyn FnMut(String, String, u16, bool),
+) {
+    let name = |c: vrt::ids::ClusterId| t.cluster(c).name.get().clone();
+    for c in t.cluster_ids() {
+        let facts = &t.cluster(c).storage;
+        if let Some(seal) = &facts.seal
+            && let Some(e) = &seal.endpoint
+        {
+            let port = match seal.kind.get() {
+                vrt::spec::SealType::Awskms
+                | vrt::spec::SealType::Azurekeyvault
+                | vrt::spec::SealType::Gcpckms => 443,
+                vrt::spec::SealType::Transit => 8200,
+                _ => e.port,
+            };
+            assert_eq!(e.port, port, "{path}: seal port of {}", name(c));
+            add(name(c), format!("{} (seal endpoint)", name(c)), port, false);
+        }
+        if let Some(e) = &facts.consul {
+            add(name(c), format!("{} (Consul)", name(c)), e.port, false);
+        }
+    }
 }
 
 #[test]
@@ -383,6 +413,7 @@ fn assert_rejected(tool: &Path, args: &[&str], file: &Path, broken: &str) {
 fn network_inputs() -> Vec<String> {
     let mut all = examples();
     all.push("tests/fixtures/net/dual-stack.yaml".into());
+    all.push(SEAL_CONSUL.into());
     all
 }
 
@@ -567,7 +598,9 @@ fn terraform_declares_aws_vpc_security_group_ingress_rules() {
             }
         }
         // Terraform describes AWS only: the examples without an AWS site have no resources.
-        let in_aws = path.contains("aws");
+        let in_aws = std::fs::read_to_string(root().join(&path))
+            .unwrap()
+            .contains("provider: aws");
         assert_eq!(!resources.is_empty(), in_aws, "{path}");
         if !in_aws {
             continue;
@@ -813,7 +846,9 @@ fn a_removed_firewall_rule_is_flagged_at_the_right_line_and_the_suggested_rule_f
                         "cluster:",
                         "name:",
                         "address:",
-                        "used_by:"
+                        "used_by:",
+                        "seal:",
+                        "consul:"
                     ]
                     .iter()
                     .any(|k| at.contains(k)),
@@ -873,4 +908,228 @@ fn removing_the_replication_rule_of_two_datacenters() {
         + 1;
     assert_eq!(line, perf_b, "the error points at perf-b's replicates_from");
     insta::assert_snapshot!(common::rendered(&source, &findings));
+}
+
+// ------------------------------------------------- seal and Consul endpoints
+
+const SEAL_CONSUL: &str = "tests/fixtures/net/seal-consul.yaml";
+
+#[test]
+fn seal_and_consul_endpoints_are_required_outbound_flows_on_their_ports() {
+    let (code, out, err) = run(&["ports", "--format", "json", SEAL_CONSUL]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let got: BTreeSet<(String, String, String, u64, bool, String)> = doc["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| matches!(r["destination_kind"].as_str(), Some("seal" | "consul")))
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap().to_string(),
+                r["destination"].as_str().unwrap().to_string(),
+                r["destination_kind"].as_str().unwrap().to_string(),
+                r["port"].as_u64().unwrap(),
+                r["standby"].as_bool().unwrap(),
+                r["direction"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: BTreeSet<(String, String, String, u64, bool, String)> = [
+        ("primary-a", "primary-a (seal endpoint)", "seal", 1792),
+        ("primary-a", "primary-a (Consul)", "consul", 8500),
+        ("dr-a", "dr-a (seal endpoint)", "seal", 8200),
+        ("perf-use1", "perf-use1 (seal endpoint)", "seal", 443),
+        ("perf-use1-dr", "perf-use1-dr (seal endpoint)", "seal", 443),
+    ]
+    .into_iter()
+    .map(|(a, b, k, p)| (a.into(), b.into(), k.into(), p, false, "outbound".into()))
+    .collect();
+    assert_eq!(got, want);
+    // The table and Markdown show them too.
+    for format in ["table", "markdown", "csv"] {
+        let (code, out, _) = run(&["ports", "--format", format, SEAL_CONSUL]);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains("primary-a (seal endpoint)"),
+            "{format}:\n{out}"
+        );
+        assert!(out.contains("primary-a (Consul)"), "{format}:\n{out}");
+    }
+}
+
+#[test]
+fn every_firewall_target_writes_and_describes_the_seal_and_consul_rules() {
+    for target in ["csv", "markdown", "json", "nftables", "iptables"] {
+        let (code, out, err) = run(&["firewall", "--format", target, SEAL_CONSUL]);
+        assert_eq!(code, 0, "{target}: {err}");
+        for (cidr, why) in [
+            ("10.10.70.0/29", "primary-a unseals with its pkcs11 seal"),
+            ("10.10.80.0/28", "primary-a stores its data in Consul"),
+            ("10.30.9.0/28", "dr-a unseals with its transit seal"),
+            ("10.100.250.0/28", "perf-use1 unseals with its awskms seal"),
+        ] {
+            assert!(out.contains(cidr), "{target}: no {cidr}:\n{out}");
+            assert!(out.contains(why), "{target}: no `{why}`:\n{out}");
+        }
+    }
+    // The cloud targets describe only destinations in their cloud: the KMS endpoint of the
+    // AWS site, never the on-prem HSM, transit cluster or Consul servers.
+    for target in ["aws-sg", "terraform"] {
+        let (code, out, err) = run(&["firewall", "--format", target, SEAL_CONSUL]);
+        assert_eq!(code, 0, "{target}: {err}");
+        assert!(
+            out.contains("perf-use1 unseals with its awskms seal"),
+            "{target}:\n{out}"
+        );
+        assert!(out.contains("perf-use1-seal"), "{target}:\n{out}");
+        for on_prem in ["pkcs11", "transit", "Consul"] {
+            assert!(
+                !out.contains(on_prem),
+                "{target} describes {on_prem}:\n{out}"
+            );
+        }
+    }
+    let (code, out, _) = run(&[
+        "firewall",
+        "--format",
+        "csv",
+        "--provider",
+        "on-prem",
+        SEAL_CONSUL,
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("10.10.70.0/29") && !out.contains("awskms"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_blocked_seal_or_consul_flow_is_an_error_at_its_endpoint_with_a_rule_that_fixes_it() {
+    let text = std::fs::read_to_string(root().join(SEAL_CONSUL)).unwrap();
+    for (rule, key_line) in [
+        ("primary-a-to-consul", "consul: {cidrs: [10.10.80.0/28]}"),
+        ("primary-a-to-hsm", "seal: {type: pkcs11"),
+        ("dr-a-to-transit", "seal: {type: transit"),
+    ] {
+        let rules = declared_rules(&text);
+        let (_, range) = rules.iter().find(|(n, _)| n == rule).unwrap();
+        let broken = without(&text, range);
+        let source = vrt::source::Source::new(format!("without-{rule}.yaml"), broken.clone());
+        let vrt::Validation { findings, .. } =
+            vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+        assert_eq!(
+            findings.len(),
+            1,
+            "{}",
+            common::rendered(&source, &findings)
+        );
+        let f = &findings[0];
+        assert_eq!(f.severity, vrt::diag::Severity::Error, "without {rule}");
+        let line = source.position(f.primary.span.offset).line;
+        assert!(
+            broken.lines().nth(line - 1).unwrap().contains(key_line),
+            "without {rule}: finding at line {line}"
+        );
+        let fixes = suggestions(f.help.as_deref().unwrap());
+        assert_eq!(fixes.len(), 1, "{fixes:?}");
+        let repaired = with_rules(&broken, &fixes);
+        let source = vrt::source::Source::new("repaired.yaml", repaired);
+        let vrt::Validation { findings, .. } =
+            vrt::validate(&source, Limits::default(), |r| r.code == "VRT201");
+        assert!(
+            findings.is_empty(),
+            "{}",
+            common::rendered(&source, &findings)
+        );
+    }
+}
+
+#[test]
+fn seal_and_consul_keys_that_no_flow_could_use_are_located_errors() {
+    let base = std::fs::read_to_string(root().join(SEAL_CONSUL)).unwrap();
+    for (from, to, says) in [
+        (
+            "seal: {type: pkcs11, cidrs: [10.10.70.0/29], port: 1792}",
+            "seal: {type: pkcs11, cidrs: [10.10.70.0/29]}",
+            "has `cidrs` but no `port`",
+        ),
+        (
+            "seal: {type: transit, cidrs: [10.30.9.0/28]}",
+            "seal: {type: shamir, cidrs: [10.30.9.0/28]}",
+            "a `shamir` seal has no endpoint",
+        ),
+        (
+            "seal: {type: transit, cidrs: [10.30.9.0/28]}",
+            "seal: {type: transit, port: 8200}",
+            "has a `port` but no `cidrs`",
+        ),
+        (
+            "seal: {type: transit, cidrs: [10.30.9.0/28]}",
+            "seal: {type: transit, cidrs: [10.30.9.0/28], port: 70000}",
+            "outside 1–65535",
+        ),
+        (
+            "    storage: consul\n",
+            "",
+            "has a `consul` endpoint but Integrated Storage",
+        ),
+        (
+            "consul: {cidrs: [10.10.80.0/28]}",
+            "consul: {cidrs: []}",
+            "`consul` of cluster `primary-a` has no `cidrs`",
+        ),
+        (
+            "consul: {cidrs: [10.10.80.0/28]}",
+            "consul: {cidrs: [0.0.0.0/0]}",
+            "`consul.cidrs` holds a network that means every address",
+        ),
+        (
+            "seal: {type: transit, cidrs: [10.30.9.0/28]}",
+            "seal: {type: transit, cidrs: [\"::/0\"]}",
+            "`seal.cidrs` holds a network that means every address",
+        ),
+    ] {
+        assert!(base.contains(from), "{from}");
+        let text = base.replacen(from, to, 1);
+        let (code, out, err) = run_with_stdin(&["validate", "-"], text.as_bytes());
+        assert_eq!(code, 1, "{to}: {out}{err}");
+        assert!(out.contains(says), "{to}: {out}");
+        // Located: the snippet shows the offending line.
+        let shown = match to {
+            "" => "consul: {cidrs",
+            "consul: {cidrs: []}" => "storage: consul",
+            _ => to.trim(),
+        };
+        assert!(out.contains(shown), "{to}: {out}");
+    }
+}
+
+#[test]
+fn an_auto_unsealed_cluster_without_endpoint_addresses_is_a_note_only_with_a_firewall() {
+    let base = std::fs::read_to_string(root().join(SEAL_CONSUL)).unwrap();
+    let text = base.replacen(
+        "seal: {type: transit, cidrs: [10.30.9.0/28]}",
+        "seal: {type: gcpckms}",
+        1,
+    );
+    let source = vrt::source::Source::new("no-seal-cidrs.yaml", text.clone());
+    let vrt::Validation { findings, .. } = vrt::validate(&source, Limits::default(), |_| true);
+    let notes: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule.code == "VRT214")
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", common::rendered(&source, &findings));
+    assert_eq!(notes[0].severity, vrt::diag::Severity::Note);
+    let line = source.position(notes[0].primary.span.offset).line;
+    assert!(text.lines().nth(line - 1).unwrap().contains("gcpckms"));
+    // No flow is invented for it, and without a firewall section there is nothing to say.
+    let (_, out, _) = run_with_stdin(&["ports", "--format", "csv", "-"], text.as_bytes());
+    assert!(!out.contains("dr-a (seal endpoint)"), "{out}");
+    let no_firewall = text[..text.find("network:").unwrap()].to_string();
+    let source = vrt::source::Source::new("no-firewall.yaml", no_firewall);
+    let vrt::Validation { findings, .. } =
+        vrt::validate(&source, Limits::default(), |r| r.code == "VRT214");
+    assert!(findings.is_empty());
 }

@@ -1,5 +1,6 @@
-//! Property tests (proptest, in plain `cargo test`): random valid topologies never panic
-//! validation and every finding points inside the file; the graph's indexed answers agree
+//! Property tests (proptest, in plain `cargo test`): random valid topologies (with mounts,
+//! paths filters, seal and Consul endpoints sometimes) never panic validation and every
+//! finding points inside the file; the graph's indexed answers agree
 //! with their definitions; random mutations of the examples never panic the loader; the
 //! synthetic generator always writes a clean topology.
 //!
@@ -31,7 +32,33 @@ struct GenCluster {
     zones: Vec<usize>,
     addr: bool,
     load_balancer: Option<u8>,
+    /// A paths filter (written on performance secondaries only): allow or deny, and the
+    /// mounts it names by index (an index past the declared mounts names an unknown one).
+    filter: Option<(bool, Vec<usize>)>,
+    /// The seal: type index into [`SEALS`] and whether its endpoint has `cidrs`.
+    seal: Option<(u8, bool)>,
+    /// Consul storage, and whether Vault reaches it at `consul.cidrs` (else a local agent).
+    consul: Option<bool>,
 }
+
+/// A mount of a generated topology: the cluster it is on (made local when that cluster is
+/// not a primary), whether it is local, the sites whose regions may hold it, its type.
+#[derive(Clone, Debug)]
+struct GenMount {
+    cluster: usize,
+    local: bool,
+    regions: Option<Vec<usize>>,
+    kind: u8,
+}
+
+const SEALS: [&str; 6] = [
+    "shamir",
+    "awskms",
+    "azurekeyvault",
+    "gcpckms",
+    "transit",
+    "pkcs11",
+];
 
 /// A firewall rule of a generated topology: endpoints as (kind, index), ports as (first,
 /// width of the range).
@@ -60,6 +87,9 @@ pub struct GenTopology {
     sites: Vec<(Option<u8>, bool, u8)>,
     clusters: Vec<GenCluster>,
     clients: Vec<(usize, usize)>,
+    /// Per client (by index), the mounts it uses (by index into `mounts`).
+    client_mounts: Vec<Vec<usize>>,
+    mounts: Vec<GenMount>,
     services: Vec<(usize, u16, Vec<usize>)>,
     firewall: Option<Vec<GenRule>>,
     dns: Option<Vec<(usize, u8)>>,
@@ -68,38 +98,84 @@ pub struct GenTopology {
 
 const VERSIONS: [&str; 5] = ["1.17.3", "1.16.9+ent", "1.19.0+ent", "v1.18", "1.17"];
 
+/// A cluster of a topology with `ns` sites and `nc` clusters.
+fn cluster(ns: usize, nc: usize) -> impl Strategy<Value = GenCluster> {
+    (
+        0..ns,
+        0u8..3,
+        0..nc,
+        proptest::option::of(proptest::sample::select(&VERSIONS[..])),
+        proptest::option::of(1u8..8),
+        proptest::collection::vec(0usize..3, 0..4),
+        any::<bool>(),
+        proptest::option::of(0u8..3),
+        proptest::option::of((any::<bool>(), proptest::collection::vec(0usize..6, 0..3))),
+        proptest::option::of((0u8..6, any::<bool>())),
+        proptest::option::of(any::<bool>()),
+    )
+        .prop_map(
+            |(
+                site,
+                role,
+                upstream,
+                version,
+                nodes,
+                zones,
+                addr,
+                load_balancer,
+                filter,
+                seal,
+                consul,
+            )| GenCluster {
+                site,
+                role,
+                upstream,
+                version,
+                nodes,
+                zones,
+                addr,
+                load_balancer,
+                filter,
+                seal,
+                consul,
+            },
+        )
+}
+
+/// A mount of a topology with `ns` sites and `nc` clusters.
+fn mount(ns: usize, nc: usize) -> impl Strategy<Value = GenMount> {
+    (
+        0..nc,
+        any::<bool>(),
+        proptest::option::of(proptest::collection::vec(0..ns, 1..3)),
+        0u8..4,
+    )
+        .prop_map(|(cluster, local, regions, kind)| GenMount {
+            cluster,
+            local,
+            regions,
+            kind,
+        })
+}
+
 /// Random valid topologies of 1–6 sites and 1–12 clusters: every reference resolves, every
 /// value is well-formed, and any replication shape can occur (cascades, cycles, DR chains,
-/// cross-environment edges), so every rule can fire.
+/// cross-environment edges), so every rule can fire. Sometimes with mounts (shared, local,
+/// resident in some regions), clients that use them, paths filters, seals with or without
+/// endpoint addresses and Consul storage.
 pub fn topology() -> impl Strategy<Value = GenTopology> {
     (1usize..=6, 1usize..=12).prop_flat_map(|(ns, nc)| {
-        let cluster = (
-            0..ns,
-            0u8..3,
-            0..nc,
-            proptest::option::of(proptest::sample::select(&VERSIONS[..])),
-            proptest::option::of(1u8..8),
-            proptest::collection::vec(0usize..3, 0..4),
-            any::<bool>(),
-            proptest::option::of(0u8..3),
-        )
-            .prop_map(
-                |(site, role, upstream, version, nodes, zones, addr, load_balancer)| GenCluster {
-                    site,
-                    role,
-                    upstream,
-                    version,
-                    nodes,
-                    zones,
-                    addr,
-                    load_balancer,
-                },
-            );
+        let cluster = cluster(ns, nc);
+        let mount = mount(ns, nc);
         let endpoint_kind = 0u8..5;
         (
             proptest::collection::vec((proptest::option::of(0u8..3), any::<bool>(), 0u8..6), ns),
             proptest::collection::vec(cluster, nc),
-            proptest::collection::vec((0..ns, 0..nc), 0..6),
+            (
+                proptest::collection::vec((0..ns, 0..nc), 0..6),
+                proptest::collection::vec(proptest::collection::vec(0usize..5, 0..3), 6),
+                proptest::collection::vec(mount, 0..5),
+            ),
             proptest::collection::vec(
                 (0..ns, 1u16..65535, proptest::collection::vec(0..nc, 0..3)),
                 0..3,
@@ -130,6 +206,7 @@ pub fn topology() -> impl Strategy<Value = GenTopology> {
         )
             .prop_map(
                 move |(sites, mut clusters, clients, services, firewall, dns, style)| {
+                    let (clients, client_mounts, mut mounts) = clients;
                     for (i, c) in clusters.iter_mut().enumerate() {
                         if c.upstream == i {
                             c.upstream = (i + 1) % nc;
@@ -138,10 +215,18 @@ pub fn topology() -> impl Strategy<Value = GenTopology> {
                             c.role = 0;
                         }
                     }
+                    // Shared mounts live on primaries (the model says so): elsewhere local.
+                    for m in &mut mounts {
+                        if clusters[m.cluster].role != 0 {
+                            m.local = true;
+                        }
+                    }
                     GenTopology {
                         sites,
                         clusters,
                         clients,
+                        client_mounts,
+                        mounts,
                         services,
                         firewall,
                         dns,
@@ -256,21 +341,86 @@ impl GenTopology {
                     ["none", "passthrough", "terminate-tls"][usize::from(lb)]
                 ));
             }
+            if let Some((allow, paths)) = c.filter.as_ref().filter(|_| c.role == 1) {
+                let mut p: Vec<String> = paths.iter().map(|k| format!("m{k}/")).collect();
+                p.dedup();
+                f.push(format!(
+                    "paths_filter: {{mode: {}, paths: [{}]}}",
+                    if *allow { "allow" } else { "deny" },
+                    p.join(", ")
+                ));
+            }
+            if let Some((kind, cidrs)) = c.seal {
+                let kind = SEALS[usize::from(kind)];
+                if cidrs && kind != "shamir" {
+                    let port = if kind == "pkcs11" { ", port: 1792" } else { "" };
+                    f.push(format!(
+                        "seal: {{type: {kind}, cidrs: [172.16.{i}.0/28]{port}}}"
+                    ));
+                } else {
+                    f.push(format!("seal: {{type: {kind}}}"));
+                }
+            }
+            if let Some(cidrs) = c.consul {
+                f.push("storage: consul".into());
+                if cidrs {
+                    f.push(format!("consul: {{cidrs: [172.17.{i}.0/28]}}"));
+                }
+            }
             self.entry(y, "  ", &f);
         }
     }
 
+    /// The region of site `i`, as the model names it (its name when it has none).
+    fn region(&self, i: usize) -> String {
+        match self.sites[i].0 {
+            Some(r) => format!("r{r}"),
+            None => format!("s{i}"),
+        }
+    }
+
     fn others_yaml(&self, y: &mut String) {
+        if !self.mounts.is_empty() {
+            y.push_str("mounts:\n");
+        }
+        for (i, m) in self.mounts.iter().enumerate() {
+            let mut f = vec![
+                format!("path: m{i}/"),
+                format!(
+                    "type: {}",
+                    ["kv", "pki", "database", "auth/approle"][usize::from(m.kind)]
+                ),
+                format!("cluster: c{}", m.cluster),
+                format!("local: {}", m.local),
+            ];
+            if let Some(sites) = &m.regions {
+                let regions: BTreeSet<String> = sites.iter().map(|s| self.region(*s)).collect();
+                f.push(format!(
+                    "regions: [{}]",
+                    regions.into_iter().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            self.entry(y, "  ", &f);
+        }
         if !self.clients.is_empty() {
             y.push_str("clients:\n");
         }
         for (i, (site, cluster)) in self.clients.iter().enumerate() {
-            let f = [
+            let mut f = vec![
                 format!("name: a{i}"),
                 format!("site: s{site}"),
                 format!("cluster: c{cluster}"),
                 format!("cidrs: [10.{site}.{}.0/24]", 100 + i),
             ];
+            let uses: BTreeSet<usize> = self.client_mounts[i]
+                .iter()
+                .copied()
+                .filter(|k| *k < self.mounts.len())
+                .collect();
+            if !uses.is_empty() {
+                let paths: Vec<String> = uses.iter().map(|k| format!("m{k}/")).collect();
+                f.push(format!("mounts: [{}]", paths.join(", ")));
+            }
             self.entry(y, "  ", &f);
         }
         if !self.services.is_empty() {
@@ -636,6 +786,7 @@ fn the_generator_reaches_every_rule_and_every_style() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut codes = BTreeSet::new();
     let mut styles = BTreeSet::new();
+    let mut features = BTreeSet::new();
     for _ in 0..300 {
         let t = topology().new_tree(&mut runner).unwrap().current();
         let text = t.yaml();
@@ -646,14 +797,47 @@ fn the_generator_reaches_every_rule_and_every_style() {
             ("flow", text.contains("  - {name: c0")),
         ]);
         let (_, findings, topology) = validate_text(&text);
-        assert!(topology.is_some());
+        let topology = topology.expect("the generator writes valid topologies");
         codes.extend(findings.iter().map(|f| f.rule.code));
+        let flows = vrt::net::flows::flows(&topology);
+        features.extend(
+            [
+                ("mounts", !topology.model.mounts.is_empty()),
+                (
+                    "client mounts",
+                    topology.model.clients.iter().any(|k| !k.mounts.is_empty()),
+                ),
+                (
+                    "paths filter",
+                    topology
+                        .model
+                        .clusters
+                        .iter()
+                        .any(|c| c.storage.paths_filter.is_some()),
+                ),
+                (
+                    "seal flow",
+                    flows
+                        .iter()
+                        .any(|f| matches!(f.to, vrt::net::flows::Node::Seal(_))),
+                ),
+                (
+                    "consul flow",
+                    flows
+                        .iter()
+                        .any(|f| matches!(f.to, vrt::net::flows::Node::Consul(_))),
+                ),
+            ]
+            .into_iter()
+            .filter(|(_, seen)| *seen)
+            .map(|(name, _)| name),
+        );
     }
-    // The generator aims at the replication, readiness and cluster-health rules; the network
-    // rules (2xx) need crafted firewall and DNS facts, and the mount rules crafted `mounts`
-    // and paths filters, as VRT305 needs `failover_to` (the generator writes none of these);
-    // they have their own fixtures.
-    let crafted = ["VRT111", "VRT112", "VRT113", "VRT114", "VRT305", "VRT306"];
+    assert_eq!(features.len(), 5, "{features:?}");
+    // The generator aims at the replication, mount, readiness and cluster-health rules; the
+    // network rules (2xx) need crafted firewall and DNS facts, as VRT305 needs `failover_to`
+    // (the generator writes none); they have their own fixtures.
+    let crafted = ["VRT305"];
     for check in vrt::rules::CHECKS
         .iter()
         .filter(|c| !c.rule.code.starts_with("VRT2") && !crafted.contains(&c.rule.code))
@@ -673,6 +857,13 @@ fn the_generator_reaches_every_rule_and_every_style() {
 fn check_planners(t: &Topology) -> bool {
     use vrt::failover::{AfterRole, RecoveryPath};
     let flows = vrt::net::flows::flows(t);
+    // `--max-flows` is checked against this count before any flow is built: it bounds them.
+    let (bound, _) = vrt::net::budget::count(t);
+    assert!(
+        flows.len() as u64 <= bound,
+        "{} flows, counted {bound}",
+        flows.len()
+    );
     let rows = vrt::report::ports::rows(t, &flows);
     assert_eq!(rows.len(), flows.len());
     let written = match vrt::firewall::rules(t, &flows) {

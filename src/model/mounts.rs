@@ -9,6 +9,7 @@ use crate::diag::structure as code;
 use crate::ids::{ClusterId, MountId};
 use crate::source::Span;
 use crate::spec::{self, FilterMode, Role, SealType, Storage};
+use crate::values::Cidr;
 use crate::yaml::Sp;
 
 /// A secrets engine or auth method mount.
@@ -85,7 +86,33 @@ fn path_shaped(p: &str) -> bool {
 pub struct Seal {
     /// The seal type.
     pub kind: Sp<SealType>,
+    /// Where the cluster's nodes reach the seal endpoint, when the file says.
+    pub endpoint: Option<InfraEndpoint>,
 }
+
+/// A network endpoint outside Vault that a cluster's nodes dial: its seal endpoint, or the
+/// Consul agents or servers of its storage.
+#[derive(Debug, Clone)]
+pub struct InfraEndpoint {
+    /// Its address ranges (at least one).
+    pub cidrs: Vec<Sp<Cidr>>,
+    /// The TCP port, explicit or defaulted.
+    pub port: u16,
+}
+
+/// The port an auto-unseal seal type listens on by default: 443 for the cloud KMS APIs,
+/// the Vault API port for transit; `None` for `shamir` (no endpoint) and `pkcs11` (HSM
+/// ports vary by vendor).
+pub const fn default_seal_port(kind: SealType) -> Option<u16> {
+    match kind {
+        SealType::Awskms | SealType::Azurekeyvault | SealType::Gcpckms => Some(443),
+        SealType::Transit => Some(8200),
+        SealType::Shamir | SealType::Pkcs11 => None,
+    }
+}
+
+/// Consul's HTTP API port, the default of Vault's `storage "consul"` `address`.
+pub const CONSUL_HTTP_PORT: u16 = 8500;
 
 /// A cluster's storage facts beyond the voter count.
 #[derive(Debug, Clone)]
@@ -98,6 +125,8 @@ pub struct StorageFacts {
     pub non_voters: Option<Sp<u32>>,
     /// The seal.
     pub seal: Option<Seal>,
+    /// Where Vault reaches Consul (Consul storage with `consul.cidrs` only).
+    pub consul: Option<InfraEndpoint>,
     /// The paths filter (performance secondaries only).
     pub paths_filter: Option<PathsFilter>,
 }
@@ -175,6 +204,7 @@ impl Builder {
             }
         });
         let seal = c.seal.as_ref().map(|s| self.seal(s));
+        let consul = c.consul.as_ref().and_then(|k| self.consul(c, k));
         let paths_filter = c.paths_filter.as_ref().and_then(|f| {
             if *c.role.get() != Role::PerformanceSecondary {
                 self.findings.push(
@@ -218,14 +248,162 @@ impl Builder {
             storage_span: c.storage.as_ref().map(Sp::span),
             non_voters,
             seal,
+            consul,
             paths_filter,
         }
     }
 
     fn seal(&mut self, s: &spec::SealSpec) -> Seal {
-        let _ = self;
+        let kind = *s.r#type.get();
+        let cidrs = self.endpoint_cidrs(&s.cidrs, "seal");
+        let port = s.port.as_ref().and_then(|p| self.port(p));
+        if kind == SealType::Shamir {
+            if let Some(span) = s
+                .cidrs
+                .first()
+                .map(Sp::span)
+                .or(s.port.as_ref().map(Sp::span))
+            {
+                self.findings.push(
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        span,
+                        "a `shamir` seal has no endpoint to reach",
+                    )
+                    .related(s.r#type.span(), "seal type declared here")
+                    .help("remove `cidrs` and `port`, or give the auto-unseal seal type the cluster uses"),
+                );
+            }
+            return Seal {
+                kind: s.r#type.clone(),
+                endpoint: None,
+            };
+        }
+        let endpoint = if s.cidrs.is_empty() {
+            if let Some(p) = &s.port {
+                self.findings.push(
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        p.span(),
+                        "the seal endpoint has a `port` but no `cidrs`",
+                    )
+                    .label("no flow can be built from a port alone")
+                    .help("add the endpoint's address ranges as `cidrs`, or remove `port`"),
+                );
+            }
+            None
+        } else {
+            match port.or(default_seal_port(kind)) {
+                Some(port) if !cidrs.is_empty() => Some(InfraEndpoint { cidrs, port }),
+                Some(_) => None,
+                None => {
+                    if s.port.is_none() {
+                        self.findings.push(
+                            Finding::new(
+                                &code::INVALID_VALUE,
+                                s.r#type.span(),
+                                format!(
+                                    "a `{}` seal endpoint has `cidrs` but no `port`",
+                                    kind.as_str()
+                                ),
+                            )
+                            .label("HSM ports vary by vendor: vrt has no default")
+                            .help("add the port the HSM's PKCS#11 client connects to, such as `port: 1792`"),
+                        );
+                    }
+                    None
+                }
+            }
+        };
         Seal {
             kind: s.r#type.clone(),
+            endpoint,
+        }
+    }
+
+    /// Where Vault reaches Consul; `consul` is only for Consul storage.
+    fn consul(&mut self, c: &spec::ClusterSpec, k: &spec::ConsulSpec) -> Option<InfraEndpoint> {
+        let consul_storage = c
+            .storage
+            .as_ref()
+            .is_some_and(|s| *s.get() == Storage::Consul);
+        let anchor = k
+            .cidrs
+            .first()
+            .map(Sp::span)
+            .or(k.port.as_ref().map(Sp::span));
+        if !consul_storage {
+            if let Some(span) = anchor {
+                let mut f = Finding::new(
+                    &code::INVALID_VALUE,
+                    span,
+                    format!(
+                        "cluster `{}` has a `consul` endpoint but Integrated Storage",
+                        c.name.get()
+                    ),
+                )
+                .help("remove `consul`, or set `storage: consul`");
+                if let Some(s) = &c.storage {
+                    f = f.related(s.span(), "storage declared here");
+                }
+                self.findings.push(f);
+            }
+            return None;
+        }
+        let cidrs = self.endpoint_cidrs(&k.cidrs, "consul");
+        let port = match &k.port {
+            Some(p) => self.port(p)?,
+            None => CONSUL_HTTP_PORT,
+        };
+        if k.cidrs.is_empty() {
+            // An empty list has no span of its own: point at the port, else at `storage`.
+            if let Some(span) = anchor.or(c.storage.as_ref().map(Sp::span)) {
+                self.findings.push(
+                    Finding::new(
+                        &code::INVALID_VALUE,
+                        span,
+                        format!("`consul` of cluster `{}` has no `cidrs`", c.name.get()),
+                    )
+                    .help("give the address ranges of the Consul agents or servers Vault dials, or remove `consul` when Vault uses a local agent"),
+                );
+            }
+            return None;
+        }
+        (!cidrs.is_empty()).then_some(InfraEndpoint { cidrs, port })
+    }
+
+    /// The `cidrs` of a seal or Consul endpoint; one that means every address would make
+    /// `vrt firewall` open Vault's nodes to the whole address space on the endpoint's port.
+    fn endpoint_cidrs(&mut self, cidrs: &[Sp<String>], key: &str) -> Vec<Sp<Cidr>> {
+        let cidrs = self.cidrs(cidrs);
+        let broad: Vec<Span> = cidrs
+            .iter()
+            .filter(|c| c.get().is_catch_all())
+            .map(Sp::span)
+            .collect();
+        for span in &broad {
+            self.findings.push(
+                Finding::new(
+                    &code::INVALID_VALUE,
+                    *span,
+                    format!("`{key}.cidrs` holds a network that means every address"),
+                )
+                .label("an allow rule to it would open every destination")
+                .help(format!(
+                    "give the endpoint's own address ranges, or remove `{key}.cidrs` when it is reached over a public endpoint the firewall does not filter"
+                )),
+            );
+        }
+        if broad.is_empty() { cidrs } else { Vec::new() }
+    }
+
+    fn port(&mut self, p: &Sp<i64>) -> Option<u16> {
+        match crate::values::check_port(*p.get()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error(&code::INVALID_VALUE, p.span(), e);
+                None
+            }
         }
     }
 

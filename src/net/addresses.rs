@@ -22,7 +22,8 @@ pub enum AddressSource {
 
 /// The addresses a node uses, and where they come from: its own `cidrs`; for a load
 /// balancer, its `cidrs`, its `address` when that is an IP, or its cluster's; otherwise its
-/// site's `cidrs`, which hold every address of the site.
+/// site's `cidrs`, which hold every address of the site (never for a seal or Consul
+/// endpoint, which has only its own).
 pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
     let own: Vec<Cidr> = match node {
         Node::Cluster(c) => t.cluster(c).cidrs.iter().map(|c| *c.get()).collect(),
@@ -52,6 +53,17 @@ pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
         }
         Node::Client(k) => t.client(k).cidrs.iter().map(|c| *c.get()).collect(),
         Node::Service(s) => t.service(s).cidrs.iter().map(|c| *c.get()).collect(),
+        // Only their own: a seal or Consul endpoint is not every address of the site, and
+        // flows to it exist only where the file gives its `cidrs`.
+        Node::Seal(_) | Node::Consul(_) => {
+            let own: Vec<Cidr> = node.endpoint_cidrs(t).iter().map(|c| *c.get()).collect();
+            let source = if own.is_empty() {
+                AddressSource::None
+            } else {
+                AddressSource::Own
+            };
+            return (own, source);
+        }
     };
     if !own.is_empty() {
         return (own, AddressSource::Own);

@@ -51,8 +51,16 @@ pub fn count(t: &Topology) -> (u64, Option<(ClusterId, u64)>) {
             None => 0,
         };
         let replication = if t.upstream(c).is_some() { 4 } else { 0 };
+        // The nodes to their seal endpoint and Consul storage, where the file addresses them.
+        let infra = u64::from(
+            cluster
+                .storage
+                .seal
+                .as_ref()
+                .is_some_and(|s| s.endpoint.is_some()),
+        ) + u64::from(cluster.storage.consul.is_some());
         // Each pair opens the API and cluster port both ways; the nodes talk on both ports.
-        let own = replication + lb + 2;
+        let own = replication + lb + 2 + infra;
         share[c.0] = share[c.0]
             .saturating_add(own)
             .saturating_add(pairs.saturating_mul(4));

@@ -11,6 +11,8 @@
 //! - client → load balancer (or → the cluster without one), load balancer → Vault;
 //! - Vault → external services;
 //! - node ↔ node inside each cluster (Raft on the cluster port, joins on the API port);
+//! - node → its seal endpoint and its Consul storage, where the file gives their addresses
+//!   (`infra`);
 //! - standby flows, open before a failover needs them ([`Topology::standby_pairs`], clients
 //!   moving to a promoted DR secondary, services a DR secondary uses once promoted).
 
@@ -28,6 +30,7 @@ use crate::spec::{Activation, ClusterPort, Protocol, Role};
 use crate::values::Host;
 
 mod describe;
+mod infra;
 #[cfg(test)]
 mod tests;
 
@@ -42,21 +45,28 @@ pub enum Node {
     Client(ClientId),
     /// An external service.
     Service(ServiceId),
+    /// A cluster's seal endpoint (KMS, transit cluster or HSM), from `seal.cidrs`.
+    Seal(ClusterId),
+    /// The Consul agents or servers a cluster stores its data in, from `consul.cidrs`.
+    Consul(ClusterId),
 }
 
 impl Node {
-    /// The name of the declared object: the cluster's name for a load balancer.
+    /// The name of the declared object: the cluster's name for a load balancer, a seal
+    /// endpoint or a Consul endpoint.
     pub fn name<'a>(&self, t: &'a Topology) -> &'a str {
         match *self {
-            Self::Cluster(c) | Self::LoadBalancer(c) => t.name(c),
+            Self::Cluster(c) | Self::LoadBalancer(c) | Self::Seal(c) | Self::Consul(c) => t.name(c),
             Self::Client(k) => t.client(k).name.get(),
             Self::Service(s) => t.service(s).name.get(),
         }
     }
 
-    /// `cluster`, `load-balancer`, `client` or `service`.
+    /// `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
     pub const fn kind(&self) -> &'static str {
         match self {
+            Self::Seal(_) => "seal",
+            Self::Consul(_) => "consul",
             Self::Cluster(_) => "cluster",
             Self::LoadBalancer(_) => "load-balancer",
             Self::Client(_) => "client",
@@ -65,9 +75,12 @@ impl Node {
     }
 
     /// The name as shown in tables: `primary-a`, `primary-a (load balancer)`,
-    /// `apps-a (client)`, `orders-db (service)`.
+    /// `apps-a (client)`, `orders-db (service)`, `primary-a (seal endpoint)`,
+    /// `primary-a (Consul)`.
     pub fn label(&self, t: &Topology) -> String {
         match self {
+            Self::Seal(_) => format!("{} (seal endpoint)", self.name(t)),
+            Self::Consul(_) => format!("{} (Consul)", self.name(t)),
             Self::Cluster(_) => self.name(t).to_string(),
             Self::LoadBalancer(_) => format!("{} (load balancer)", self.name(t)),
             Self::Client(_) => format!("{} (client)", self.name(t)),
@@ -75,10 +88,13 @@ impl Node {
         }
     }
 
-    /// The site it is in (a load balancer is in its cluster's site).
+    /// The site it is in (a load balancer, seal or Consul endpoint is in its cluster's
+    /// site: the cloud outputs scope it by that site's provider).
     pub fn site(&self, t: &Topology) -> SiteId {
         match *self {
-            Self::Cluster(c) | Self::LoadBalancer(c) => t.site_of(c),
+            Self::Cluster(c) | Self::LoadBalancer(c) | Self::Seal(c) | Self::Consul(c) => {
+                t.site_of(c)
+            }
             Self::Client(k) => *t.client(k).site.get(),
             Self::Service(s) => *t.service(s).site.get(),
         }
@@ -117,6 +133,10 @@ pub enum Purpose {
     RaftJoin,
     /// Cluster port inside a cluster: Raft and request forwarding.
     Raft,
+    /// A cluster's nodes to its seal endpoint: unseal and seal wrapping.
+    Unseal,
+    /// A cluster's nodes to Consul's HTTP API: the storage backend.
+    ConsulStorage,
 }
 
 impl Purpose {
@@ -130,6 +150,8 @@ impl Purpose {
             Self::SecretsEngine => "secrets engine access",
             Self::RaftJoin => "Raft joins",
             Self::Raft => "Raft and request forwarding",
+            Self::Unseal => "auto-unseal and seal wrapping",
+            Self::ConsulStorage => "Consul storage",
         }
     }
 
@@ -141,6 +163,8 @@ impl Purpose {
             Self::LoadBalanced => "lb",
             Self::SecretsEngine => "service",
             Self::RaftJoin | Self::Raft => "raft",
+            Self::Unseal => "seal",
+            Self::ConsulStorage => "consul",
         }
     }
 }
@@ -239,6 +263,16 @@ pub enum Cause {
     },
     /// The nodes of a cluster talk to each other.
     Intra {
+        /// The cluster.
+        cluster: ClusterId,
+    },
+    /// A cluster's nodes reach its seal endpoint.
+    Seal {
+        /// The cluster.
+        cluster: ClusterId,
+    },
+    /// A cluster's nodes reach the Consul cluster that stores its data.
+    Consul {
         /// The cluster.
         cluster: ClusterId,
     },
@@ -546,6 +580,7 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
             });
         }
     }
+    infra::flows(&mut b);
     for pair in t.standby_pairs() {
         b.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
     }

@@ -39,12 +39,15 @@ fn key_of(endpoint: Endpoint) -> Option<Key> {
 }
 
 /// The names that denote a flow end: `any`, its site, and itself (its cluster for a load
-/// balancer).
+/// balancer); only `any` for a seal or Consul endpoint.
 fn keys_of(t: &Topology, node: Node) -> [Key; 3] {
     let own = match node.entity() {
         Node::Cluster(c) | Node::LoadBalancer(c) => Key::Cluster(c),
         Node::Client(k) => Key::Client(k),
         Node::Service(s) => Key::Service(s),
+        // No name denotes a seal or Consul endpoint but `any`: its addresses need not lie
+        // in its cluster's site, so a rule reaches it by address only.
+        Node::Seal(_) | Node::Consul(_) => return [Key::Any; 3],
     };
     [Key::Any, Key::Site(node.site(t)), own]
 }

@@ -46,7 +46,7 @@ pub fn rows(t: &Topology, lost: &BTreeSet<ClusterId>) -> Vec<Row> {
             let note = if m.is_pki() && !m.local {
                 "PKI: roles replicate; issued certificates stay on the cluster that issued them"
             } else if m.is_auth() && m.local {
-                "local auth method: entities and aliases it creates still replicate (identity)"
+                "local auth method: the entities it creates still replicate; its aliases stay on this cluster"
             } else {
                 ""
             };

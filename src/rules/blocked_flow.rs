@@ -18,7 +18,10 @@ declare_rule! {
     /// When the file declares `network.firewall`, every flow of `vrt ports` must be allowed
     /// by a declared rule: replication between clusters (API and cluster port, both ways),
     /// clients to their cluster or its load balancer, load balancers to their nodes,
-    /// clusters to the external services they use, and node to node inside each cluster.
+    /// clusters to the external services they use, node to node inside each cluster, and
+    /// each cluster's nodes to its seal endpoint and its Consul storage where the file gives
+    /// their addresses (`seal.cidrs`, `consul.cidrs`; a rule reaches those by address or
+    /// `any`, since no name denotes them).
     /// A rule allows a flow when its `protocol` matches, its `ports` hold the port, and its
     /// `from` and `to` denote the flow's ends: by name (`any`, the end's site, the cluster,
     /// client or service itself, a cluster for its load balancer) or by address (the end's
@@ -54,6 +57,10 @@ declare_rule! {
     /// primary (API-DR); after a performance promotion the other secondaries re-point to
     /// the promoted one (PERF-MANAGE). A closed standby path is found at the worst time.
     /// Inside a cluster, Raft and request forwarding use 8201 and joins 8200 (HA; HVD-TF).
+    /// A blocked seal flow is an error: a restarted node of an auto-unsealed cluster stays
+    /// sealed until it reaches its seal, and recovery keys cannot unseal it (SEAL); Vault
+    /// Enterprise seal wrapping also uses the seal at runtime (SEAL-CONFIG). A blocked
+    /// Consul flow leaves the cluster without its storage (CONSUL-STORAGE).
     ///
     /// ## Example
     /// ```yaml
@@ -155,7 +162,20 @@ pub fn check(t: &Topology) -> Vec<Finding> {
 }
 
 fn finding(t: &Topology, g: &Group, taken: &mut BTreeSet<String>) -> Finding {
-    let (from, to) = (g.a.name(t), g.b.name(t));
+    // A seal or Consul endpoint is shown by its label and written in rules by its CIDRs.
+    let shown = |n: Node| match n {
+        Node::Seal(_) | Node::Consul(_) => n.label(t),
+        _ => n.name(t).to_string(),
+    };
+    let (from, to) = (shown(g.a), shown(g.b));
+    let (from_ends, to_ends) = (g.a.rule_ends(t), g.b.rule_ends(t));
+    // Rule names are kebab-case: a CIDR end is named after what it is.
+    let key = |n: Node| match n {
+        Node::Seal(_) => format!("{}-seal", n.name(t)),
+        Node::Consul(_) => format!("{}-consul", n.name(t)),
+        _ => n.name(t).to_string(),
+    };
+    let (a_key, b_key) = (key(g.a), key(g.b));
     let list = |ports: &BTreeSet<u16>| {
         ports
             .iter()
@@ -171,14 +191,26 @@ fn finding(t: &Topology, g: &Group, taken: &mut BTreeSet<String>) -> Finding {
         ways.push(format!("`{to}` → `{from}` on {}", list(&g.backward)));
     }
     let mut rules = Vec::new();
-    if g.forward == g.backward {
-        rules.push(suggestion(from, to, &g.forward, true, taken));
-    } else {
-        if !g.forward.is_empty() {
-            rules.push(suggestion(from, to, &g.forward, false, taken));
-        }
-        if !g.backward.is_empty() {
-            rules.push(suggestion(to, from, &g.backward, false, taken));
+    for from in &from_ends {
+        for to in &to_ends {
+            let ab = (
+                [from.as_str(), to.as_str()],
+                [a_key.as_str(), b_key.as_str()],
+            );
+            let ba = (
+                [to.as_str(), from.as_str()],
+                [b_key.as_str(), a_key.as_str()],
+            );
+            if g.forward == g.backward {
+                rules.push(suggestion(ab, &g.forward, true, taken));
+            } else {
+                if !g.forward.is_empty() {
+                    rules.push(suggestion(ab, &g.forward, false, taken));
+                }
+                if !g.backward.is_empty() {
+                    rules.push(suggestion(ba, &g.backward, false, taken));
+                }
+            }
         }
     }
     let (span, label) = anchor(t, &g.first);
@@ -209,20 +241,21 @@ fn finding(t: &Topology, g: &Group, taken: &mut BTreeSet<String>) -> Finding {
     finding
 }
 
-/// The rule that allows the ports, in the flow style the examples use.
+/// The rule that allows the ports, in the flow style the examples use: `ends` are the
+/// `from` and `to` as written and the keys its name is made of.
 fn suggestion(
-    from: &str,
-    to: &str,
+    ends: ([&str; 2], [&str; 2]),
     ports: &BTreeSet<u16>,
     both: bool,
     taken: &mut BTreeSet<String>,
 ) -> String {
+    let ([from, to], [from_key, to_key]) = ends;
     let base = if from == to {
-        format!("{from}-internal")
+        format!("{from_key}-internal")
     } else if both {
-        format!("{from}-{to}")
+        format!("{from_key}-{to_key}")
     } else {
-        format!("{from}-to-{to}")
+        format!("{from_key}-to-{to_key}")
     };
     let name = unique_name(&base, taken);
     taken.insert(name.clone());
@@ -260,7 +293,9 @@ fn subject(t: &Topology, flow: &Flow) -> ClusterId {
         }
         Cause::LoadBalancer { cluster }
         | Cause::Service { cluster, .. }
-        | Cause::Intra { cluster } => cluster,
+        | Cause::Intra { cluster }
+        | Cause::Seal { cluster }
+        | Cause::Consul { cluster } => cluster,
     }
 }
 
@@ -300,6 +335,17 @@ fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
         Cause::Intra { cluster } => (
             t.cluster(cluster).name.span(),
             "cluster declared here".into(),
+        ),
+        Cause::Seal { .. } | Cause::Consul { .. } => (
+            flow.to.endpoint_cidrs(t).first().map_or(
+                t.cluster(subject(t, flow)).name.span(),
+                crate::yaml::Sp::span,
+            ),
+            if matches!(flow.cause, Cause::Seal { .. }) {
+                "seal endpoint declared here".into()
+            } else {
+                "Consul endpoint declared here".into()
+            },
         ),
     }
 }

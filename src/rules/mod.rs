@@ -31,6 +31,7 @@ pub mod quorum_lost_with_zone;
 pub mod raft_voter_count;
 pub mod replication_cycle;
 pub mod replication_from_dr_secondary;
+pub mod seal_endpoint_without_addresses;
 pub mod service_missing_dr_secondary;
 pub mod shared_api_cluster_port;
 pub mod single_zone_cluster;
@@ -85,6 +86,7 @@ pub static CHECKS: &[Check] = &[
     check!(plaintext_api_addr),
     check!(service_missing_dr_secondary),
     check!(wide_port_range),
+    check!(seal_endpoint_without_addresses),
     check!(site_loss_without_dr),
     check!(loss_without_recovery),
     check!(failback_blocked_by_version),

@@ -441,7 +441,8 @@ fn write(
     o.push_str(
         "# Before relying on this file, replace every value marked FILL (placeholders: addresses,\n\
          # versions, DNS names) and check every fact marked CONFIRM (firewall rules, DNS\n\
-         # resolution) with the network team; then run `vrt validate` on it.\n\
+         # resolution with the network team; mounts, paths filters and data residency with the\n\
+         # Vault owners); then run `vrt validate` on it.\n\
          # As in the reference, each DR cluster sits in the site of the cluster it protects, so vrt\n\
          # warns (VRT301) that losing a whole site leaves only a performance promotion, and\n\
          # (VRT302) that a non-production set kept in one site is lost with it: move a DR\n\
@@ -488,6 +489,13 @@ fn write(
         );
     }
 
+    // In `global`, a mount resident in the primary's site that every performance replica's
+    // paths filter denies (as examples/global.yaml does).
+    let primary_site = clusters
+        .iter()
+        .find(|c| c.role == "primary")
+        .map(|c| sites[c.site].name.as_str());
+    let residency = primary_site.filter(|_| template == Template::Global);
     o.push_str("\nclusters:\n");
     for c in clusters {
         let s = &sites[c.site];
@@ -519,6 +527,12 @@ fn write(
             "    cidrs: [10.{}.{}.0/24]  # FILL: the nodes' subnet",
             s.cidr_base, c.subnet
         );
+        if let Some(resident) = residency.filter(|_| c.role == "performance-secondary") {
+            let _ = writeln!(
+                o,
+                "    paths_filter: {{mode: deny, paths: [secret-{resident}/]}}  # CONFIRM: keeps {resident}-resident data out of this site"
+            );
+        }
         if c.load_balancer {
             o.push_str("    load_balancer:\n");
             let _ = writeln!(
@@ -532,11 +546,19 @@ fn write(
         }
     }
 
+    let local = write_mounts(&mut o, template, sites, clusters);
     o.push_str("\nclients:\n");
     for k in clients {
+        // In `global`, the clients of the site with a resident local mount use it.
+        let uses = match &local {
+            Some((cluster, path)) if template == Template::Global && *cluster == k.cluster => {
+                format!(", mounts: [secret/, {path}]")
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             o,
-            "  - {{name: {}, site: {}, cluster: {}, cidrs: [10.{}.{}.0/24]}}  # FILL: who uses Vault here",
+            "  - {{name: {}, site: {}, cluster: {}, cidrs: [10.{}.{}.0/24]{uses}}}  # FILL: who uses Vault here",
             k.name, sites[k.site].name, k.cluster, sites[k.site].cidr_base, k.subnet
         );
     }
@@ -613,6 +635,59 @@ fn write(
         );
     }
     o
+}
+
+/// The `mounts` section: a shared mount on the primary and a local one on the first
+/// performance replica (in `global`, also a mount resident in the primary's site and the
+/// local one resident in its own). Every line is a fact to confirm. Returns the local
+/// mount's cluster and path.
+fn write_mounts(
+    o: &mut String,
+    template: Template,
+    sites: &[SiteDecl],
+    clusters: &[ClusterDecl],
+) -> Option<(String, String)> {
+    let primary = clusters.iter().find(|c| c.role == "primary")?;
+    o.push_str(
+        "\nmounts:  # CONFIRM: the secrets engines and auth methods that matter; `vrt mounts FILE` shows where each one's data is stored\n",
+    );
+    let _ = writeln!(
+        o,
+        "  - {{path: secret/, type: kv, cluster: {}}}  # CONFIRM: shared: replicated to every performance replica and DR cluster",
+        primary.name
+    );
+    let global = template == Template::Global;
+    let primary_site = &sites[primary.site].name;
+    if global {
+        let _ = writeln!(
+            o,
+            "  - {{path: secret-{primary_site}/, type: kv, cluster: {}, regions: [{primary_site}]}}  # CONFIRM: resident in {primary_site}: every performance replica's paths filter denies it",
+            primary.name
+        );
+    }
+    let perf = clusters
+        .iter()
+        .find(|c| c.role == "performance-secondary")?;
+    let site = &sites[perf.site].name;
+    let path = if global {
+        format!("secret-{site}/")
+    } else {
+        format!("pki-{site}/")
+    };
+    if global {
+        let _ = writeln!(
+            o,
+            "  - {{path: {path}, type: kv, cluster: {}, local: true, regions: [{site}]}}  # CONFIRM: resident in {site}: a local mount stays on {} and its DR cluster",
+            perf.name, perf.name
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "  - {{path: {path}, type: pki, cluster: {}, local: true}}  # CONFIRM: local: stays on {} and its DR cluster",
+            perf.name, perf.name
+        );
+    }
+    Some((perf.name.clone(), path))
 }
 
 fn capitalise(text: &str) -> String {

@@ -89,6 +89,16 @@ impl Flow {
                 if message { "the " } else { "" },
                 n(cluster)
             ),
+            Cause::Seal { cluster } => {
+                let kind = t
+                    .cluster(cluster)
+                    .storage
+                    .seal
+                    .as_ref()
+                    .map_or("", |s| s.kind.get().as_str());
+                format!("{} unseals with its {} seal", n(cluster), q(kind))
+            }
+            Cause::Consul { cluster } => format!("{} stores its data in Consul", n(cluster)),
         }
     }
 
@@ -129,6 +139,14 @@ impl Flow {
                 _ => "Raft, replication and request forwarding between nodes",
             }
             .into(),
+            Cause::Seal { .. } => {
+                "a restarted node stays sealed until it reaches its seal; Enterprise seal wrapping uses it at runtime"
+                    .into()
+            }
+            Cause::Consul { .. } => {
+                "Vault's storage backend, Consul's HTTP API (Consul's own ports are Consul's to open)"
+                    .into()
+            }
         };
         format!("{}: {note}", self.describe(t, Wording::Plain))
     }

@@ -49,6 +49,8 @@ fn node_name(t: &Topology, n: Node) -> String {
         Node::LoadBalancer(c) => format!("{}'s load balancer", cluster_name(t, c)),
         Node::Client(c) => client_name(t, c),
         Node::Service(s) => t.model.services[s.0].name.get().clone(),
+        Node::Seal(c) => format!("{}'s seal endpoint", cluster_name(t, c)),
+        Node::Consul(c) => format!("{}'s Consul", cluster_name(t, c)),
     }
 }
 
@@ -58,6 +60,8 @@ const fn node_kind(n: Node) -> &'static str {
         Node::LoadBalancer(_) => "load-balancer",
         Node::Client(_) => "client",
         Node::Service(_) => "service",
+        Node::Seal(_) => "seal",
+        Node::Consul(_) => "consul",
     }
 }
 
