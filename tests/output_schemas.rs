@@ -117,6 +117,22 @@ fn every_example_output_follows_its_schema() {
         }
     }
     assert!(with_mounts >= 5, "mount rows were checked");
+    // Seal and Consul endpoints (no example uses Consul storage).
+    let fixture = "tests/fixtures/net/seal-consul.yaml";
+    let doc = json_of(&["ports", "--format", "json", fixture], 0);
+    let kinds: Vec<&str> = doc["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["destination_kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"seal") && kinds.contains(&"consul"),
+        "{kinds:?}"
+    );
+    assert_valid(&ports, &doc, fixture);
+    let doc = json_of(&["firewall", "--format", "json", fixture], 0);
+    assert_valid(&firewall, &doc, fixture);
     // Several files in one document, with findings and suppressed findings.
     let doc = json_of(
         &[

@@ -15,13 +15,13 @@ use crate::net::flows::Flow;
 pub struct Row {
     /// Who opens the connection (`primary-a`, `apps-a (client)`).
     pub source: String,
-    /// `cluster`, `load-balancer`, `client` or `service`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service"]))]
+    /// `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul"]))]
     pub source_kind: &'static str,
     /// Who accepts it.
     pub destination: String,
-    /// `cluster`, `load-balancer`, `client` or `service`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service"]))]
+    /// `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul"]))]
     pub destination_kind: &'static str,
     /// Destination port.
     #[schemars(range(min = 1))]
@@ -40,7 +40,9 @@ pub struct Row {
         "load-balanced traffic",
         "secrets engine access",
         "Raft joins",
-        "Raft and request forwarding"
+        "Raft and request forwarding",
+        "auto-unseal and seal wrapping",
+        "Consul storage"
     ]))]
     pub purpose: &'static str,
     /// Needed only after a failover (and must be open before it).
