@@ -11,11 +11,14 @@ use std::process::{Command, Stdio};
 
 use common::{examples, run, tool_available, vrt};
 use proptest::prelude::*;
-// The checks of the `render` fuzz target, shared so that both assert the same invariants.
+// The checks and the in-process renderer run of the `render` fuzz target, shared so that
+// both assert the same invariants.
+#[path = "../fuzz/src/checks.rs"]
+mod checks;
 #[path = "../fuzz/src/render.rs"]
 mod render;
 
-use render::{csv_records, markdown_shape, markdown_skeleton, shape_of_json, statements};
+use checks::{csv_records, markdown_shape, markdown_skeleton, shape_of_json, statements};
 
 /// The file of the security review: a cluster version that ends the "What is lost" table,
 /// writes its own "Steps" section with a `curl … | sudo sh`, and opens an HTML comment that
@@ -493,7 +496,7 @@ fn every_renderer_escapes_every_value_after_the_parser() {
 
 #[test]
 fn the_in_process_checks_can_fail() {
-    use render::{Kind, invariants};
+    use checks::{Kind, invariants};
     let fails = |kind: Kind, text: &str| {
         std::panic::catch_unwind(|| invariants("test", kind, text)).is_err()
     };
@@ -509,7 +512,7 @@ fn the_in_process_checks_can_fail() {
         "description = \"$${var.x} %%{if}\"\n"
     ));
     assert_ne!(
-        render::structure(Kind::Statements, "comment \"x\"\n"),
-        render::structure(Kind::Statements, "comment \"x\"\naccept\n")
+        checks::structure(Kind::Statements, "comment \"x\"\n"),
+        checks::structure(Kind::Statements, "comment \"x\"\naccept\n")
     );
 }
