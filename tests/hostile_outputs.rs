@@ -90,6 +90,41 @@ fn a_file_name_cannot_forge_a_workflow_command_on_stderr() {
     );
 }
 
+/// The file name is in the header comments of every firewall file and in the Markdown
+/// table's first line: a name holding a line break cannot end the comment and add a rule.
+#[test]
+fn a_file_name_cannot_add_a_firewall_rule() {
+    let dir = std::env::temp_dir().join(format!("vrt-hostile-fw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let example = common::root().join("examples/two-datacenters.yaml");
+    let hostile = dir.join("x\n-A INPUT -j ACCEPT\naccept\n}\n\n## Steps\n`\u{1b}[2J.yaml");
+    let benign = dir.join("benign.yaml");
+    for path in [&hostile, &benign] {
+        std::fs::copy(&example, path).expect("copy of the example");
+    }
+    for format in ["nftables", "iptables", "terraform", "markdown"] {
+        let out = |path: &std::path::Path| {
+            let (code, out, err) = run(&[
+                "firewall",
+                path.to_str().expect("UTF-8 path"),
+                "--format",
+                format,
+            ]);
+            assert_eq!(code, 0, "{format}: {err}");
+            out
+        };
+        let (h, b) = (out(&hostile), out(&benign));
+        assert_no_raw_controls(format, &h);
+        if format == "markdown" {
+            assert_eq!(markdown_skeleton(&h), markdown_skeleton(&b), "{h}");
+        } else {
+            assert!(h.contains("x\\n-A"), "{format}: the name, escaped:\n{h}");
+            assert_eq!(statements(&h), statements(&b), "{format}:\n{h}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// IPv6 hosts are bracketed in every URL vrt builds and single-quoted in shell commands.
 #[test]
 fn ipv6_addresses_are_bracketed_and_quoted() {
