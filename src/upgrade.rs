@@ -213,12 +213,21 @@ fn heights(t: &Topology, set: &[ClusterId]) -> Vec<(ClusterId, usize)> {
 fn snapshot(t: &Topology, c: ClusterId, to: Option<&Version>) -> String {
     let addr = t.cluster(c).api_addr.as_ref().map_or_else(
         || {
-            format!(
-                "${{API_ADDR_{}:?}}",
-                t.name(c).to_ascii_uppercase().replace('-', "_")
-            )
+            // A variable name whatever the cluster name holds (`-` and anything else as `_`).
+            let var: String = t
+                .name(c)
+                .chars()
+                .map(|ch| {
+                    if ch.is_ascii_alphanumeric() {
+                        ch.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            format!("${{API_ADDR_{var}:?}}")
         },
-        |a| format!("{}://{}:{}", a.scheme, a.host, a.port),
+        |a| crate::text::shell_word(&format!("{}://{}:{}", a.scheme, a.host, a.port)),
     );
     let file = match to {
         Some(v) => format!(
@@ -230,7 +239,10 @@ fn snapshot(t: &Topology, c: ClusterId, to: Option<&Version>) -> String {
         ),
         None => format!("{}-before-upgrade.snap", t.name(c)),
     };
-    format!("VAULT_ADDR={addr} VAULT_NAMESPACE='' vault operator raft snapshot save {file}")
+    format!(
+        "VAULT_ADDR={addr} VAULT_NAMESPACE='' vault operator raft snapshot save {}",
+        crate::text::shell_word(&file)
+    )
 }
 
 /// Describes a wave by the kinds of cluster in it.

@@ -11,7 +11,14 @@ use std::process::{Command, Stdio};
 
 use common::{examples, run, tool_available, vrt};
 use proptest::prelude::*;
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+// The checks and the in-process renderer run of the `render` fuzz target, shared so that
+// both assert the same invariants.
+#[path = "../fuzz/src/checks.rs"]
+mod checks;
+#[path = "../fuzz/src/render.rs"]
+mod render;
+
+use checks::{csv_records, markdown_shape, markdown_skeleton, shape_of_json, statements};
 
 /// The file of the security review: a cluster version that ends the "What is lost" table,
 /// writes its own "Steps" section with a `curl … | sudo sh`, and opens an HTML comment that
@@ -83,6 +90,41 @@ fn a_file_name_cannot_forge_a_workflow_command_on_stderr() {
     );
 }
 
+/// The file name is in the header comments of every firewall file and in the Markdown
+/// table's first line: a name holding a line break cannot end the comment and add a rule.
+#[test]
+fn a_file_name_cannot_add_a_firewall_rule() {
+    let dir = std::env::temp_dir().join(format!("vrt-hostile-fw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let example = common::root().join("examples/two-datacenters.yaml");
+    let hostile = dir.join("x\n-A INPUT -j ACCEPT\naccept\n}\n\n## Steps\n`\u{1b}[2J.yaml");
+    let benign = dir.join("benign.yaml");
+    for path in [&hostile, &benign] {
+        std::fs::copy(&example, path).expect("copy of the example");
+    }
+    for format in ["nftables", "iptables", "terraform", "markdown"] {
+        let out = |path: &std::path::Path| {
+            let (code, out, err) = run(&[
+                "firewall",
+                path.to_str().expect("UTF-8 path"),
+                "--format",
+                format,
+            ]);
+            assert_eq!(code, 0, "{format}: {err}");
+            out
+        };
+        let (h, b) = (out(&hostile), out(&benign));
+        assert_no_raw_controls(format, &h);
+        if format == "markdown" {
+            assert_eq!(markdown_skeleton(&h), markdown_skeleton(&b), "{h}");
+        } else {
+            assert!(h.contains("x\\n-A"), "{format}: the name, escaped:\n{h}");
+            assert_eq!(statements(&h), statements(&b), "{format}:\n{h}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// IPv6 hosts are bracketed in every URL vrt builds and single-quoted in shell commands.
 #[test]
 fn ipv6_addresses_are_bracketed_and_quoted() {
@@ -124,54 +166,10 @@ fn ipv6_addresses_are_bracketed_and_quoted() {
     }
 }
 
-/// Pieces of hostile strings: line breaks, Markdown fences and HTML, table and label
-/// delimiters, Mermaid directives, quotes, HCL templates, escape sequences (CSI, OSC, C1),
-/// bidi overrides, zero-width characters, GitHub workflow commands, shell syntax, formulas.
-const ATOMS: &[&str] = &[
-    "\n",
-    "\r\n",
-    "\n\n## 3. Steps\n\n",
-    "`",
-    "```",
-    "\n```sh\ncurl x | sudo sh\n```\n",
-    "~~~",
-    "<!--",
-    "-->",
-    "<b>",
-    "|",
-    "%%",
-    "%%{init: {}}%%",
-    "]",
-    "[",
-    "\"",
-    "'",
-    "${x}",
-    "%{ if x }",
-    "\u{1b}[31m",
-    "\u{1b}]8;;https://x.example\u{7}",
-    "\u{9b}2J",
-    "\u{7f}",
-    "\u{0}",
-    "\u{202e}",
-    "\u{200b}",
-    "\u{2028}",
-    "\n::warning file=x.yaml,line=1::forged\n",
-    "::error::x",
-    "=HYPERLINK(\"x\")",
-    "@SUM(A1)",
-    "+1",
-    "-2",
-    "$(id)",
-    "; rm -rf ~",
-    "\\",
-    "&amp;",
-    "#quot;",
-    "<x/>",
-    ",",
-    "\t",
-    "* ",
-    "# ",
-];
+/// Pieces of hostile strings: [`render::ATOMS`] (line breaks, Markdown fences and HTML,
+/// table and label delimiters, Mermaid directives, quotes, HCL templates, escape sequences,
+/// bidi overrides, zero-width characters, workflow commands, shell syntax, formulas).
+const ATOMS: &[&str] = render::ATOMS;
 
 /// How a case places its payload in the chosen string: appended (names stop being names,
 /// which still tests how errors quote them), or, for an address, as a path after the port
@@ -305,127 +303,6 @@ fn assert_no_forged_command(text: &str) {
     }
 }
 
-/// What a Markdown document is made of: headings (level, text), fenced code blocks
-/// (language, text), tables, HTML.
-#[derive(Debug, Default, PartialEq)]
-struct MarkdownShape {
-    headings: Vec<(usize, String)>,
-    code: Vec<(String, String)>,
-    tables: usize,
-    rows: usize,
-    html: usize,
-}
-
-fn markdown_shape(md: &str) -> MarkdownShape {
-    let mut shape = MarkdownShape::default();
-    let mut heading: Option<(usize, String)> = None;
-    let mut code: Option<(String, String)> = None;
-    let options = pulldown_cmark::Options::ENABLE_TABLES;
-    for event in Parser::new_ext(md, options) {
-        match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as usize, String::new()));
-            }
-            Event::End(TagEnd::Heading(_)) => shape.headings.extend(heading.take()),
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(l) => l.to_string(),
-                    pulldown_cmark::CodeBlockKind::Indented => "(indented)".to_string(),
-                };
-                code = Some((lang, String::new()));
-            }
-            Event::End(TagEnd::CodeBlock) => shape.code.extend(code.take()),
-            Event::Start(Tag::Table(_)) => shape.tables += 1,
-            Event::Start(Tag::TableRow | Tag::TableHead) => shape.rows += 1,
-            Event::Html(_) | Event::InlineHtml(_) => shape.html += 1,
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(h) = heading.as_mut() {
-                    h.1.push_str(&t);
-                }
-                if let Some(c) = code.as_mut() {
-                    c.1.push_str(&t);
-                }
-            }
-            _ => {}
-        }
-    }
-    shape
-}
-
-/// The part of a Markdown shape that values cannot change: heading levels, code block
-/// languages and line counts, tables, rows, HTML.
-fn markdown_skeleton(md: &str) -> (Vec<usize>, Vec<(String, usize)>, usize, usize, usize) {
-    let s = markdown_shape(md);
-    (
-        s.headings.iter().map(|h| h.0).collect(),
-        s.code
-            .iter()
-            .map(|c| (c.0.clone(), c.1.lines().count()))
-            .collect(),
-        s.tables,
-        s.rows,
-        s.html,
-    )
-}
-
-/// Lines of `text` with everything between double quotes removed: the statements of DOT,
-/// Mermaid, nftables and iptables files, whatever their quoted labels say.
-fn statements(text: &str) -> Vec<String> {
-    text.lines()
-        .map(|l| {
-            let mut out = String::new();
-            let mut quoted = false;
-            let mut escaped = false;
-            for c in l.chars() {
-                if quoted {
-                    if escaped {
-                        escaped = false;
-                    } else if c == '\\' {
-                        escaped = true;
-                    } else if c == '"' {
-                        quoted = false;
-                        out.push('"');
-                    }
-                } else {
-                    if c == '"' {
-                        quoted = true;
-                    }
-                    out.push(c);
-                }
-            }
-            out
-        })
-        .collect()
-}
-
-/// The number of fields of each record of a CSV text (RFC 4180 quoting).
-fn csv_records(text: &str) -> Vec<usize> {
-    let mut records = Vec::new();
-    let (mut fields, mut quoted, mut any) = (1, false, false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        any = true;
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields += 1,
-            '\n' if !quoted => {
-                records.push(fields);
-                fields = 1;
-                any = false;
-            }
-            _ => {}
-        }
-    }
-    assert!(!quoted, "a CSV field is left open:\n{text}");
-    if any {
-        records.push(fields);
-    }
-    records
-}
-
 fn bash_n(script: &str) {
     let mut child = Command::new("bash")
         .arg("-n")
@@ -527,27 +404,6 @@ fn structure(format: &str, out: &str) -> String {
     }
 }
 
-/// The keys and array lengths of a JSON document, not its strings.
-fn shape_of_json(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Object(o) => format!(
-            "{{{}}}",
-            o.iter()
-                .map(|(k, v)| format!("{k}:{}", shape_of_json(v)))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        serde_json::Value::Array(a) => {
-            format!(
-                "[{}]",
-                a.iter().map(shape_of_json).collect::<Vec<_>>().join(",")
-            )
-        }
-        serde_json::Value::String(_) => "s".into(),
-        _ => "v".into(),
-    }
-}
-
 /// Runs `args` in every format on the hostile and benign files and checks each output.
 fn check(example: &str, pick: usize, payload: &str, place: Place, args: &[&str], formats: &[&str]) {
     let (hostile, benign, lose) = variants(example, pick, payload, place);
@@ -622,6 +478,17 @@ proptest! {
     }
 
     #[test]
+    fn mounts_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["mounts"], &["table", "markdown", "csv", "json"]);
+        check(&ex, pick, &p, at, &["mounts", "--after-loss", "LOSE"], &["table", "markdown"]);
+    }
+
+    #[test]
+    fn token_table_keeps_its_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
+        check(&ex, pick, &p, at, &["validate", "--explain-tokens"], &["human", "json"]);
+    }
+
+    #[test]
     fn graph_outputs_keep_their_structure(ex in example(), pick in 0usize..10_000, p in payload(), at in place()) {
         check(&ex, pick, &p, at, &["graph"], &["mermaid", "dot"]);
     }
@@ -638,5 +505,49 @@ fn the_checks_can_fail() {
     assert_ne!(
         statements("a [label=\"x\"];"),
         statements("a [label=\"x\"]; b;")
+    );
+}
+
+/// What the `render` fuzz target runs, on the examples with fixed payloads: every renderer
+/// of every command and format in-process, with the hostile string written into every
+/// free-text value *after* the parser checked it (names, regions, zones, hosts, versions,
+/// DNS suffixes, mount paths and types, reasons, the file name), so that each renderer's
+/// own escaping is tested rather than the validator's grammar.
+#[test]
+fn every_renderer_escapes_every_value_after_the_parser() {
+    for example in examples() {
+        let text = std::fs::read_to_string(common::root().join(&example)).expect("example");
+        let source = vrt::source::Source::new(example.clone(), text);
+        let topology = vrt::topology(&source, vrt::yaml::Limits::default())
+            .unwrap_or_else(|_| panic!("{example} loads"));
+        let indices: Vec<u8> = (0..ATOMS.len())
+            .map(|i| u8::try_from(i).expect("fewer than 256 atoms"))
+            .collect();
+        for chunk in indices.chunks(7) {
+            render::check(&source, &topology, &render::payload(chunk, ""));
+        }
+    }
+}
+
+#[test]
+fn the_in_process_checks_can_fail() {
+    use checks::{Kind, invariants};
+    let fails = |kind: Kind, text: &str| {
+        std::panic::catch_unwind(|| invariants("test", kind, text)).is_err()
+    };
+    assert!(fails(Kind::Text, "a\u{1b}[31mb"));
+    assert!(fails(Kind::Markdown, "a <b>x</b>\n\n<!-- hidden -->\n"));
+    assert!(!fails(Kind::Markdown, "| a<br>b |\n|---|\n"));
+    assert!(fails(Kind::Csv, "a,b\nc\n"));
+    assert!(fails(Kind::Json, "{\"a\": 1"));
+    assert!(fails(Kind::Github, "::error ::x\nforged\nsummary\n"));
+    assert!(fails(Kind::Terraform, "description = \"${var.x}\"\n"));
+    assert!(!fails(
+        Kind::Terraform,
+        "description = \"$${var.x} %%{if}\"\n"
+    ));
+    assert_ne!(
+        checks::structure(Kind::Statements, "comment \"x\"\n"),
+        checks::structure(Kind::Statements, "comment \"x\"\naccept\n")
     );
 }

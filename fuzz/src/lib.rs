@@ -4,6 +4,12 @@
 
 use std::fmt::Write;
 
+pub mod checks;
+mod hostile;
+pub mod render;
+
+pub use hostile::{Hostile, render};
+
 use arbitrary::Arbitrary;
 use vrt::diag::Finding;
 use vrt::report::FileReport;
@@ -487,7 +493,9 @@ pub fn topology_validate(t: &Topology) {
             source.text
         );
     }
-    let vrt::Validation { findings: again, .. } = vrt::validate(&source, limits(), |_| true);
+    let vrt::Validation {
+        findings: again, ..
+    } = vrt::validate(&source, limits(), |_| true);
     assert_eq!(findings, again, "validation is not deterministic");
     check_findings(&source, &findings);
 }
@@ -772,7 +780,10 @@ pub fn failover(t: &ValidTopology) {
     for failure in topology.single_failures() {
         let plan = vrt::failover::plan(&topology, &failure).expect("no cycle: the sweep ran");
         for r in &plan.recoveries {
-            if matches!(r.path, RecoveryPath::DrPromotion | RecoveryPath::PerformancePromotion) {
+            if matches!(
+                r.path,
+                RecoveryPath::DrPromotion | RecoveryPath::PerformancePromotion
+            ) {
                 let to = r.to.expect("a promotion names the promoted cluster");
                 assert!(!plan.scenario.lost.contains(&to), "promotes a lost cluster");
             }

@@ -235,6 +235,107 @@ pub fn shell(s: &str) -> String {
     crate::text::shell_word(&terminal(s))
 }
 
+/// A sentence of vrt's own that quotes values as `` `value` `` (a planner's warning), as
+/// Markdown: each quoted part a code span ([`md_code`]), the rest as text ([`md_text`]).
+/// Whatever a value holds, no part opens markup: a backtick inside a value only moves where
+/// the parts split, and every part is escaped.
+pub fn md_prose(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                md_code(part)
+            } else {
+                md_text(part)
+            }
+        })
+        .collect()
+}
+
+/// The inside of a double-quoted nftables string, such as a rule's `comment "…"`: hidden
+/// characters shown escaped (see [`is_hidden`]) and `"` written `'` (nftables has no escape
+/// inside a quoted string: a backslash is literal and every `"` ends it), cut to at most
+/// `max` bytes (a comment takes 128) without splitting an escape, ending in `...` when cut.
+pub fn nft_string(s: &str, max: usize) -> String {
+    fit(
+        s.chars().map(|c| match c {
+            '"' => "'".to_string(),
+            c => visible(c),
+        }),
+        max,
+    )
+}
+
+/// The inside of a double-quoted argument of an `iptables-restore` file, such as
+/// `--comment "…"`: hidden characters shown escaped, then `\` and `"` backslash-escaped
+/// (the restore parser's escape), cut to at most `max` bytes (a comment takes 255) without
+/// splitting an escape, ending in `...` when cut.
+pub fn iptables_string(s: &str, max: usize) -> String {
+    fit(
+        s.chars().map(|c| match c {
+            '"' => "\\\"".to_string(),
+            '\\' => "\\\\".to_string(),
+            c => visible(c),
+        }),
+        max,
+    )
+}
+
+/// A JSON string of an Azure Resource Manager template that ARM reads as a literal: a
+/// string starting with `[` and ending with `]` is an expression (`[parameters('x')]`)
+/// unless it starts with `[[`, which ARM turns back into `[`. Serialize the result with
+/// serde (JSON escaping is serde's).
+pub fn arm_literal(s: &str) -> String {
+    if s.starts_with('[') && s.ends_with(']') {
+        format!("[{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A value as an identifier of a target's syntax (an nftables table, an iptables chain, a
+/// Terraform resource name): ASCII letters and digits and the `extra` characters kept,
+/// every other character written `replace`, so that a value can neither end the identifier
+/// nor change what follows it.
+pub fn identifier(s: &str, extra: &[char], replace: char) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || extra.contains(&c) {
+                c
+            } else {
+                replace
+            }
+        })
+        .collect()
+}
+
+/// One character as shown in text: itself, or its escape when hidden.
+fn visible(c: char) -> String {
+    let mut out = String::new();
+    push_visible(&mut out, c);
+    out
+}
+
+/// `pieces` joined, or, when longer than `max` bytes, as many whole pieces as fit before
+/// `...` (so an escape is never cut in two).
+fn fit(pieces: impl Iterator<Item = String>, max: usize) -> String {
+    let pieces: Vec<String> = pieces.collect();
+    if pieces.iter().map(String::len).sum::<usize>() <= max {
+        return pieces.concat();
+    }
+    let budget = max.saturating_sub(3);
+    let mut out = String::with_capacity(max);
+    for p in pieces {
+        if out.len() + p.len() > budget {
+            break;
+        }
+        out.push_str(&p);
+    }
+    out.truncate(out.trim_end().len());
+    out.push_str("...");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +413,45 @@ mod tests {
         assert_eq!(shell("it's $(x)"), "'it'\\''s $(x)'");
         assert_eq!(shell(""), "''");
         assert_eq!(shell("a\u{1b}b"), "'a\\u{1b}b'");
+    }
+
+    #[test]
+    fn markdown_prose_keeps_code_spans_and_escapes_the_rest() {
+        assert_eq!(
+            md_prose("`dc-a` (1.17.3) is older than `dc-b`"),
+            "`dc-a` (1.17.3) is older than `dc-b`"
+        );
+        assert_eq!(md_prose("`a\n# b` runs <x>"), "`a\\n# b` runs \\<x\\>");
+        assert_eq!(md_prose("`x|y` and *z*"), "x\\|y and \\*z\\*");
+        assert_eq!(md_prose("odd ` tick"), "odd `  tick `");
+    }
+
+    #[test]
+    fn nft_strings_cannot_end_the_string() {
+        assert_eq!(nft_string("a \"b\" \\ c", 128), "a 'b' \\ c");
+        assert_eq!(nft_string("x\ny\u{1b}[31m", 128), "x\\ny\\u{1b}[31m");
+        assert_eq!(nft_string("abcdefghij", 8), "abcde...");
+        // An escape is never cut in two.
+        assert_eq!(nft_string("abcd\u{202e}efgh", 12), "abcd...");
+        assert_eq!(nft_string("é".repeat(10).as_str(), 8), "éé...");
+    }
+
+    #[test]
+    fn iptables_strings_cannot_end_the_argument() {
+        assert_eq!(iptables_string("a \"b\" \\", 255), "a \\\"b\\\" \\\\");
+        assert_eq!(iptables_string("l1\nl2\t", 255), "l1\\nl2\\t");
+        // A cut never leaves a lone backslash before the closing quote.
+        assert_eq!(iptables_string("abcd\"efgh", 8), "abcd...");
+        assert_eq!(iptables_string("ab\\\\cdefgh", 8), "ab\\\\...");
+    }
+
+    #[test]
+    fn arm_literals_and_identifiers() {
+        assert_eq!(arm_literal("[parameters('x')]"), "[[parameters('x')]");
+        assert_eq!(arm_literal("[a] b"), "[a] b");
+        assert_eq!(arm_literal("plain"), "plain");
+        assert_eq!(identifier("dc-a", &['_'], '_'), "dc_a");
+        assert_eq!(identifier("x\"; drop\n{", &['-', '_'], '_'), "x___drop__");
+        assert_eq!(identifier("dc-a", &['-'], '_'), "dc-a");
     }
 }

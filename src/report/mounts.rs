@@ -12,6 +12,7 @@ use tabled::settings::Style;
 use crate::graph::Topology;
 use crate::ids::ClusterId;
 use crate::mounts;
+use crate::report::escape;
 
 /// One mount as printed.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -68,32 +69,34 @@ pub fn rows(t: &Topology, lost: &BTreeSet<ClusterId>) -> Vec<Row> {
         .collect()
 }
 
-fn cells(r: &Row, after_loss: bool) -> Vec<String> {
+/// The cells of a row, the values (paths, types, names) shown with `esc`.
+fn cells(r: &Row, after_loss: bool, esc: impl Fn(&str) -> String) -> Vec<String> {
+    let list = |names: &[String]| names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(", ");
     let mut out = vec![
-        r.path.clone(),
+        esc(&r.path),
         if r.kind.is_empty() {
             "-".into()
         } else {
-            r.kind.clone()
+            esc(&r.kind)
         },
-        r.cluster.clone(),
+        esc(&r.cluster),
         r.scope.to_string(),
         if r.regions.is_empty() {
             "any".into()
         } else {
-            r.regions.join(", ")
+            list(&r.regions)
         },
         if r.held_by.is_empty() {
             "NONE: data lost".into()
         } else {
-            r.held_by.join(", ")
+            list(&r.held_by)
         },
     ];
     if after_loss {
         out.push(if r.lost_with.is_empty() {
             "-".into()
         } else {
-            r.lost_with.join(", ")
+            list(&r.lost_with)
         });
     }
     out.push(r.note.clone());
@@ -109,12 +112,13 @@ fn columns(after_loss: bool) -> Vec<&'static str> {
     c
 }
 
-/// A terminal table; the `note` column wraps at 40 characters.
+/// A terminal table; values shown with [`escape::terminal`], the `note` column wrapped at
+/// 40 characters.
 pub fn table(rows: &[Row], after_loss: bool) -> String {
     let mut b = Builder::default();
     b.push_record(columns(after_loss));
     for r in rows {
-        let mut cells = cells(r, after_loss);
+        let mut cells = cells(r, after_loss, |v| escape::terminal(v).into_owned());
         if let Some(last) = cells.last_mut() {
             *last = crate::text::wrap(last, 40).join("\n");
         }
@@ -125,38 +129,16 @@ pub fn table(rows: &[Row], after_loss: bool) -> String {
     format!("{table}\n")
 }
 
-/// A Markdown table (pipes, backslashes and markup characters in cells escaped).
+/// A Markdown table; values escaped with [`escape::md_text`].
 pub fn markdown(rows: &[Row], after_loss: bool) -> String {
     let mut b = Builder::default();
     b.push_record(columns(after_loss));
     for r in rows {
-        b.push_record(
-            cells(r, after_loss)
-                .into_iter()
-                .map(|c| escape_markdown(&c)),
-        );
+        b.push_record(cells(r, after_loss, escape::md_text));
     }
     let mut table = b.build();
     table.with(Style::markdown());
     format!("{table}\n")
-}
-
-fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if matches!(
-            ch,
-            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!'
-        ) {
-            out.push('\\');
-        }
-        if ch == '\n' {
-            out.push(' ');
-        } else {
-            out.push(ch);
-        }
-    }
-    out
 }
 
 /// CSV with a header line; lists are joined with `;`.

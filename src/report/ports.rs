@@ -8,6 +8,7 @@ use tabled::settings::Style;
 
 use crate::graph::Topology;
 use crate::net::flows::Flow;
+use crate::report::escape;
 
 /// One flow as printed.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -81,25 +82,27 @@ const COLUMNS: [&str; 8] = [
     "why",
 ];
 
-fn cells(r: &Row) -> [String; 8] {
+/// The cells of a row, the values (names, and the `why` that quotes them) shown with `esc`.
+fn cells(r: &Row, esc: impl Fn(&str) -> String) -> [String; 8] {
     [
-        r.source.clone(),
-        r.destination.clone(),
+        esc(&r.source),
+        esc(&r.destination),
         r.port.to_string(),
         r.protocol.to_string(),
         r.direction.to_string(),
         r.purpose.to_string(),
         if r.standby { "standby" } else { "-" }.to_string(),
-        r.why.clone(),
+        esc(&r.why),
     ]
 }
 
-/// A terminal table; the `why` column wraps at 60 characters.
+/// A terminal table; values shown with [`escape::terminal`], the `why` column wrapped at 60
+/// characters.
 pub fn table(rows: &[Row]) -> String {
     let mut b = Builder::default();
     b.push_record(COLUMNS);
     for r in rows {
-        let mut cells = cells(r);
+        let mut cells = cells(r, |v| escape::terminal(v).into_owned());
         cells[7] = crate::text::wrap(&cells[7], 60).join("\n");
         b.push_record(cells);
     }
@@ -108,12 +111,12 @@ pub fn table(rows: &[Row]) -> String {
     format!("{table}\n")
 }
 
-/// A Markdown table (pipes in cells escaped).
+/// A Markdown table; values escaped with [`escape::md_text`].
 pub fn markdown(rows: &[Row]) -> String {
     let mut b = Builder::default();
     b.push_record(COLUMNS);
     for r in rows {
-        b.push_record(cells(r).map(|c| c.replace('|', "\\|")));
+        b.push_record(cells(r, escape::md_text));
     }
     let mut table = b.build();
     table.with(Style::markdown());

@@ -5,6 +5,7 @@ use tabled::settings::Style;
 
 use crate::graph::Topology;
 use crate::ids::ClusterId;
+use crate::report::escape;
 
 /// One row: a cluster and whose tokens and leases it holds.
 #[derive(Debug, Serialize, tabled::Tabled)]
@@ -52,9 +53,15 @@ pub fn rows(t: &Topology) -> Vec<TokenRow> {
         .collect()
 }
 
-/// The rows as a text table.
+/// The rows as a text table, every value shown with [`escape::terminal`].
 pub fn table(t: &Topology) -> String {
-    let mut table = tabled::Table::new(rows(t));
+    let shown = rows(t).into_iter().map(|r| TokenRow {
+        cluster: escape::terminal(&r.cluster).into_owned(),
+        role: r.role,
+        holds: escape::terminal(&r.holds).into_owned(),
+        copies: escape::terminal(&r.copies).into_owned(),
+    });
+    let mut table = tabled::Table::new(shown);
     table.with(Style::sharp());
     table.to_string()
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::graph::Topology;
 use crate::ids::ClusterId;
+use crate::report::escape::{md_code, md_prose, md_text, terminal};
 use crate::upgrade::UpgradePlan;
 
 /// What every upgrade plan says about the procedure, with its sources.
@@ -30,33 +31,37 @@ fn upgrade_notes(plan: &UpgradePlan) -> Option<String> {
 /// The snapshot advice that goes with each wave's commands.
 const SNAPSHOT: &str = "Before upgrading a cluster, take a snapshot of it on its active node (the command under each cluster; Integrated Storage; with Consul storage, take a Consul snapshot instead) and keep it off the cluster: Vault does not replicate automated snapshots through performance replication (REPL-IDX).";
 
+/// A cluster for the terminal: its name, role, site, version and upstream, each value shown
+/// with [`terminal`].
 fn describe(t: &Topology, c: ClusterId) -> String {
     let version = t
         .version(c)
-        .map_or_else(|| "version not given".to_string(), ToString::to_string);
-    let site = t.model.sites[t.site_of(c).0].name.get();
+        .map_or_else(|| "version not given".to_string(), |v| shown(&v));
+    let site = terminal(t.model.sites[t.site_of(c).0].name.get());
+    let name = terminal(t.name(c));
     match t.upstream(c) {
         Some((up, _)) => format!(
-            "{} ({}, site {site}, {version}), replicates from {}",
-            t.name(c),
+            "{name} ({}, site {site}, {version}), replicates from {}",
             t.role(c).as_str(),
-            t.name(up)
+            terminal(t.name(up))
         ),
-        None => format!(
-            "{} ({}, site {site}, {version})",
-            t.name(c),
-            t.role(c).as_str()
-        ),
+        None => format!("{name} ({}, site {site}, {version})", t.role(c).as_str()),
     }
 }
 
-fn versions(plan: &crate::upgrade::SetUpgrade) -> String {
+/// A value that prints itself (a version), escaped with [`terminal`].
+fn shown(v: &impl ToString) -> String {
+    terminal(&v.to_string()).into_owned()
+}
+
+/// The versions a set runs now, each escaped with `esc`.
+fn versions(plan: &crate::upgrade::SetUpgrade, esc: impl Fn(&str) -> String) -> String {
     if plan.versions.is_empty() {
         "no versions given".to_string()
     } else {
         plan.versions
             .iter()
-            .map(ToString::to_string)
+            .map(|v| esc(&v.to_string()))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -71,31 +76,32 @@ fn sources(plan: &UpgradePlan) -> Vec<(&'static str, &'static str)> {
     crate::sources::cited(&text)
 }
 
-/// Renders the upgrade order for the terminal.
+/// Renders the upgrade order for the terminal; every value of the file (names, versions, the
+/// snapshot commands and warnings that quote them) shown with [`terminal`].
 pub fn text(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Result<()> {
+    let name = terminal(&t.model.name);
     match &plan.to {
         Some(to) => writeln!(
             w,
-            "Upgrade order for {} to {to}: downstream clusters first, each primary last\n",
-            t.model.name
+            "Upgrade order for {name} to {}: downstream clusters first, each primary last\n",
+            shown(to)
         )?,
         None => writeln!(
             w,
-            "Upgrade order for {}: downstream clusters first, each primary last\n",
-            t.model.name
+            "Upgrade order for {name}: downstream clusters first, each primary last\n"
         )?,
     }
     for s in &plan.sets {
         writeln!(
             w,
             "Replication set of `{}` (now on {})\n",
-            t.name(s.root),
-            versions(s)
+            terminal(t.name(s.root)),
+            versions(s, |v| terminal(v).into_owned())
         )?;
         if let Some(to) = &plan.to
             && !s.done.is_empty()
         {
-            writeln!(w, "  Done (already at {to} or newer):")?;
+            writeln!(w, "  Done (already at {} or newer):", shown(to))?;
             for c in &s.done {
                 writeln!(w, "    - {}", describe(t, *c))?;
             }
@@ -107,7 +113,7 @@ pub fn text(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Result<(
             writeln!(w, "  Wave {}: {}", i + 1, wave.stage)?;
             for (c, snap) in wave.clusters.iter().zip(&wave.snapshots) {
                 writeln!(w, "    - {}", describe(t, *c))?;
-                writeln!(w, "      {snap}")?;
+                writeln!(w, "      {}", terminal(snap))?;
             }
         }
         writeln!(w)?;
@@ -119,7 +125,11 @@ pub fn text(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Result<(
     if !plan.warnings.is_empty() {
         writeln!(w, "\nWarnings\n")?;
         for warning in &plan.warnings {
-            write!(w, "{}", super::failover::hang_text("- ", warning, 2))?;
+            write!(
+                w,
+                "{}",
+                super::failover::hang_text("- ", &terminal(warning), 2)
+            )?;
         }
     }
     writeln!(w, "\nSources\n")?;
@@ -133,11 +143,18 @@ pub fn text(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Result<(
     Ok(())
 }
 
-/// Renders the upgrade order as Markdown.
+/// Renders the upgrade order as Markdown; every value of the file escaped with [`md_code`]
+/// (names, snapshot commands) or [`md_text`] (sites, versions), and warnings, which quote
+/// names, with [`md_prose`].
 pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Result<()> {
+    let name = md_code(&t.model.name);
     match &plan.to {
-        Some(to) => writeln!(w, "# Upgrade order for `{}` to {to}\n", t.model.name)?,
-        None => writeln!(w, "# Upgrade order for `{}`\n", t.model.name)?,
+        Some(to) => writeln!(
+            w,
+            "# Upgrade order for {name} to {}\n",
+            md_text(&to.to_string())
+        )?,
+        None => writeln!(w, "# Upgrade order for {name}\n")?,
     }
     writeln!(
         w,
@@ -146,9 +163,9 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Resu
     for s in &plan.sets {
         writeln!(
             w,
-            "## Replication set of `{}` (now on {})\n",
-            t.name(s.root),
-            versions(s)
+            "## Replication set of {} (now on {})\n",
+            md_code(t.name(s.root)),
+            versions(s, md_text)
         )?;
         let stages: Vec<String> = s
             .waves
@@ -159,8 +176,13 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Resu
         if let Some(to) = &plan.to
             && !s.done.is_empty()
         {
-            let done: Vec<String> = s.done.iter().map(|c| format!("`{}`", t.name(*c))).collect();
-            writeln!(w, "Done (already at {to} or newer): {}.\n", done.join(", "))?;
+            let done: Vec<String> = s.done.iter().map(|c| md_code(t.name(*c))).collect();
+            writeln!(
+                w,
+                "Done (already at {} or newer): {}.\n",
+                md_text(&to.to_string()),
+                done.join(", ")
+            )?;
         }
         if s.waves.is_empty() {
             writeln!(w, "Nothing to upgrade.\n")?;
@@ -174,14 +196,14 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Resu
                 .map(move |(c, snap)| {
                     vec![
                         (i + 1).to_string(),
-                        format!("`{}`", t.name(*c)),
+                        md_code(t.name(*c)),
                         t.role(*c).as_str().to_string(),
-                        t.model.sites[t.site_of(*c).0].name.get().clone(),
+                        md_text(t.model.sites[t.site_of(*c).0].name.get()),
                         t.version(*c)
-                            .map_or_else(|| "-".to_string(), ToString::to_string),
+                            .map_or_else(|| "-".to_string(), |v| md_text(&v.to_string())),
                         t.upstream(*c)
-                            .map_or_else(|| "-".to_string(), |(u, _)| format!("`{}`", t.name(u))),
-                        format!("`{snap}`"),
+                            .map_or_else(|| "-".to_string(), |(u, _)| md_code(t.name(u))),
+                        md_code(snap),
                     ]
                 })
         });
@@ -207,7 +229,7 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &UpgradePlan) -> io::Resu
     if !plan.warnings.is_empty() {
         writeln!(w, "\n## Warnings\n")?;
         for warning in &plan.warnings {
-            writeln!(w, "- {warning}")?;
+            writeln!(w, "- {}", md_prose(warning))?;
         }
     }
     writeln!(w, "\n## Sources\n")?;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{Context, by_destination, clip, plain};
 use crate::firewall::FirewallRule;
+use crate::report::escape;
 use crate::text::unique_name;
 
 /// Azure's limits: rule and NSG names, descriptions, rules per NSG, priorities.
@@ -130,29 +131,10 @@ pub const TEMPLATE_SCHEMA: &str =
 /// `azure-mgmt-network` release whose `SecurityRule` model the tests check the rules with.
 pub const API_VERSION: &str = "2026-03-01";
 
-/// A string ARM reads as a literal: a value that starts with `[` and ends with `]` is an
-/// expression, unless it starts with `[[` (which ARM turns back into `[`).
-fn literal(text: &str) -> String {
-    if text.starts_with('[') && text.ends_with(']') {
-        format!("[{text}")
-    } else {
-        text.to_string()
-    }
-}
-
 /// An Azure name: letters, digits, `_`, `.` and `-`, at most 80 characters, starting with a
 /// letter or digit and ending in a letter, digit or `_` (`x` when nothing is left).
 fn azure_name(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let clean = escape::identifier(text, &['_', '.', '-'], '-');
     let clean = clean.trim_start_matches(['-', '.', '_']);
     let clean: String = clean.chars().take(NAME_MAX).collect();
     let clean = clean.trim_end_matches(['-', '.']);
@@ -169,7 +151,7 @@ pub fn build(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Template, Stri
         schema: TEMPLATE_SCHEMA,
         content_version: "1.0.0.0",
         metadata: Metadata {
-            description: literal(&clip(&ctx.provenance(), 1024, plain)),
+            description: escape::arm_literal(&clip(&ctx.provenance(), 1024, plain)),
         },
         parameters: Parameters {
             location: Parameter {
@@ -214,7 +196,11 @@ fn nsgs(rules: &[FirewallRule], ctx: &Context<'_>) -> Result<Vec<Nsg>, String> {
                     SecurityRule {
                         name,
                         properties: RuleProperties {
-                            description: literal(&clip(&r.comment(), DESCRIPTION_MAX - 1, plain)),
+                            description: escape::arm_literal(&clip(
+                                &r.comment(),
+                                DESCRIPTION_MAX - 1,
+                                plain,
+                            )),
                             protocol: match r.protocol {
                                 crate::spec::Protocol::Tcp => "Tcp",
                                 crate::spec::Protocol::Udp => "Udp",

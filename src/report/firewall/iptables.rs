@@ -6,8 +6,9 @@
 // `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
 use std::fmt::Write as _;
 
-use super::{Context, clip, plain};
+use super::{Context, clip};
 use crate::firewall::{Family, FirewallRule};
+use crate::report::escape;
 use crate::text::wrap;
 
 /// The longest comment the `comment` match accepts.
@@ -15,9 +16,13 @@ const COMMENT_MAX: usize = 255;
 /// Ports per `multiport` match (a range counts as two).
 const MULTIPORT_MAX: usize = 15;
 
-/// The chain name for a topology: `vrt-` and the name, within iptables' 28 characters.
+/// The chain name for a topology: `vrt-` and the name (every character but ASCII letters,
+/// digits, `-` and `_` as `_`), within iptables' 28 characters.
 pub fn chain_name(topology: &str) -> String {
-    let name: String = format!("vrt-{topology}").chars().take(28).collect();
+    let name: String = format!("vrt-{}", escape::identifier(topology, &['-', '_'], '_'))
+        .chars()
+        .take(28)
+        .collect();
     name.trim_end_matches('-').to_string()
 }
 
@@ -83,7 +88,8 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>, family: Family) -> Stri
          -A {chain} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment \"return traffic of the flows below\" -j ACCEPT\n"
     );
     for r in mine {
-        let comment = clip(&r.comment(), COMMENT_MAX, plain);
+        let comment =
+            escape::iptables_string(&clip(&r.comment(), usize::MAX, |_| true), COMMENT_MAX);
         for s in &r.sources {
             for d in &r.destinations {
                 for ports in port_chunks(r) {
@@ -114,5 +120,6 @@ mod tests {
         assert_eq!(chain_name("two-datacenters"), "vrt-two-datacenters");
         let long = chain_name(&"a".repeat(40));
         assert_eq!(long.len(), 28);
+        assert_eq!(chain_name("x\" -j DROP\n"), "vrt-x__-j_DROP_");
     }
 }

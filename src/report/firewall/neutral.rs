@@ -8,6 +8,7 @@ use tabled::settings::Style;
 
 use super::Context;
 use crate::firewall::{EPHEMERAL_PORTS, FirewallRule};
+use crate::report::escape::md_text;
 
 fn join<T: ToString>(items: impl IntoIterator<Item = T>, sep: &str) -> String {
     items
@@ -68,7 +69,8 @@ pub fn csv(rules: &[FirewallRule]) -> String {
     out
 }
 
-/// A Markdown document: a heading line, the table, and the note on return traffic.
+/// A Markdown document: a heading line, the table, and the note on return traffic; every
+/// value escaped with [`md_text`].
 pub fn markdown(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
     let mut b = Builder::default();
     b.push_record([
@@ -81,20 +83,22 @@ pub fn markdown(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
         "why",
     ]);
     for r in rules {
-        let cell = |s: String| s.replace('|', "\\|");
         b.push_record([
-            cell(r.name.clone()),
-            cell(format!("{}: {}", r.from.label, join(&r.sources, ", "))),
-            cell(format!("{}: {}", r.to.label, join(&r.destinations, ", "))),
+            md_text(&r.name),
+            md_text(&format!("{}: {}", r.from.label, join(&r.sources, ", "))),
+            md_text(&format!("{}: {}", r.to.label, join(&r.destinations, ", "))),
             r.protocol.as_str().to_string(),
             join(&r.ports, ", "),
             if r.standby { "standby" } else { "-" }.to_string(),
-            cell(r.reasons.join("; ")),
+            md_text(&r.reasons.join("; ")),
         ]);
     }
     let mut table = b.build();
     table.with(Style::markdown());
-    format!("{}\n\n{table}\n\n{RETURN_NOTE}\n", ctx.provenance())
+    format!(
+        "{}\n\n{table}\n\n{RETURN_NOTE}\n",
+        ctx.provenance_markdown()
+    )
 }
 
 /// One end of a rule, as JSON.

@@ -5,16 +5,18 @@
 // `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
 use std::fmt::Write as _;
 
-use super::{Context, clip, plain};
+use super::{Context, clip};
 use crate::firewall::{Family, FirewallRule};
+use crate::report::escape;
 use crate::text::wrap;
 
 /// The longest rule comment nftables accepts.
 const COMMENT_MAX: usize = 128;
 
-/// The nftables table name for a topology: `vrt_` and the name with `-` as `_`.
+/// The nftables table name for a topology: `vrt_` and the name with every character but
+/// ASCII letters, digits and `_` (such as `-`) as `_`.
 pub fn table_name(topology: &str) -> String {
-    format!("vrt_{}", topology.replace('-', "_"))
+    format!("vrt_{}", escape::identifier(topology, &['_'], '_'))
 }
 
 fn set<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
@@ -68,7 +70,7 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
             set(&r.destinations),
             r.protocol.as_str(),
             ports(r),
-            clip(&r.comment(), COMMENT_MAX, plain)
+            escape::nft_string(&clip(&r.comment(), usize::MAX, |_| true), COMMENT_MAX)
         );
     }
     out.push_str(

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Context, clip};
 use crate::firewall::{Family, FirewallRule};
+use crate::report::escape;
 use crate::text::unique_name;
 use crate::text::wrap;
 
@@ -22,25 +23,13 @@ fn aws_char(c: char) -> bool {
 
 /// A snake_case Terraform identifier from arbitrary text.
 fn ident(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    escape::identifier(text, &[], '_').to_ascii_lowercase()
 }
 
-/// An HCL string literal (escapes `"`, `\` and template sequences).
+/// An HCL string literal ([`escape::hcl`]: quotes, backslashes, controls and the template
+/// sequences `${` and `%{`).
 fn string(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace("${", "$${")
-        .replace("%{", "%%{");
-    format!("\"{escaped}\"")
+    format!("\"{}\"", escape::hcl(text))
 }
 
 /// The whole `.tf` file.
