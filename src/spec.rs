@@ -383,7 +383,7 @@ pub struct SealSpec {
     /// The TCP port of the seal endpoint. Default 443 for `awskms`, `azurekeyvault` and
     /// `gcpckms`, 8200 for `transit`; `pkcs11` has no default (HSM ports vary by vendor)
     /// and needs it when `cidrs` are given. Only with `cidrs`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::yaml::plain::opt_int")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<Sp<i64>>,
 }
@@ -401,7 +401,7 @@ pub struct ConsulSpec {
     pub cidrs: Vec<Sp<String>>,
     /// The port of Consul's HTTP API that Vault uses. Default 8500; 8501 is the usual
     /// HTTPS port (`scheme = "https"`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::yaml::plain::opt_int")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<Sp<i64>>,
 }
