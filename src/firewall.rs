@@ -89,6 +89,7 @@ impl End {
     fn of(t: &Topology, node: Node) -> Self {
         let key = match node {
             Node::LoadBalancer(_) => format!("{}-lb", node.name(t)),
+            Node::Group(g) => g.key(t),
             _ => node.name(t).to_string(),
         };
         Self {
@@ -224,6 +225,9 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
     let mut errors = Errors::default();
     let mut networks = Networks::default();
     for flow in flows {
+        if !errors.members_addressed(t, flow) {
+            continue;
+        }
         let (src_empty, src) = {
             let (all, per) = networks.of(t, flow.from);
             (all.is_empty(), *per)
@@ -350,6 +354,51 @@ struct Errors {
 }
 
 impl Errors {
+    /// For a group flow: whether every member of its ends has addresses and every pair of
+    /// a source and a destination member shares an address family; records the first
+    /// problem otherwise. Always true for a flow between two single nodes.
+    fn members_addressed(&mut self, t: &Topology, flow: &Flow) -> bool {
+        if !matches!(flow.from, Node::Group(_)) && !matches!(flow.to, Node::Group(_)) {
+            return true;
+        }
+        // Per end: the first member with only IPv4, and the first with only IPv6.
+        let mut only = [[None, None], [None, None]];
+        let mut ok = true;
+        for (side, end) in [flow.from, flow.to].into_iter().enumerate() {
+            for member in end.members(t) {
+                let (cidrs, _) = flows::addresses(t, member);
+                if cidrs.is_empty() {
+                    self.no_addresses(t, member, flow);
+                    ok = false;
+                    continue;
+                }
+                let v4 = cidrs.iter().any(Cidr::is_ipv4);
+                let v6 = cidrs.iter().any(|c| !c.is_ipv4());
+                let slot = match (v4, v6) {
+                    (true, false) => 0,
+                    (false, true) => 1,
+                    _ => continue,
+                };
+                only[side][slot].get_or_insert((member, cidrs));
+            }
+        }
+        if !ok {
+            return false;
+        }
+        for (a, b) in [(0, 1), (1, 0)] {
+            if let (Some((x, src)), Some((y, dst))) = (&only[0][a], &only[1][b]) {
+                let one = Flow {
+                    from: *x,
+                    to: *y,
+                    ..*flow
+                };
+                self.no_common_family(t, &one, src, dst);
+                return false;
+            }
+        }
+        true
+    }
+
     fn no_addresses(&mut self, t: &Topology, node: Node, flow: &Flow) {
         if !self.seen.insert((node, None)) {
             return;
@@ -399,6 +448,12 @@ impl Errors {
                     ),
                 )
             }
+            // Groups are checked member by member (`members_addressed`).
+            Node::Group(g) => (
+                t.cluster(g.anchor()).name.span(),
+                g.label(t),
+                "give every member `cidrs` or its site `cidrs`".to_string(),
+            ),
         };
         self.findings.push(
             Finding::new(
@@ -433,6 +488,7 @@ impl Errors {
             Node::Cluster(c) | Node::LoadBalancer(c) => t.cluster(c).name.span(),
             Node::Client(k) => t.client(k).name.span(),
             Node::Service(s) => t.service(s).name.span(),
+            Node::Group(g) => t.cluster(g.anchor()).name.span(),
         };
         self.findings.push(
             Finding::new(
@@ -498,16 +554,50 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Whether `node`, as a destination, is inside the scope.
+    /// Whether `node`, as a destination, is inside the scope (a group: when one of its
+    /// members is).
     pub fn admits(&self, t: &Topology, node: Node) -> bool {
-        let site = node.site(t);
-        self.site.is_none_or(|s| s == site)
-            && self.provider.is_none_or(|p| t.site(site).provider == p)
+        match node {
+            Node::Group(g) if g.site.is_none() => g
+                .nodes(t)
+                .iter()
+                .any(|m| self.admits_site(t, m.site(t))),
+            _ => self.admits_site(t, node.site(t)),
+        }
     }
 
-    /// The flows of `flows` whose destination is inside the scope, in order.
+    /// The flows of `flows` whose destination is inside the scope, in order. A flow to a
+    /// group becomes one flow per site of the scope that holds members of it, to those
+    /// members only.
     pub fn flows(&self, t: &Topology, flows: Vec<Flow>) -> Vec<Flow> {
-        flows.into_iter().filter(|f| self.admits(t, f.to)).collect()
+        let mut out = Vec::with_capacity(flows.len());
+        for f in flows {
+            match f.to {
+                Node::Group(g) if self.site.is_some() || self.provider.is_some() => {
+                    let members = g.nodes(t);
+                    let mut seen = BTreeSet::new();
+                    for site in members.iter().map(|m| m.site(t)) {
+                        if seen.insert(site) && self.admits_site(t, site) {
+                            out.push(Flow {
+                                to: Node::Group(flows::Group {
+                                    site: Some(site),
+                                    ..g
+                                }),
+                                ..f
+                            });
+                        }
+                    }
+                }
+                to if self.admits(t, to) => out.push(f),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn admits_site(&self, t: &Topology, site: crate::ids::SiteId) -> bool {
+        self.site.is_none_or(|s| s == site)
+            && self.provider.is_none_or(|p| t.site(site).provider == p)
     }
 }
 

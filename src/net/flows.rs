@@ -20,7 +20,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 pub use self::describe::Wording;
-use crate::graph::{EdgeKind, StandbyPair, Topology};
+pub use self::group::{Group, Holds, Via};
+use crate::graph::{EdgeKind, Members, StandbyKind, StandbyPair, StandbySet, Topology};
 use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 pub use crate::net::addresses::{AddressSource, addresses};
 use crate::source::Span;
@@ -28,6 +29,7 @@ use crate::spec::{Activation, ClusterPort, Protocol, Role};
 use crate::values::Host;
 
 mod describe;
+pub(crate) mod group;
 #[cfg(test)]
 mod tests;
 
@@ -42,25 +44,38 @@ pub enum Node {
     Client(ClientId),
     /// An external service.
     Service(ServiceId),
+    /// Several clusters or clients that take part in the same standby flows.
+    Group(Group),
 }
 
 impl Node {
-    /// The name of the declared object: the cluster's name for a load balancer.
+    /// The name of the declared object: the cluster's name for a load balancer, the
+    /// name of the cluster a group is named after.
     pub fn name<'a>(&self, t: &'a Topology) -> &'a str {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) => t.name(c),
             Self::Client(k) => t.client(k).name.get(),
             Self::Service(s) => t.service(s).name.get(),
+            Self::Group(g) => t.name(g.anchor()),
         }
     }
 
-    /// `cluster`, `load-balancer`, `client` or `service`.
+    /// `cluster`, `load-balancer`, `client`, `service`, `cluster-group` or `client-group`.
     pub const fn kind(&self) -> &'static str {
         match self {
             Self::Cluster(_) => "cluster",
             Self::LoadBalancer(_) => "load-balancer",
             Self::Client(_) => "client",
             Self::Service(_) => "service",
+            Self::Group(g) => g.kind(),
+        }
+    }
+
+    /// The nodes it stands for: the members of a group, else itself.
+    pub fn members(&self, t: &Topology) -> Vec<Node> {
+        match self {
+            Self::Group(g) => g.nodes(t),
+            other => vec![*other],
         }
     }
 
@@ -72,15 +87,19 @@ impl Node {
             Self::LoadBalancer(_) => format!("{} (load balancer)", self.name(t)),
             Self::Client(_) => format!("{} (client)", self.name(t)),
             Self::Service(_) => format!("{} (service)", self.name(t)),
+            Self::Group(g) => g.label(t),
         }
     }
 
-    /// The site it is in (a load balancer is in its cluster's site).
+    /// The site it is in (a load balancer is in its cluster's site). A group's members may
+    /// be in several sites: this is its site filter, else the site of the cluster it is
+    /// named after; ask [`Node::members`] for theirs.
     pub fn site(&self, t: &Topology) -> SiteId {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) => t.site_of(c),
             Self::Client(k) => *t.client(k).site.get(),
             Self::Service(s) => *t.service(s).site.get(),
+            Self::Group(g) => g.site.unwrap_or_else(|| t.site_of(g.anchor())),
         }
     }
 
@@ -94,9 +113,17 @@ impl Node {
         }
     }
 
-    /// Whether it is Vault (a cluster's nodes or its load balancer).
+    /// Whether it is Vault (a cluster's nodes or its load balancer, or a group of them).
     pub const fn is_vault(&self) -> bool {
-        matches!(self, Self::Cluster(_) | Self::LoadBalancer(_))
+        matches!(
+            self,
+            Self::Cluster(_)
+                | Self::LoadBalancer(_)
+                | Self::Group(Group {
+                    holds: Holds::Clusters(_),
+                    ..
+                })
+        )
     }
 }
 
@@ -211,6 +238,15 @@ pub enum Cause {
     },
     /// A connection that exists only after a failover.
     Standby(StandbyPair),
+    /// Connections that exist only after a failover, for every pair of a standby set: a
+    /// group flow ([`Node::Group`] at one end or both).
+    StandbySet {
+        /// The set.
+        set: StandbySet,
+        /// Whether the flow goes from the set's secondaries to its primaries (the way a
+        /// secondary dials), not back.
+        towards_primary: bool,
+    },
     /// A client uses its cluster.
     Client {
         /// The client.
@@ -222,6 +258,12 @@ pub enum Cause {
         client: ClientId,
         /// The DR secondary it moves to.
         dr: ClusterId,
+    },
+    /// The clients of `cluster` move to its DR secondary promoted in its place (a group
+    /// flow: many clients, many DR secondaries).
+    ClientsFailover {
+        /// The cluster whose clients move.
+        cluster: ClusterId,
     },
     /// A load balancer forwards to its cluster's nodes.
     LoadBalancer {
@@ -437,6 +479,94 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// The flows of a standby set: pair by pair while that is no longer than listing its
+    /// members ([`group::expands`]), else group flows that stand for every pair: the API
+    /// and cluster port from the secondaries to the primaries and back (once for DR
+    /// secondaries paired with each other), one flow per destination port, the API port
+    /// split by the secondaries' activation when they differ.
+    fn standby_set(&mut self, set: StandbySet) {
+        let t = self.t;
+        let secondaries = set.secondaries.clusters(t);
+        let primaries = set.primaries.clusters(t);
+        if group::expands(set.kind, secondaries.len() as u64, primaries.len() as u64) {
+            for pair in set.pairs(t) {
+                self.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
+            }
+            return;
+        }
+        let sibling = set.kind == StandbyKind::SiblingDr;
+        let mut ways = vec![(set.secondaries, &secondaries, set.primaries, &primaries, true)];
+        if !sibling {
+            ways.push((set.primaries, &primaries, set.secondaries, &secondaries, false));
+        }
+        for (from, from_list, to, to_list, towards_primary) in ways {
+            let cause = Cause::StandbySet {
+                set,
+                towards_primary,
+            };
+            let source = |wrapped: Option<bool>| match from_list.as_slice() {
+                [one] => Node::Cluster(*one),
+                _ => Node::Group(Group {
+                    wrapped,
+                    ..Group::of(Holds::Clusters(from), Via::Nodes)
+                }),
+            };
+            let destination = |via: Via, port: u16| match to_list.as_slice() {
+                [one] => match via {
+                    Via::Api => api_entry(t, *one),
+                    _ => cluster_entry(t, *one),
+                },
+                _ => Node::Group(Group {
+                    port: Some(port),
+                    ..Group::of(Holds::Clusters(to), via)
+                }),
+            };
+            // Only a secondary dials its primary's API, and only a wrapped token needs it.
+            let activations = if towards_primary {
+                group::distinct(from_list, |c| {
+                    t.cluster(c).activation() == Activation::WrappedToken
+                })
+            } else {
+                vec![false]
+            };
+            let split = activations.len() > 1;
+            for wrapped in activations {
+                for port in group::distinct(to_list, |c| t.cluster(c).api_port()) {
+                    self.push(Flow {
+                        from: source(if split { Some(wrapped) } else { None }),
+                        to: destination(Via::Api, port),
+                        port,
+                        protocol: Protocol::Tcp,
+                        direction: Direction::Bidirectional,
+                        purpose: Purpose::Bootstrap,
+                        standby: true,
+                        need: if wrapped && towards_primary {
+                            Need::Required
+                        } else {
+                            Need::Advised
+                        },
+                        cause,
+                    });
+                }
+            }
+            for port in group::distinct(to_list, |c| t.cluster(c).cluster_port()) {
+                self.push(Flow {
+                    from: source(None),
+                    to: destination(Via::ClusterPort, port),
+                    port,
+                    protocol: Protocol::Tcp,
+                    direction: Direction::Bidirectional,
+                    purpose: Purpose::Replication,
+                    standby: true,
+                    need: Need::Required,
+                    cause,
+                });
+            }
+        }
+    }
+}
+
 /// Every flow the topology needs: the required ones first (replication, clients, load
 /// balancers, services, inside clusters), then the standby ones, each group in file order.
 /// A connection (source, destination, port) appears once, under its first reason.
@@ -546,12 +676,24 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
             });
         }
     }
-    for pair in t.standby_pairs() {
-        b.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
+    for set in t.standby_sets() {
+        b.standby_set(set);
     }
+    // Clients move to their cluster's DR secondaries of its environment: client by client
+    // while that is no longer than listing both, else one group flow per cluster.
+    let takers: Vec<Vec<ClusterId>> = t
+        .cluster_ids()
+        .map(|c| Members::DrSecondaries(c).clusters(t))
+        .collect();
+    let grouped = |c: ClusterId| {
+        !group::clients_expand(t.clients_of(c).len() as u64, takers[c.0].len() as u64)
+    };
     for (id, client) in t.clients() {
         let c = *client.cluster.get();
-        for dr in t.dr_secondaries(c) {
+        if grouped(c) {
+            continue;
+        }
+        for &dr in &takers[c.0] {
             b.push(Flow {
                 from: Node::Client(id),
                 to: client_entry(t, dr),
@@ -562,6 +704,25 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                 standby: true,
                 need: Need::Required,
                 cause: Cause::ClientFailover { client: id, dr },
+            });
+        }
+    }
+    for c in t.cluster_ids().filter(|c| grouped(*c)) {
+        let drs = &takers[c.0];
+        for port in group::distinct(drs, |d| t.cluster(d).api_port()) {
+            b.push(Flow {
+                from: Node::Group(Group::of(Holds::Clients(c), Via::Nodes)),
+                to: Node::Group(Group {
+                    port: Some(port),
+                    ..Group::of(Holds::Clusters(Members::DrSecondaries(c)), Via::Clients)
+                }),
+                port,
+                protocol: Protocol::Tcp,
+                direction: Direction::Inbound,
+                purpose: Purpose::ClientOperations,
+                standby: true,
+                need: Need::Required,
+                cause: Cause::ClientsFailover { cluster: c },
             });
         }
     }

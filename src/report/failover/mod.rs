@@ -49,6 +49,7 @@ fn node_name(t: &Topology, n: Node) -> String {
         Node::LoadBalancer(c) => format!("{}'s load balancer", cluster_name(t, c)),
         Node::Client(c) => client_name(t, c),
         Node::Service(s) => t.model.services[s.0].name.get().clone(),
+        Node::Group(_) => n.label(t),
     }
 }
 
@@ -58,6 +59,7 @@ const fn node_kind(n: Node) -> &'static str {
         Node::LoadBalancer(_) => "load-balancer",
         Node::Client(_) => "client",
         Node::Service(_) => "service",
+        Node::Group(g) => g.kind(),
     }
 }
 
