@@ -383,6 +383,7 @@ fn assert_rejected(tool: &Path, args: &[&str], file: &Path, broken: &str) {
 fn network_inputs() -> Vec<String> {
     let mut all = examples();
     all.push("tests/fixtures/net/dual-stack.yaml".into());
+    all.push("tests/fixtures/net/standby-groups.yaml".into());
     all
 }
 

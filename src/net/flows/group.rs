@@ -178,8 +178,9 @@ impl Group {
             Holds::Clusters(Members::One(c)) => t.name(c).to_string(),
             Holds::Clients(c) => format!("{}-clients", t.name(c)),
         };
-        if matches!(self.via, Via::Api | Via::Clients | Via::ClusterPort)
-            && let Some(p) = self.port
+        // The port only tells groups apart when the members do not all use it.
+        if let Some(p) = self.port
+            && (Group { port: None, ..*self }).nodes(t).len() != self.nodes(t).len()
         {
             key.push_str(&format!("-{p}"));
         }
