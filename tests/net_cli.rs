@@ -568,7 +568,9 @@ fn terraform_declares_aws_vpc_security_group_ingress_rules() {
             }
         }
         // Terraform describes AWS only: the examples without an AWS site have no resources.
-        let in_aws = path.contains("aws");
+        let in_aws = std::fs::read_to_string(root().join(&path))
+            .unwrap()
+            .contains("provider: aws");
         assert_eq!(!resources.is_empty(), in_aws, "{path}");
         if !in_aws {
             continue;
