@@ -558,10 +558,9 @@ impl Scope {
     /// members is).
     pub fn admits(&self, t: &Topology, node: Node) -> bool {
         match node {
-            Node::Group(g) if g.site.is_none() => g
-                .nodes(t)
-                .iter()
-                .any(|m| self.admits_site(t, m.site(t))),
+            Node::Group(g) if g.site.is_none() => {
+                g.nodes(t).iter().any(|m| self.admits_site(t, m.site(t)))
+            }
             _ => self.admits_site(t, node.site(t)),
         }
     }

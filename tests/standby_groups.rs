@@ -73,11 +73,8 @@ fn allowed(rules: &[Value], t: &Topology, from: &str, to: &str, port: u64) -> bo
             .map(|c| c.as_str().unwrap().parse().unwrap())
             .collect()
     };
-    let within = |inner: &[Cidr], outer: &[Cidr]| {
-        inner
-            .iter()
-            .all(|i| outer.iter().any(|o| o.contains(i)))
-    };
+    let within =
+        |inner: &[Cidr], outer: &[Cidr]| inner.iter().all(|i| outer.iter().any(|o| o.contains(i)));
     rules.iter().any(|r| {
         r["ports"].as_array().unwrap().contains(&port.into())
             && within(&cidrs_of(t, from), &nets(&r["source"]["cidrs"]))
@@ -93,22 +90,44 @@ fn large_standby_sets_are_group_rows_in_the_port_matrix() {
     };
     // Four DR secondaries paired with each other, three performance secondaries re-pointing
     // to them, three clients moving to them: group rows, not pairs.
-    assert!(rows.iter().any(|r| r.0 == "DR secondaries of p activated with a wrapped token (3: p-dr1, p-dr2, p-dr4)"
-        && r.1 == "DR secondaries of p (4: p-dr1, p-dr2, p-dr3, …)"
-        && r.2 == 8200), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.0 == "DR secondaries of p (4: p-dr1, p-dr2, p-dr3, …)"
-        && r.1 == "DR secondaries of p (4: p-dr1, p-dr2, p-dr3, …)"
-        && r.2 == 8201), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.0 == "clients of p (3: apps-1, apps-2, apps-3)"
-        && r.4 == "cluster-group"
-        && r.2 == 8200), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.0 == "performance secondaries of p (3: s1, s2, s3)"
-        && r.2 == 8201), "{rows:#?}");
+    assert!(
+        rows.iter().any(|r| r.0
+            == "DR secondaries of p activated with a wrapped token (3: p-dr1, p-dr2, p-dr4)"
+            && r.1 == "DR secondaries of p (4: p-dr1, p-dr2, p-dr3, …)"
+            && r.2 == 8200),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "DR secondaries of p (4: p-dr1, p-dr2, p-dr3, …)"
+                && r.1 == "DR secondaries of p (4: p-dr1, p-dr2, p-dr3, …)"
+                && r.2 == 8201),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "clients of p (3: apps-1, apps-2, apps-3)"
+                && r.4 == "cluster-group"
+                && r.2 == 8200),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "performance secondaries of p (3: s1, s2, s3)" && r.2 == 8201),
+        "{rows:#?}"
+    );
     // No pair of those sets is listed one by one.
     let drs = ["p-dr1", "p-dr2", "p-dr3", "p-dr4"];
-    assert!(!rows.iter().any(|r| drs.contains(&r.0.as_str()) && drs.contains(&r.1.as_str())));
+    assert!(
+        !rows
+            .iter()
+            .any(|r| drs.contains(&r.0.as_str()) && drs.contains(&r.1.as_str()))
+    );
     // Each DR secondary of a performance secondary alone is still a pair with `p`.
-    assert!(rows.iter().any(|r| r.0 == "s1-dr" && r.1 == "p" && r.2 == 8201 && !group(r)));
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "s1-dr" && r.1 == "p" && r.2 == 8201 && !group(r))
+    );
     for format in ["table", "markdown", "csv"] {
         let (code, out, err) = run(&["ports", "--format", format, GROUPS]);
         assert_eq!(code, 0, "{format}: {err}");
@@ -149,8 +168,14 @@ fn the_firewall_allows_every_pair_a_standby_set_stands_for() {
         .iter()
         .map(|r| r["name"].as_str().unwrap())
         .collect();
-    assert!(!names.iter().any(|n| n.contains("public-key")), "{names:#?}");
-    assert!(names.iter().any(|n| n.contains("wrapped-token")), "{names:#?}");
+    assert!(
+        !names.iter().any(|n| n.contains("public-key")),
+        "{names:#?}"
+    );
+    assert!(
+        names.iter().any(|n| n.contains("wrapped-token")),
+        "{names:#?}"
+    );
 }
 
 #[test]
@@ -178,7 +203,10 @@ fn a_blocked_standby_set_names_its_first_blocked_pair_and_the_rule_to_add() {
             break;
         }
         rounds += 1;
-        assert!(rounds < 40, "the suggested rules never clear VRT201: {blocked:#?}");
+        assert!(
+            rounds < 40,
+            "the suggested rules never clear VRT201: {blocked:#?}"
+        );
         let f = blocked[0];
         first_message.get_or_insert_with(|| f["message"].as_str().unwrap().to_string());
         // Every suggestion is a rule between two named objects: add them all.
@@ -190,7 +218,9 @@ fn a_blocked_standby_set_names_its_first_blocked_pair_and_the_rule_to_add() {
             .collect();
         for rule in rules {
             assert!(rule.starts_with("- {name: "), "{help}");
-            text.push_str(&format!("    {rule}\n"));
+            text.push_str("    ");
+            text.push_str(rule);
+            text.push('\n');
         }
     }
     // The DR secondaries in `east` and `west` must reach each other: the first pair of the
@@ -216,10 +246,16 @@ fn a_dr_secondary_of_another_environment_gets_no_standby_path() {
     for s in ["s1", "s2"] {
         assert!(between(s, "d-prod"), "{s}: {rows:#?}");
     }
-    assert!(rows.iter().any(|r| r.0 == "apps (client)" && r.1 == "d-prod"), "{rows:#?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "apps (client)" && r.1 == "d-prod"),
+        "{rows:#?}"
+    );
     // The non-production one never does: no standby flow leads to it or leaves it.
     assert!(
-        !rows.iter().any(|r| r.0.contains("d-stage") || r.1.contains("d-stage")),
+        !rows
+            .iter()
+            .any(|r| r.0.contains("d-stage") || r.1.contains("d-stage")),
         "{rows:#?}"
     );
     // Nor does the firewall open anything between it and the performance secondaries.
@@ -289,7 +325,11 @@ fn the_budget_is_exact_for_a_fixture_of_mixed_standby_sets() {
     let (total, _) = vrt::net::budget::count(&t);
     // Connections shared by two reasons are merged: the count bounds the flows.
     assert!(total >= flows.len() as u64);
-    assert!(total <= flows.len() as u64 + 8, "{total} for {} flows", flows.len());
+    assert!(
+        total <= flows.len() as u64 + 8,
+        "{total} for {} flows",
+        flows.len()
+    );
 }
 
 #[test]

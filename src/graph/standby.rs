@@ -127,7 +127,9 @@ impl Members {
     /// The cluster the members are named after.
     pub const fn anchor(self) -> ClusterId {
         match self {
-            Self::DrSecondaries(c) | Self::PerformanceSecondaries { primary: c, .. } | Self::One(c) => c,
+            Self::DrSecondaries(c)
+            | Self::PerformanceSecondaries { primary: c, .. }
+            | Self::One(c) => c,
         }
     }
 }

@@ -496,9 +496,21 @@ impl Builder<'_> {
             return;
         }
         let sibling = set.kind == StandbyKind::SiblingDr;
-        let mut ways = vec![(set.secondaries, &secondaries, set.primaries, &primaries, true)];
+        let mut ways = vec![(
+            set.secondaries,
+            &secondaries,
+            set.primaries,
+            &primaries,
+            true,
+        )];
         if !sibling {
-            ways.push((set.primaries, &primaries, set.secondaries, &secondaries, false));
+            ways.push((
+                set.primaries,
+                &primaries,
+                set.secondaries,
+                &secondaries,
+                false,
+            ));
         }
         for (from, from_list, to, to_list, towards_primary) in ways {
             let cause = Cause::StandbySet {

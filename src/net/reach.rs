@@ -181,10 +181,7 @@ impl<'t> Declared<'t> {
     /// the rule that allows its first pair, when every pair is allowed.
     pub fn allowing(&self, flow: &Flow) -> Option<usize> {
         if matches!(flow.from, Node::Group(_)) || matches!(flow.to, Node::Group(_)) {
-            return match self.check_pairs(flow) {
-                Ok(first) => first,
-                Err(_) => None,
-            };
+            return self.check_pairs(flow).unwrap_or_default();
         }
         self.allowing_one(flow)
     }

@@ -268,11 +268,11 @@ fn subject(t: &Topology, flow: &Flow) -> ClusterId {
                 _ => set.lost,
             }
         }
-        Cause::ClientsFailover { cluster } => cluster,
         Cause::Client { client } | Cause::ClientFailover { client, .. } => {
             *t.client(client).cluster.get()
         }
         Cause::LoadBalancer { cluster }
+        | Cause::ClientsFailover { cluster }
         | Cause::Service { cluster, .. }
         | Cause::Intra { cluster } => cluster,
     }

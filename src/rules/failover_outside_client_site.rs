@@ -45,8 +45,7 @@ declare_rule! {
 pub fn check(t: &Topology) -> Vec<Finding> {
     // The choice is the cluster's, not the client's: ranked once per cluster, so that many
     // clients of a cluster with many DR secondaries cost one ranking.
-    let mut chosen_for: std::collections::HashMap<_, Option<_>> =
-        std::collections::HashMap::new();
+    let mut chosen_for: std::collections::HashMap<_, Option<_>> = std::collections::HashMap::new();
     t.model
         .clients
         .iter()

@@ -183,7 +183,12 @@ fn grouped(
             continue;
         };
         for (site, dialers) in &sites {
-            let dialers: Vec<ClusterId> = dialers.iter().copied().filter(|d| *d != peer).take(2).collect();
+            let dialers: Vec<ClusterId> = dialers
+                .iter()
+                .copied()
+                .filter(|d| *d != peer)
+                .take(2)
+                .collect();
             if dialers.is_empty() || resolvable(*site, &name) {
                 continue;
             }
@@ -236,10 +241,7 @@ fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
             "; secondaries dial their primary, so this matters only once roles change (failback, failover)",
         )
     } else {
-        (
-            if single { "dials" } else { "dial" },
-            " after a failover",
-        )
+        (if single { "dials" } else { "dial" }, " after a failover")
     };
     let zone = {
         let labels = g.name.split('.').count();

@@ -180,9 +180,16 @@ impl Group {
         };
         // The port only tells groups apart when the members do not all use it.
         if let Some(p) = self.port
-            && (Group { port: None, ..*self }).nodes(t).len() != self.nodes(t).len()
+            && (Group {
+                port: None,
+                ..*self
+            })
+            .nodes(t)
+            .len()
+                != self.nodes(t).len()
         {
-            key.push_str(&format!("-{p}"));
+            key.push('-');
+            key.push_str(&p.to_string());
         }
         match self.wrapped {
             Some(true) => key.push_str("-wrapped-token"),
@@ -216,5 +223,9 @@ pub const fn clients_expand(k: u64, d: u64) -> bool {
 /// The distinct values of `f` over `items`, in order of first appearance.
 pub fn distinct<T: Copy, K: Ord + Copy>(items: &[T], f: impl Fn(T) -> K) -> Vec<K> {
     let mut seen = std::collections::BTreeSet::new();
-    items.iter().map(|i| f(*i)).filter(|k| seen.insert(*k)).collect()
+    items
+        .iter()
+        .map(|i| f(*i))
+        .filter(|k| seen.insert(*k))
+        .collect()
 }

@@ -59,7 +59,12 @@ fn one_each(networks: &[crate::values::Cidr]) -> Vec<String> {
 fn address_lists(networks: &[crate::values::Cidr]) -> Vec<String> {
     networks
         .chunks(ADDRESSES_MAX)
-        .map(|c| c.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))
+        .map(|c| {
+            c.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .collect()
 }
 
@@ -103,7 +108,8 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>, family: Family) -> Stri
     for r in mine {
         let comment = clip(&r.comment(), COMMENT_MAX, plain);
         let (sources, destinations) = (address_lists(&r.sources), address_lists(&r.destinations));
-        let paired = r.sources.len() * r.destinations.len() <= r.sources.len() + r.destinations.len();
+        let paired =
+            r.sources.len() * r.destinations.len() <= r.sources.len() + r.destinations.len();
         let (sources, destinations) = if paired {
             (one_each(&r.sources), one_each(&r.destinations))
         } else {
