@@ -21,7 +21,7 @@ use std::net::IpAddr;
 
 pub use self::describe::Wording;
 pub use self::group::{Group, Holds, Via};
-use crate::graph::{EdgeKind, Members, StandbyKind, StandbyPair, StandbySet, Topology};
+use crate::graph::{EdgeKind, Members, StandbyPair, StandbySet, Topology};
 use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 pub use crate::net::addresses::{AddressSource, addresses};
 use crate::source::Span;
@@ -472,106 +472,6 @@ impl Builder<'_> {
                     purpose,
                     standby,
                     need,
-                    cause,
-                });
-            }
-        }
-    }
-}
-
-impl Builder<'_> {
-    /// The flows of a standby set: pair by pair while that is no longer than listing its
-    /// members ([`group::expands`]), else group flows that stand for every pair: the API
-    /// and cluster port from the secondaries to the primaries and back (once for DR
-    /// secondaries paired with each other), one flow per destination port, the API port
-    /// split by the secondaries' activation when they differ.
-    fn standby_set(&mut self, set: StandbySet) {
-        let t = self.t;
-        let secondaries = set.secondaries.clusters(t);
-        let primaries = set.primaries.clusters(t);
-        if group::expands(set.kind, secondaries.len() as u64, primaries.len() as u64) {
-            for pair in set.pairs(t) {
-                self.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
-            }
-            return;
-        }
-        let sibling = set.kind == StandbyKind::SiblingDr;
-        let mut ways = vec![(
-            set.secondaries,
-            &secondaries,
-            set.primaries,
-            &primaries,
-            true,
-        )];
-        if !sibling {
-            ways.push((
-                set.primaries,
-                &primaries,
-                set.secondaries,
-                &secondaries,
-                false,
-            ));
-        }
-        for (from, from_list, to, to_list, towards_primary) in ways {
-            let cause = Cause::StandbySet {
-                set,
-                towards_primary,
-            };
-            let source = |wrapped: Option<bool>| match from_list.as_slice() {
-                [one] => Node::Cluster(*one),
-                _ => Node::Group(Group {
-                    wrapped,
-                    ..Group::of(Holds::Clusters(from), Via::Nodes)
-                }),
-            };
-            let destination = |via: Via, port: u16| match to_list.as_slice() {
-                [one] => match via {
-                    Via::Api => api_entry(t, *one),
-                    _ => cluster_entry(t, *one),
-                },
-                _ => Node::Group(Group {
-                    port: Some(port),
-                    ..Group::of(Holds::Clusters(to), via)
-                }),
-            };
-            // Only a secondary dials its primary's API, and only a wrapped token needs it.
-            let activations = if towards_primary {
-                group::distinct(from_list, |c| {
-                    t.cluster(c).activation() == Activation::WrappedToken
-                })
-            } else {
-                vec![false]
-            };
-            let split = activations.len() > 1;
-            for wrapped in activations {
-                for port in group::distinct(to_list, |c| t.cluster(c).api_port()) {
-                    self.push(Flow {
-                        from: source(if split { Some(wrapped) } else { None }),
-                        to: destination(Via::Api, port),
-                        port,
-                        protocol: Protocol::Tcp,
-                        direction: Direction::Bidirectional,
-                        purpose: Purpose::Bootstrap,
-                        standby: true,
-                        need: if wrapped && towards_primary {
-                            Need::Required
-                        } else {
-                            Need::Advised
-                        },
-                        cause,
-                    });
-                }
-            }
-            for port in group::distinct(to_list, |c| t.cluster(c).cluster_port()) {
-                self.push(Flow {
-                    from: source(None),
-                    to: destination(Via::ClusterPort, port),
-                    port,
-                    protocol: Protocol::Tcp,
-                    direction: Direction::Bidirectional,
-                    purpose: Purpose::Replication,
-                    standby: true,
-                    need: Need::Required,
                     cause,
                 });
             }

@@ -7,10 +7,12 @@
 //! its members ([`expands`]); larger products become group flows, so the port matrix, the
 //! firewall rules and the flow budget grow with the clusters, not with their pairs.
 
-use super::{Node, api_entry, client_entry, cluster_entry};
+use super::{
+    Builder, Cause, Direction, Flow, Need, Node, Purpose, api_entry, client_entry, cluster_entry,
+};
 use crate::graph::{Members, StandbyKind, StandbySet, Topology};
 use crate::ids::{ClusterId, SiteId};
-use crate::spec::Activation;
+use crate::spec::{Activation, Protocol};
 
 /// Who a group holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -228,4 +230,104 @@ pub fn distinct<T: Copy, K: Ord + Copy>(items: &[T], f: impl Fn(T) -> K) -> Vec<
         .map(|i| f(*i))
         .filter(|k| seen.insert(*k))
         .collect()
+}
+
+impl Builder<'_> {
+    /// The flows of a standby set: pair by pair while that is no longer than listing its
+    /// members ([`group::expands`]), else group flows that stand for every pair: the API
+    /// and cluster port from the secondaries to the primaries and back (once for DR
+    /// secondaries paired with each other), one flow per destination port, the API port
+    /// split by the secondaries' activation when they differ.
+    pub(super) fn standby_set(&mut self, set: StandbySet) {
+        let t = self.t;
+        let secondaries = set.secondaries.clusters(t);
+        let primaries = set.primaries.clusters(t);
+        if expands(set.kind, secondaries.len() as u64, primaries.len() as u64) {
+            for pair in set.pairs(t) {
+                self.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
+            }
+            return;
+        }
+        let sibling = set.kind == StandbyKind::SiblingDr;
+        let mut ways = vec![(
+            set.secondaries,
+            &secondaries,
+            set.primaries,
+            &primaries,
+            true,
+        )];
+        if !sibling {
+            ways.push((
+                set.primaries,
+                &primaries,
+                set.secondaries,
+                &secondaries,
+                false,
+            ));
+        }
+        for (from, from_list, to, to_list, towards_primary) in ways {
+            let cause = Cause::StandbySet {
+                set,
+                towards_primary,
+            };
+            let source = |wrapped: Option<bool>| match from_list.as_slice() {
+                [one] => Node::Cluster(*one),
+                _ => Node::Group(Group {
+                    wrapped,
+                    ..Group::of(Holds::Clusters(from), Via::Nodes)
+                }),
+            };
+            let destination = |via: Via, port: u16| match to_list.as_slice() {
+                [one] => match via {
+                    Via::Api => api_entry(t, *one),
+                    _ => cluster_entry(t, *one),
+                },
+                _ => Node::Group(Group {
+                    port: Some(port),
+                    ..Group::of(Holds::Clusters(to), via)
+                }),
+            };
+            // Only a secondary dials its primary's API, and only a wrapped token needs it.
+            let activations = if towards_primary {
+                distinct(from_list, |c| {
+                    t.cluster(c).activation() == Activation::WrappedToken
+                })
+            } else {
+                vec![false]
+            };
+            let split = activations.len() > 1;
+            for wrapped in activations {
+                for port in distinct(to_list, |c| t.cluster(c).api_port()) {
+                    self.push(Flow {
+                        from: source(if split { Some(wrapped) } else { None }),
+                        to: destination(Via::Api, port),
+                        port,
+                        protocol: Protocol::Tcp,
+                        direction: Direction::Bidirectional,
+                        purpose: Purpose::Bootstrap,
+                        standby: true,
+                        need: if wrapped && towards_primary {
+                            Need::Required
+                        } else {
+                            Need::Advised
+                        },
+                        cause,
+                    });
+                }
+            }
+            for port in distinct(to_list, |c| t.cluster(c).cluster_port()) {
+                self.push(Flow {
+                    from: source(None),
+                    to: destination(Via::ClusterPort, port),
+                    port,
+                    protocol: Protocol::Tcp,
+                    direction: Direction::Bidirectional,
+                    purpose: Purpose::Replication,
+                    standby: true,
+                    need: Need::Required,
+                    cause,
+                });
+            }
+        }
+    }
 }
