@@ -90,6 +90,7 @@ impl End {
         let key = match node {
             Node::LoadBalancer(_) => format!("{}-lb", node.name(t)),
             Node::Seal(_) | Node::Consul(_) => format!("{}-{}", node.name(t), node.kind()),
+            Node::Group(g) => g.key(t),
             _ => node.name(t).to_string(),
         };
         Self {
@@ -225,6 +226,9 @@ pub fn rules(t: &Topology, flows: &[Flow]) -> Result<Vec<FirewallRule>, Vec<Find
     let mut errors = Errors::default();
     let mut networks = Networks::default();
     for flow in flows {
+        if !errors.members_addressed(t, flow) {
+            continue;
+        }
         let (src_empty, src) = {
             let (all, per) = networks.of(t, flow.from);
             (all.is_empty(), *per)
@@ -353,6 +357,51 @@ struct Errors {
 }
 
 impl Errors {
+    /// For a group flow: whether every member of its ends has addresses and every pair of
+    /// a source and a destination member shares an address family; records the first
+    /// problem otherwise. Always true for a flow between two single nodes.
+    fn members_addressed(&mut self, t: &Topology, flow: &Flow) -> bool {
+        if !matches!(flow.from, Node::Group(_)) && !matches!(flow.to, Node::Group(_)) {
+            return true;
+        }
+        // Per end: the first member with only IPv4, and the first with only IPv6.
+        let mut only = [[None, None], [None, None]];
+        let mut ok = true;
+        for (side, end) in [flow.from, flow.to].into_iter().enumerate() {
+            for member in end.members(t) {
+                let (cidrs, _) = flows::addresses(t, member);
+                if cidrs.is_empty() {
+                    self.no_addresses(t, member, flow);
+                    ok = false;
+                    continue;
+                }
+                let v4 = cidrs.iter().any(Cidr::is_ipv4);
+                let v6 = cidrs.iter().any(|c| !c.is_ipv4());
+                let slot = match (v4, v6) {
+                    (true, false) => 0,
+                    (false, true) => 1,
+                    _ => continue,
+                };
+                only[side][slot].get_or_insert((member, cidrs));
+            }
+        }
+        if !ok {
+            return false;
+        }
+        for (a, b) in [(0, 1), (1, 0)] {
+            if let (Some((x, src)), Some((y, dst))) = (&only[0][a], &only[1][b]) {
+                let one = Flow {
+                    from: *x,
+                    to: *y,
+                    ..*flow
+                };
+                self.no_common_family(t, &one, src, dst);
+                return false;
+            }
+        }
+        true
+    }
+
     fn no_addresses(&mut self, t: &Topology, node: Node, flow: &Flow) {
         if !self.seen.insert((node, None)) {
             return;
@@ -403,6 +452,12 @@ impl Errors {
                 )
             }
             Node::Seal(c) | Node::Consul(c) => node.unaddressed(t, c),
+            // Groups are checked member by member (`members_addressed`).
+            Node::Group(g) => (
+                t.cluster(g.anchor()).name.span(),
+                g.label(t),
+                "give every member `cidrs` or its site `cidrs`".to_string(),
+            ),
         };
         self.findings.push(
             Finding::new(
@@ -438,6 +493,7 @@ impl Errors {
             Node::Seal(c) | Node::Consul(c) => flow.from.unaddressed(t, c).0,
             Node::Client(k) => t.client(k).name.span(),
             Node::Service(s) => t.service(s).name.span(),
+            Node::Group(g) => t.cluster(g.anchor()).name.span(),
         };
         self.findings.push(
             Finding::new(
@@ -503,198 +559,51 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Whether `node`, as a destination, is inside the scope.
+    /// Whether `node`, as a destination, is inside the scope (a group: when one of its
+    /// members is).
     pub fn admits(&self, t: &Topology, node: Node) -> bool {
-        let site = node.site(t);
-        self.site.is_none_or(|s| s == site)
-            && self.provider.is_none_or(|p| t.site(site).provider == p)
+        match node {
+            Node::Group(g) if g.site.is_none() => {
+                g.nodes(t).iter().any(|m| self.admits_site(t, m.site(t)))
+            }
+            _ => self.admits_site(t, node.site(t)),
+        }
     }
 
-    /// The flows of `flows` whose destination is inside the scope, in order.
+    /// The flows of `flows` whose destination is inside the scope, in order. A flow to a
+    /// group becomes one flow per site of the scope that holds members of it, to those
+    /// members only.
     pub fn flows(&self, t: &Topology, flows: Vec<Flow>) -> Vec<Flow> {
-        flows.into_iter().filter(|f| self.admits(t, f.to)).collect()
+        let mut out = Vec::with_capacity(flows.len());
+        for f in flows {
+            match f.to {
+                Node::Group(g) if self.site.is_some() || self.provider.is_some() => {
+                    let members = g.nodes(t);
+                    let mut seen = BTreeSet::new();
+                    for site in members.iter().map(|m| m.site(t)) {
+                        if seen.insert(site) && self.admits_site(t, site) {
+                            out.push(Flow {
+                                to: Node::Group(flows::Group {
+                                    site: Some(site),
+                                    ..g
+                                }),
+                                ..f
+                            });
+                        }
+                    }
+                }
+                to if self.admits(t, to) => out.push(f),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn admits_site(&self, t: &Topology, site: crate::ids::SiteId) -> bool {
+        self.site.is_none_or(|s| s == site)
+            && self.provider.is_none_or(|p| t.site(site).provider == p)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn topology(yaml: &str) -> Topology {
-        let source = crate::source::Source::new("t.yaml", yaml);
-        crate::topology(&source, crate::yaml::Limits::default()).expect("loads")
-    }
-
-    const YAML: &str = "version: 1
-name: t
-sites:
-  - {name: a, cidrs: [10.1.0.0/16, 'fd01::/48']}
-  - {name: b, cidrs: [10.2.0.0/16]}
-clusters:
-  - {name: p, site: a, role: primary, cidrs: [10.1.1.0/24, 'fd01::/64'], load_balancer: {address: 10.1.9.9, cluster_port: passthrough}}
-  - {name: pd, site: a, role: dr-secondary, replicates_from: p, cidrs: [10.1.2.0/24]}
-  - {name: s, site: b, role: performance-secondary, replicates_from: p, cidrs: [10.2.1.0/24]}
-";
-
-    #[test]
-    fn ports_merge_standby_duplicates_fold_and_families_split() {
-        let t = topology(YAML);
-        let rules = rules(&t, &flows::flows(&t)).unwrap();
-        let find = |name: &str| {
-            rules
-                .iter()
-                .find(|r| r.name == name)
-                .unwrap_or_else(|| panic!("{name}: {rules:#?}"))
-        };
-        let r = find("replication-s-to-p-lb");
-        assert_eq!(r.ports, BTreeSet::from([8200, 8201]));
-        assert_eq!(r.sources[0].to_string(), "10.2.1.0/24");
-        assert_eq!(r.destinations[0].to_string(), "10.1.9.9/32");
-        // The load balancer's own /32 and the IPv6 half of p: two families, two rules.
-        assert!(
-            rules
-                .iter()
-                .any(|r| r.name == "raft-p-v6" && r.family == Family::V6)
-        );
-        assert!(
-            rules
-                .iter()
-                .any(|r| r.name == "raft-p" && r.family == Family::V4)
-        );
-        // Standby s <-> pd.
-        let standby = find("standby-s-to-pd");
-        assert!(standby.standby);
-        assert_eq!(standby.ports, BTreeSet::from([8200, 8201]));
-        // Names are unique.
-        let names: BTreeSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names.len(), rules.len());
-        // Every rule says why it exists.
-        assert!(rules.iter().all(|r| !r.reasons.is_empty()));
-    }
-
-    #[test]
-    fn a_flow_without_addresses_is_an_error_naming_the_cluster_and_site() {
-        let t = topology(
-            "version: 1
-name: t
-sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b}]
-clusters:
-  - {name: p, site: a, role: primary}
-  - {name: s, site: b, role: performance-secondary, replicates_from: p}
-",
-        );
-        let errors = rules(&t, &flows::flows(&t)).unwrap_err();
-        assert_eq!(errors.len(), 1, "{errors:#?}");
-        assert_eq!(errors[0].rule.code, "VRT208");
-        assert!(
-            errors[0]
-                .message
-                .starts_with("cluster `s` has no addresses")
-        );
-        assert_eq!(
-            errors[0].help.as_deref(),
-            Some("give cluster `s` `cidrs` (its nodes' subnets) or site `b` `cidrs`")
-        );
-    }
-
-    #[test]
-    fn ends_without_a_common_family_are_an_error() {
-        let t = topology(
-            "version: 1
-name: t
-sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b, cidrs: ['fd02::/48']}]
-clusters:
-  - {name: p, site: a, role: primary}
-  - {name: s, site: b, role: performance-secondary, replicates_from: p}
-",
-        );
-        let errors = rules(&t, &flows::flows(&t)).unwrap_err();
-        assert!(
-            errors[0].message.contains("share no address family"),
-            "{errors:#?}"
-        );
-    }
-
-    #[test]
-    fn standby_ports_already_open_for_a_required_flow_are_folded_into_it() {
-        // Without cluster cidrs, every cluster of a site has the site's addresses: the
-        // standby path perf-b -> dr-a is the required path perf-b -> primary-a.
-        let t = topology(
-            "version: 1
-name: t
-sites: [{name: a, cidrs: [10.1.0.0/16]}, {name: b, cidrs: [10.2.0.0/16]}]
-clusters:
-  - {name: p, site: a, role: primary}
-  - {name: pd, site: a, role: dr-secondary, replicates_from: p}
-  - {name: s, site: b, role: performance-secondary, replicates_from: p}
-",
-        );
-        let rules = rules(&t, &flows::flows(&t)).unwrap();
-        let b_to_a: Vec<&FirewallRule> = rules
-            .iter()
-            .filter(|r| {
-                r.sources[0].to_string() == "10.2.0.0/16"
-                    && r.destinations[0].to_string() == "10.1.0.0/16"
-            })
-            .collect();
-        assert_eq!(b_to_a.len(), 1, "{rules:#?}");
-        assert!(!b_to_a[0].standby);
-        assert_eq!(
-            b_to_a[0].reasons,
-            [
-                "s replicates from p (performance)",
-                "s replicates from pd once pd is promoted for p",
-            ]
-        );
-        assert!(
-            rules.iter().all(|r| !r.standby),
-            "every standby port is already open: {rules:#?}"
-        );
-    }
-
-    #[test]
-    fn port_ranges_coalesce_neighbours() {
-        let t = topology(YAML);
-        let rules = rules(&t, &flows::flows(&t)).unwrap();
-        let mut r = rules[0].clone();
-        r.ports = BTreeSet::from([5432, 8200, 8201, 8203]);
-        assert_eq!(r.port_ranges(), [(5432, 5432), (8200, 8201), (8203, 8203)]);
-    }
-    #[test]
-    fn a_scope_keeps_the_flows_into_its_sites_and_their_sources() {
-        let t = topology(
-            "version: 1
-name: t
-sites:
-  - {name: a, provider: aws, cidrs: [10.1.0.0/16]}
-  - {name: b, provider: on-prem, cidrs: [10.2.0.0/16]}
-clusters:
-  - {name: p, site: a, role: primary}
-  - {name: s, site: b, role: performance-secondary, replicates_from: p}
-",
-        );
-        let all = flows::flows(&t);
-        let aws = Scope {
-            site: None,
-            provider: Some(crate::spec::Provider::Aws),
-        }
-        .flows(&t, all.clone());
-        assert!(!aws.is_empty());
-        assert!(aws.len() < all.len());
-        assert!(aws.iter().all(|f| f.to.site(&t).0 == 0), "{aws:#?}");
-        // The on-premises secondary still appears, as the source of its flows into `a`.
-        assert!(aws.iter().any(|f| f.from.site(&t).0 == 1));
-        let b = Scope {
-            site: Some(crate::ids::SiteId(1)),
-            provider: None,
-        }
-        .flows(&t, all.clone());
-        assert!(!b.is_empty() && b.iter().all(|f| f.to.site(&t).0 == 1));
-        let none = Scope {
-            site: Some(crate::ids::SiteId(1)),
-            provider: Some(crate::spec::Provider::Aws),
-        }
-        .flows(&t, all);
-        assert!(none.is_empty());
-    }
-}
+mod tests;

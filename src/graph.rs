@@ -16,7 +16,7 @@ mod successor;
 #[cfg(test)]
 mod tests;
 
-pub use self::standby::{StandbyPair, StandbyReason};
+pub use self::standby::{Members, StandbyKind, StandbyPair, StandbyReason, StandbySet};
 pub use self::successor::Capacity;
 
 /// What an edge of the replication graph carries.

@@ -14,7 +14,7 @@
 //! warnings (one site has nowhere else for its DR secondary).
 //!
 //! [`star_yaml`] is the other shape: one primary with many DR secondaries, whose standby
-//! flows grow with the square of their number.
+//! pairs grow with the square of their number (the flows do not: they are group flows).
 
 use std::fmt::Write;
 
@@ -174,8 +174,9 @@ const STAR_SITES: usize = 10;
 /// A star topology of `clusters` clusters, as v1 YAML text: one primary `hub` in site
 /// `hub-site` with `clusters - 1` DR secondaries spread over ten more sites (`clusters` of
 /// zero or one gives the primary alone, an error VRT101), and `clients` client groups on the primary. Every
-/// DR secondary needs standby paths to every other one and from every client, so the flows
-/// grow with the square of the DR secondaries (issue 12). Addresses are per site; the
+/// DR secondary needs standby paths to every other one and from every client: pairs that
+/// grow with the square of the DR secondaries, written as group flows (issue 12). Addresses
+/// are per site; the
 /// firewall allows every site pair on 8200-8201, so from two clusters on the file validates
 /// with zero errors.
 pub fn star_yaml(clusters: usize, clients: usize) -> String {

@@ -165,8 +165,8 @@ pub struct Limits {
     /// ports (`--max-list-entries`).
     pub max_list_entries: usize,
     /// Most network flows the port matrix may hold, counted from the replication graph
-    /// before any is built (`--max-flows`): DR secondaries of one cluster pair with each
-    /// other, so flows grow with the square of their number.
+    /// before any is built (`--max-flows`); a large standby set counts as its group flows,
+    /// not as its pairs.
     pub max_flows: u64,
 }
 

@@ -127,6 +127,7 @@ print(re.search(r'"api-version", "([0-9-]+)"', inspect.getsource(o)).group(1))
 fn inputs() -> Vec<String> {
     let mut all = examples();
     all.push("tests/fixtures/net/dual-stack.yaml".into());
+    all.push("tests/fixtures/net/standby-groups.yaml".into());
     all
 }
 

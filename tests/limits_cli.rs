@@ -176,19 +176,22 @@ fn star_file(test: &str, clusters: usize, clients: usize) -> String {
 
 #[test]
 fn max_flows_stops_a_star_topology_at_its_primary_before_building_a_flow() {
-    // 99 DR secondaries pair with each other (4,851 pairs, four flows each) and with the
-    // 20 clients that move to them: 22,000 flows in all, 21,406 charged to `hub`.
+    // 99 DR secondaries paired with each other are one standby set: two group flows (the
+    // API and the cluster port), not 4,851 pairs; the 20 clients that move to them, one more.
+    // `hub` is charged 25 (its 20 clients, their move, its nodes on two ports, the set's
+    // two flows), each DR secondary 6 (its replication edge both ways on two ports, its
+    // nodes): 619 flows in all.
     let file = star_file("star-validate", 100, 20);
-    let (code, finding) = limit_finding(&["--max-flows", "21999", &file]);
+    let (code, finding) = limit_finding(&["--max-flows", "618", &file]);
     assert_eq!(code, 1);
     let (message, line, column) = finding.expect("a limit finding");
     assert_eq!(
         message,
-        "the topology needs up to 22000 network flows, more than 21999, the limit; raise it with `--max-flows`"
+        "the topology needs up to 619 network flows, more than 618, the limit; raise it with `--max-flows`"
     );
     // `hub` is the first cluster, on line 17: `  - {name: hub, ...`.
     assert_eq!((line, column), (17, 12));
-    let (code, finding) = limit_finding(&["--max-flows", "22000", &file]);
+    let (code, finding) = limit_finding(&["--max-flows", "619", &file]);
     assert_eq!((code, finding), (0, None));
     let (code, finding) = limit_finding(&[&file]);
     assert_eq!((code, finding), (0, None), "within the default");
@@ -198,7 +201,7 @@ fn max_flows_stops_a_star_topology_at_its_primary_before_building_a_flow() {
 fn max_flows_applies_to_every_command_that_builds_flows() {
     let file = star_file("star-commands", 100, 20);
     for command in ["ports", "firewall"] {
-        let (code, out, err) = vrt(&[command, "--max-flows", "1000", &file]);
+        let (code, out, err) = vrt(&[command, "--max-flows", "600", &file]);
         assert_eq!(code, 1, "{command}: {out}");
         assert!(out.is_empty(), "{command}: no product: {out}");
         assert!(
@@ -212,17 +215,19 @@ fn max_flows_applies_to_every_command_that_builds_flows() {
 }
 
 #[test]
-fn the_default_flow_limit_refuses_ten_thousand_dr_secondaries_at_once() {
-    // The case: 10,000 DR secondaries and 2,000 clients need about 220 million
-    // flows (199,980,000 for the pairs of DR secondaries, 20,002,000 for the clients); the
-    // limit refuses them from the replication graph alone.
+fn ten_thousand_dr_secondaries_are_planned_within_the_default_flow_limit() {
+    // The case: 10,000 DR secondaries and 2,000 clients needed about 220 million
+    // flows pair by pair; as standby sets they need 62,005 (each DR secondary 6, `hub` 2,005)
+    // and validate within the default limit. A lower limit still refuses them, at `hub`.
     let file = star_file("star-10000", 10_001, 2_000);
     let (code, finding) = limit_finding(&[&file]);
+    assert_eq!((code, finding), (0, None));
+    let (code, finding) = limit_finding(&["--max-flows", "62004", &file]);
     assert_eq!(code, 1);
     let (message, line, _) = finding.expect("a limit finding");
     assert!(
-        message.starts_with("the topology needs up to 220042002 network flows")
-            && message.contains("more than 1000000, the limit"),
+        message.starts_with("the topology needs up to 62005 network flows")
+            && message.contains("more than 62004, the limit"),
         "{message}"
     );
     assert_eq!(line, 17);

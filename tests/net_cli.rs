@@ -414,6 +414,7 @@ fn network_inputs() -> Vec<String> {
     let mut all = examples();
     all.push("tests/fixtures/net/dual-stack.yaml".into());
     all.push(SEAL_CONSUL.into());
+    all.push("tests/fixtures/net/standby-groups.yaml".into());
     all
 }
 

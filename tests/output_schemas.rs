@@ -133,6 +133,14 @@ fn every_example_output_follows_its_schema() {
     assert_valid(&ports, &doc, fixture);
     let doc = json_of(&["firewall", "--format", "json", fixture], 0);
     assert_valid(&firewall, &doc, fixture);
+    // Standby groups (`cluster-group` and `client-group` ends).
+    let fixture = "tests/fixtures/net/standby-groups.yaml";
+    let doc = json_of(&["ports", "--format", "json", fixture], 0);
+    let text = doc.to_string();
+    assert!(text.contains("\"cluster-group\""), "{text}");
+    assert_valid(&ports, &doc, fixture);
+    let doc = json_of(&["firewall", "--format", "json", fixture], 0);
+    assert_valid(&firewall, &doc, fixture);
     // Several files in one document, with findings and suppressed findings.
     let doc = json_of(
         &[

@@ -30,8 +30,8 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_list_entries)]
     pub max_list_entries: usize,
     /// Most network flows the topology may need (the rows of `vrt ports`), counted before
-    /// any is built: DR secondaries of one cluster need paths to each other, so flows grow
-    /// with the square of their number.
+    /// any is built; a large standby set (DR secondaries of one cluster paired with each
+    /// other) counts as its few group flows, not as its pairs.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_flows)]
     pub max_flows: u64,
 }

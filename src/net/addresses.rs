@@ -23,9 +23,24 @@ pub enum AddressSource {
 /// The addresses a node uses, and where they come from: its own `cidrs`; for a load
 /// balancer, its `cidrs`, its `address` when that is an IP, or its cluster's; otherwise its
 /// site's `cidrs`, which hold every address of the site (never for a seal or Consul
-/// endpoint, which has only its own).
+/// endpoint, which has only its own). A group uses the addresses of its members (each once,
+/// in order); its source is [`AddressSource::None`] when a member has none, else
+/// [`AddressSource::Own`].
 pub fn addresses(t: &Topology, node: Node) -> (Vec<Cidr>, AddressSource) {
     let own: Vec<Cidr> = match node {
+        Node::Group(g) => {
+            let mut seen = std::collections::HashSet::new();
+            let mut all = Vec::new();
+            let mut source = AddressSource::Own;
+            for member in g.nodes(t) {
+                let (cidrs, from) = addresses(t, member);
+                if from == AddressSource::None {
+                    source = AddressSource::None;
+                }
+                all.extend(cidrs.into_iter().filter(|c| seen.insert(*c)));
+            }
+            return (all, source);
+        }
         Node::Cluster(c) => t.cluster(c).cidrs.iter().map(|c| *c.get()).collect(),
         Node::LoadBalancer(c) => {
             let lb = t.cluster(c).load_balancer.as_ref();

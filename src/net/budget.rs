@@ -1,30 +1,38 @@
 //! The cost of the port matrix, known before it is built: [`count`] reads the flows a
 //! topology needs off the replication graph, and [`check_limit`] turns `--max-flows` into
-//! the located VRT006 error. DR secondaries of one cluster need standby paths to each other,
-//! so one primary with N of them needs about 2N² flows: the limit stops such a file before
-//! it exhausts memory.
+//! the located VRT006 error. Standby sets are counted as the flow builder emits them: a
+//! small product pair by pair, a large one as a few group flows, so the count grows with
+//! the clusters, clients and services, and the limit stops only genuinely huge files.
 
 use crate::diag::Finding;
 use crate::diag::structure::INPUT_LIMIT;
-use crate::graph::{EdgeKind, Topology};
+use crate::graph::{Members, StandbyKind, Topology};
 use crate::ids::ClusterId;
+use crate::net::flows::group::{clients_expand, distinct, expands};
 use crate::source::Span;
-use crate::spec::{ClusterPort, Role};
+use crate::spec::{Activation, ClusterPort};
 
 /// How many flows [`flows`](super::flows::flows) can return at most, counted from the
 /// replication graph without building one: the same kinds of flow, before connections
-/// shared by two reasons are merged. Each flow is charged to one cluster (the secondary of a replication edge, the
-/// cluster a client, load balancer or service use serves, the cluster whose failover opens
-/// a standby path); returns the total and the cluster charged most (`None` without
-/// clusters). DR secondaries of one cluster pair with each other, and with its performance
-/// secondaries and clients, so the count grows with the square of their number.
+/// shared by two reasons are merged. Each flow is charged to one cluster (the secondary of
+/// a replication edge, the cluster a client, load balancer or service use serves, the
+/// cluster whose failover opens a standby path); returns the total and the cluster charged
+/// most (`None` without clusters).
 pub fn count(t: &Topology) -> (u64, Option<(ClusterId, u64)>) {
     let mut share = vec![0u64; t.model.clusters.len()];
-    for (_, client) in t.clients() {
-        let c = *client.cluster.get();
-        // The client's own flow, and one to each DR secondary that takes it over.
-        let drs = t.dr_secondaries(c).len() as u64;
-        share[c.0] = share[c.0].saturating_add(1 + drs);
+    let api_ports = |list: &[ClusterId]| distinct(list, |c| t.cluster(c).api_port()).len() as u64;
+    let cluster_ports =
+        |list: &[ClusterId]| distinct(list, |c| t.cluster(c).cluster_port()).len() as u64;
+    for c in t.cluster_ids() {
+        // The clients' own flows, and their moves to the DR secondaries that take them over.
+        let k = t.clients_of(c).len() as u64;
+        let drs = Members::DrSecondaries(c).clusters(t);
+        let moves = if clients_expand(k, drs.len() as u64) {
+            k.saturating_mul(drs.len() as u64)
+        } else {
+            api_ports(&drs)
+        };
+        share[c.0] = share[c.0].saturating_add(k).saturating_add(moves);
     }
     for (_, service) in t.services() {
         for user in &service.used_by {
@@ -34,17 +42,6 @@ pub fn count(t: &Topology) -> (u64, Option<(ClusterId, u64)>) {
     }
     for c in t.cluster_ids() {
         let cluster = t.cluster(c);
-        let d = t.dr_secondaries(c).len() as u64;
-        let p = t.performance_secondaries(c).len() as u64;
-        let mut pairs = d
-            .saturating_mul(p)
-            .saturating_add(d.saturating_mul(d.saturating_sub(1)) / 2);
-        if let Some((_, EdgeKind::Performance)) = t.upstream(c) {
-            pairs = pairs.saturating_add(d);
-        }
-        if p > 1 && t.role(c) == Role::Primary && t.performance_promotion_candidate(c).is_some() {
-            pairs = pairs.saturating_add(p - 1);
-        }
         let lb = match &cluster.load_balancer {
             Some(lb) if lb.cluster_port != ClusterPort::None => 2,
             Some(_) => 1,
@@ -59,11 +56,29 @@ pub fn count(t: &Topology) -> (u64, Option<(ClusterId, u64)>) {
                 .as_ref()
                 .is_some_and(|s| s.endpoint.is_some()),
         ) + u64::from(cluster.storage.consul.is_some());
-        // Each pair opens the API and cluster port both ways; the nodes talk on both ports.
-        let own = replication + lb + 2 + infra;
-        share[c.0] = share[c.0]
-            .saturating_add(own)
-            .saturating_add(pairs.saturating_mul(4));
+        // The nodes talk on both ports.
+        share[c.0] = share[c.0].saturating_add(replication + lb + 2 + infra);
+    }
+    for set in t.standby_sets() {
+        let s = set.secondaries.clusters(t);
+        let p = set.primaries.clusters(t);
+        let n = if expands(set.kind, s.len() as u64, p.len() as u64) {
+            // Each pair opens the API and cluster port both ways.
+            crate::graph::StandbySet::pair_count(set.kind, s.len() as u64, p.len() as u64)
+                .saturating_mul(4)
+        } else {
+            let activations = distinct(&s, |c| {
+                t.cluster(c).activation() == Activation::WrappedToken
+            })
+            .len() as u64;
+            let forward = activations * api_ports(&p) + cluster_ports(&p);
+            if set.kind == StandbyKind::SiblingDr {
+                forward
+            } else {
+                forward + api_ports(&s) + cluster_ports(&s)
+            }
+        };
+        share[set.lost.0] = share[set.lost.0].saturating_add(n);
     }
     let total = share.iter().fold(0u64, |a, b| a.saturating_add(*b));
     let most = share
@@ -109,7 +124,7 @@ pub fn check_limit(t: &Topology, max_flows: u64) -> Result<(), Finding> {
     )
 }
 
-const FLOWS_HELP: &str = "every DR secondary of a cluster needs a path to each other one, to its performance secondaries and from its clients before a failover, so flows grow with the square of their number; if the topology is genuine, raise the limit with the flag named above";
+const FLOWS_HELP: &str = "every replication edge, client, load balancer, service use and standby set needs flows, so their number grows with the size of the file; if the topology is genuine, raise the limit with the flag named above";
 
 #[cfg(test)]
 mod tests {
@@ -157,8 +172,11 @@ external_services: [{name: db, site: a, port: 5432, used_by: [p, pd]}]
     fn past_the_flow_limit_the_error_points_at_the_cluster_charged_most() {
         let t = topology(&crate::synthetic::star_yaml(40, 7));
         let (total, _) = count(&t);
-        // 39 DR secondaries: 741 pairs of them, 7 clients each moving to 39 of them.
-        assert_eq!(total, 4 * 741 + 7 * 39 + 7 + 39 * 4 + 40 * 2);
+        // 39 DR secondaries paired with each other: one group flow per port, not 741 pairs;
+        // 7 clients moving to 39 of them: one group flow. `hub`: its clients, that move,
+        // its nodes on both ports and the DR group's two flows; each DR secondary: its
+        // replication edge (4) and its nodes (2).
+        assert_eq!(total, 7 + 1 + 2 + 2 + 39 * 6);
         assert!(check_limit(&t, total).is_ok());
         let err = check_limit(&t, total - 1).unwrap_err();
         assert_eq!(err.rule.code, "VRT006");
@@ -172,7 +190,7 @@ external_services: [{name: db, site: a, port: 5432, used_by: [p, pd]}]
         assert_eq!(err.primary.span, t.cluster(ClusterId(0)).name.span());
         assert_eq!(
             err.primary.text,
-            "3246 of them for this cluster, with its 39 DR secondaries, 0 performance secondaries and 7 clients"
+            "12 of them for this cluster, with its 39 DR secondaries, 0 performance secondaries and 7 clients"
         );
     }
 }

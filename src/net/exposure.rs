@@ -50,7 +50,11 @@ pub fn catch_all(t: &Topology, flows: &[Flow]) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen: BTreeSet<Span> = BTreeSet::new();
     for flow in flows.iter().filter(|f| f.to.is_vault()) {
-        for node in [flow.from, flow.to] {
+        let ends = [(flow.from, "source"), (flow.to, "destination")];
+        for (node, end) in ends
+            .into_iter()
+            .flat_map(|(n, end)| n.members(t).into_iter().map(move |m| (m, end)))
+        {
             let (_, source) = flows::addresses(t, node);
             let (declared, by): (&[crate::yaml::Sp<Cidr>], String) = match (source, node) {
                 (AddressSource::Own, Node::Cluster(c))
@@ -82,11 +86,6 @@ pub fn catch_all(t: &Topology, flows: &[Flow]) -> Vec<Finding> {
                 if !seen.insert(c.span()) {
                     continue;
                 }
-                let end = if node == flow.to {
-                    "destination"
-                } else {
-                    "source"
-                };
                 out.push(
                     Finding::new(
                         &CATCH_ALL,

@@ -22,7 +22,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 pub use self::describe::Wording;
-use crate::graph::{EdgeKind, StandbyPair, Topology};
+pub use self::group::{Group, Holds, Via};
+use crate::graph::{EdgeKind, Members, StandbyPair, StandbySet, Topology};
 use crate::ids::{ClientId, ClusterId, ServiceId, SiteId};
 pub use crate::net::addresses::{AddressSource, addresses};
 use crate::source::Span;
@@ -30,6 +31,7 @@ use crate::spec::{Activation, ClusterPort, Protocol, Role};
 use crate::values::Host;
 
 mod describe;
+pub(crate) mod group;
 mod infra;
 #[cfg(test)]
 mod tests;
@@ -49,20 +51,24 @@ pub enum Node {
     Seal(ClusterId),
     /// The Consul agents or servers a cluster stores its data in, from `consul.cidrs`.
     Consul(ClusterId),
+    /// Several clusters or clients that take part in the same standby flows.
+    Group(Group),
 }
 
 impl Node {
     /// The name of the declared object: the cluster's name for a load balancer, a seal
-    /// endpoint or a Consul endpoint.
+    /// endpoint or a Consul endpoint, the name of the cluster a group is named after.
     pub fn name<'a>(&self, t: &'a Topology) -> &'a str {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) | Self::Seal(c) | Self::Consul(c) => t.name(c),
             Self::Client(k) => t.client(k).name.get(),
             Self::Service(s) => t.service(s).name.get(),
+            Self::Group(g) => t.name(g.anchor()),
         }
     }
 
-    /// `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
+    /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group`
+    /// or `client-group`.
     pub const fn kind(&self) -> &'static str {
         match self {
             Self::Seal(_) => "seal",
@@ -71,6 +77,15 @@ impl Node {
             Self::LoadBalancer(_) => "load-balancer",
             Self::Client(_) => "client",
             Self::Service(_) => "service",
+            Self::Group(g) => g.kind(),
+        }
+    }
+
+    /// The nodes it stands for: the members of a group, else itself.
+    pub fn members(&self, t: &Topology) -> Vec<Node> {
+        match self {
+            Self::Group(g) => g.nodes(t),
+            other => vec![*other],
         }
     }
 
@@ -85,11 +100,14 @@ impl Node {
             Self::LoadBalancer(_) => format!("{} (load balancer)", self.name(t)),
             Self::Client(_) => format!("{} (client)", self.name(t)),
             Self::Service(_) => format!("{} (service)", self.name(t)),
+            Self::Group(g) => g.label(t),
         }
     }
 
     /// The site it is in (a load balancer, seal or Consul endpoint is in its cluster's
-    /// site: the cloud outputs scope it by that site's provider).
+    /// site: the cloud outputs scope it by that site's provider). A group's members may be
+    /// in several sites: this is its site filter, else the site of the cluster it is named
+    /// after; ask [`Node::members`] for theirs.
     pub fn site(&self, t: &Topology) -> SiteId {
         match *self {
             Self::Cluster(c) | Self::LoadBalancer(c) | Self::Seal(c) | Self::Consul(c) => {
@@ -97,6 +115,7 @@ impl Node {
             }
             Self::Client(k) => *t.client(k).site.get(),
             Self::Service(s) => *t.service(s).site.get(),
+            Self::Group(g) => g.site.unwrap_or_else(|| t.site_of(g.anchor())),
         }
     }
 
@@ -110,9 +129,17 @@ impl Node {
         }
     }
 
-    /// Whether it is Vault (a cluster's nodes or its load balancer).
+    /// Whether it is Vault (a cluster's nodes or its load balancer, or a group of them).
     pub const fn is_vault(&self) -> bool {
-        matches!(self, Self::Cluster(_) | Self::LoadBalancer(_))
+        matches!(
+            self,
+            Self::Cluster(_)
+                | Self::LoadBalancer(_)
+                | Self::Group(Group {
+                    holds: Holds::Clusters(_),
+                    ..
+                })
+        )
     }
 }
 
@@ -235,6 +262,15 @@ pub enum Cause {
     },
     /// A connection that exists only after a failover.
     Standby(StandbyPair),
+    /// Connections that exist only after a failover, for every pair of a standby set: a
+    /// group flow ([`Node::Group`] at one end or both).
+    StandbySet {
+        /// The set.
+        set: StandbySet,
+        /// Whether the flow goes from the set's secondaries to its primaries (the way a
+        /// secondary dials), not back.
+        towards_primary: bool,
+    },
     /// A client uses its cluster.
     Client {
         /// The client.
@@ -246,6 +282,12 @@ pub enum Cause {
         client: ClientId,
         /// The DR secondary it moves to.
         dr: ClusterId,
+    },
+    /// The clients of `cluster` move to its DR secondary promoted in its place (a group
+    /// flow: many clients, many DR secondaries).
+    ClientsFailover {
+        /// The cluster whose clients move.
+        cluster: ClusterId,
     },
     /// A load balancer forwards to its cluster's nodes.
     LoadBalancer {
@@ -581,12 +623,24 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
         }
     }
     infra::flows(&mut b);
-    for pair in t.standby_pairs() {
-        b.replication(pair.secondary, pair.primary, true, Cause::Standby(pair));
+    for set in t.standby_sets() {
+        b.standby_set(set);
     }
+    // Clients move to their cluster's DR secondaries of its environment: client by client
+    // while that is no longer than listing both, else one group flow per cluster.
+    let takers: Vec<Vec<ClusterId>> = t
+        .cluster_ids()
+        .map(|c| Members::DrSecondaries(c).clusters(t))
+        .collect();
+    let grouped = |c: ClusterId| {
+        !group::clients_expand(t.clients_of(c).len() as u64, takers[c.0].len() as u64)
+    };
     for (id, client) in t.clients() {
         let c = *client.cluster.get();
-        for dr in t.dr_secondaries(c) {
+        if grouped(c) {
+            continue;
+        }
+        for &dr in &takers[c.0] {
             b.push(Flow {
                 from: Node::Client(id),
                 to: client_entry(t, dr),
@@ -597,6 +651,25 @@ pub fn flows(t: &Topology) -> Vec<Flow> {
                 standby: true,
                 need: Need::Required,
                 cause: Cause::ClientFailover { client: id, dr },
+            });
+        }
+    }
+    for c in t.cluster_ids().filter(|c| grouped(*c)) {
+        let drs = &takers[c.0];
+        for port in group::distinct(drs, |d| t.cluster(d).api_port()) {
+            b.push(Flow {
+                from: Node::Group(Group::of(Holds::Clients(c), Via::Nodes)),
+                to: Node::Group(Group {
+                    port: Some(port),
+                    ..Group::of(Holds::Clusters(Members::DrSecondaries(c)), Via::Clients)
+                }),
+                port,
+                protocol: Protocol::Tcp,
+                direction: Direction::Inbound,
+                purpose: Purpose::ClientOperations,
+                standby: true,
+                need: Need::Required,
+                cause: Cause::ClientsFailover { cluster: c },
             });
         }
     }

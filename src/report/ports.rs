@@ -16,13 +16,13 @@ use crate::report::escape;
 pub struct Row {
     /// Who opens the connection (`primary-a`, `apps-a (client)`).
     pub source: String,
-    /// `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul"]))]
+    /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group` or `client-group`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul", "cluster-group", "client-group"]))]
     pub source_kind: &'static str,
     /// Who accepts it.
     pub destination: String,
-    /// `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul"]))]
+    /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group` or `client-group`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul", "cluster-group", "client-group"]))]
     pub destination_kind: &'static str,
     /// Destination port.
     #[schemars(range(min = 1))]

@@ -126,9 +126,10 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<(Node, Node, Class), usize> = HashMap::new();
     for flow in flows::flows(t) {
-        if declared.allows(&flow) {
+        // A group flow is blocked when one pair of its members is: that pair is reported.
+        let Some(flow) = declared.first_blocked(&flow) else {
             continue;
-        }
+        };
         let (x, y) = (flow.from.entity(), flow.to.entity());
         let key = (x.min(y), x.max(y), Class::of(&flow));
         let g = *index.entry(key).or_insert_with(|| {
@@ -288,10 +289,23 @@ fn subject(t: &Topology, flow: &Flow) -> ClusterId {
     match flow.cause {
         Cause::Replication { secondary, .. } => secondary,
         Cause::Standby(pair) => pair.secondary,
+        // The member pair reported: the secondary is the one that dials its primary.
+        Cause::StandbySet { set, .. } => {
+            let secondary = if flow.towards_primary() {
+                flow.from
+            } else {
+                flow.to
+            };
+            match secondary.entity() {
+                Node::Cluster(c) => c,
+                _ => set.lost,
+            }
+        }
         Cause::Client { client } | Cause::ClientFailover { client, .. } => {
             *t.client(client).cluster.get()
         }
         Cause::LoadBalancer { cluster }
+        | Cause::ClientsFailover { cluster }
         | Cause::Service { cluster, .. }
         | Cause::Intra { cluster }
         | Cause::Seal { cluster }
@@ -309,10 +323,20 @@ fn anchor(t: &Topology, flow: &Flow) -> (Span, String) {
                 .map_or(t.cluster(secondary).name.span(), crate::yaml::Sp::span),
             "replication declared here".into(),
         ),
-        Cause::Standby(pair) => (
-            t.cluster(pair.secondary).name.span(),
+        Cause::Standby(_) | Cause::StandbySet { .. } => (
+            t.cluster(subject(t, flow)).name.span(),
             "needs the path before a failover".into(),
         ),
+        Cause::ClientsFailover { cluster } => match (flow.from, flow.to.entity()) {
+            (Node::Client(client), Node::Cluster(dr)) => (
+                t.client(client).cluster.span(),
+                format!("`{}` takes these clients over", t.name(dr)),
+            ),
+            _ => (
+                t.cluster(cluster).name.span(),
+                "its clients move to a promoted DR secondary".into(),
+            ),
+        },
         Cause::Client { client } => (
             t.client(client).cluster.span(),
             "the client's cluster".into(),

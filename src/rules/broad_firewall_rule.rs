@@ -153,9 +153,16 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     };
     for f in flows::flows(t) {
         if f.to.is_vault() {
-            let need = ctx.needed.entry((f.port, f.to.site(t))).or_default();
-            need.sites.insert(f.from.site(t));
-            need.entities.insert(f.from.entity());
+            // A group flow: each destination site once, with every source member.
+            let sources = f.from.members(t);
+            let sites: BTreeSet<SiteId> = f.to.members(t).iter().map(|m| m.site(t)).collect();
+            for site in sites {
+                let need = ctx.needed.entry((f.port, site)).or_default();
+                for m in &sources {
+                    need.sites.insert(m.site(t));
+                    need.entities.insert(m.entity());
+                }
+            }
         }
     }
     for c in t.cluster_ids() {

@@ -43,6 +43,9 @@ declare_rule! {
 
 /// Notes each client whose cluster would fail over to a DR secondary in another site.
 pub fn check(t: &Topology) -> Vec<Finding> {
+    // The choice is the cluster's, not the client's: ranked once per cluster, so that many
+    // clients of a cluster with many DR secondaries cost one ranking.
+    let mut chosen_for: std::collections::HashMap<_, Option<_>> = std::collections::HashMap::new();
     t.model
         .clients
         .iter()
@@ -52,9 +55,11 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             if t.role(cluster) == Role::DrSecondary || t.site_of(cluster) != site {
                 return None;
             }
-            let chosen = *t
-                .rank_replacements(cluster, t.dr_secondaries(cluster))
-                .first()?;
+            let chosen = (*chosen_for.entry(cluster).or_insert_with(|| {
+                t.rank_replacements(cluster, t.dr_secondaries(cluster))
+                    .first()
+                    .copied()
+            }))?;
             if t.site_of(chosen) == site {
                 return None;
             }

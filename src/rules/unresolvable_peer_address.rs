@@ -63,6 +63,8 @@ struct Group {
     peer: ClusterId,
     site: SiteId,
     dialers: Vec<ClusterId>,
+    /// Groups of dialers, described (`the DR secondaries of `hub` in site `s1``).
+    groups: Vec<String>,
     required: bool,
 }
 
@@ -96,9 +98,14 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         })
     };
     let mut groups: BTreeMap<(usize, SiteId), Group> = BTreeMap::new();
-    for flow in flows::flows(t) {
+    for group_flow in flows::flows(t) {
         // With public-key activation nobody dials the API port: the flow is only opened.
-        if flow.need == Need::Advised {
+        if group_flow.need == Need::Advised {
+            continue;
+        }
+        let flow = group_flow;
+        if matches!(flow.from, Node::Group(_)) || matches!(flow.to, Node::Group(_)) {
+            grouped(t, &flow, &resolvable, &mut groups);
             continue;
         }
         let Some(dialled) = flow.dialled(t) else {
@@ -124,6 +131,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                 peer,
                 site,
                 dialers: Vec::new(),
+                groups: Vec::new(),
                 required: false,
             });
         if !group.dialers.contains(&dialer) {
@@ -137,28 +145,103 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         .collect()
 }
 
+/// A group flow: its dialers by site (each site once, described as a group when it holds
+/// several), each destination member's dialled address checked once per dialer site.
+fn grouped(
+    t: &Topology,
+    flow: &flows::Flow,
+    resolvable: &impl Fn(SiteId, &str) -> bool,
+    groups: &mut BTreeMap<(usize, SiteId), Group>,
+) {
+    let mut sites: Vec<(SiteId, Vec<ClusterId>)> = Vec::new();
+    let mut index: HashMap<SiteId, usize> = HashMap::new();
+    for member in flow.from.members(t) {
+        let Node::Cluster(c) = member else {
+            return;
+        };
+        let site = t.site_of(c);
+        let next = sites.len();
+        let i = *index.entry(site).or_insert(next);
+        if i == next {
+            sites.push((site, Vec::new()));
+        }
+        sites[i].1.push(c);
+    }
+    for peer_node in flow.to.members(t) {
+        let (Node::Cluster(peer) | Node::LoadBalancer(peer)) = peer_node else {
+            continue;
+        };
+        let one = flows::Flow {
+            from: Node::Cluster(sites.first().map_or(peer, |s| s.1[0])),
+            to: peer_node,
+            ..*flow
+        };
+        let Some(dialled) = one.dialled(t) else {
+            continue;
+        };
+        let Some(name) = dialled.name.clone() else {
+            continue;
+        };
+        for (site, dialers) in &sites {
+            let dialers: Vec<ClusterId> = dialers
+                .iter()
+                .copied()
+                .filter(|d| *d != peer)
+                .take(2)
+                .collect();
+            if dialers.is_empty() || resolvable(*site, &name) {
+                continue;
+            }
+            let group = groups
+                .entry((dialled.span.offset, *site))
+                .or_insert_with(|| Group {
+                    dialled: dialled.clone(),
+                    name: name.clone(),
+                    peer,
+                    site: *site,
+                    dialers: Vec::new(),
+                    groups: Vec::new(),
+                    required: false,
+                });
+            match flow.from {
+                Node::Group(g) => {
+                    let what = format!("{} in site `{}`", g.phrase(t), t.site_name(*site));
+                    if !group.groups.contains(&what) {
+                        group.groups.push(what);
+                    }
+                }
+                _ => {
+                    if !group.dialers.contains(&dialers[0]) {
+                        group.dialers.push(dialers[0]);
+                    }
+                }
+            }
+            group.required |= flow.is_needed_now() && flow.towards_primary();
+        }
+    }
+}
+
 fn finding(t: &Topology, g: &Group, entry: Option<Span>) -> Finding {
     let site = t.site(g.site).name.get();
-    let dialers: Vec<String> = g
+    let mut dialers: Vec<String> = g
         .dialers
         .iter()
         .map(|d| format!("`{}`", t.name(*d)))
         .collect();
+    let single = dialers.len() == 1 && g.groups.is_empty();
+    dialers.extend(g.groups.iter().cloned());
     let primary_side = !g.required
         && t.upstream(g.peer)
             .is_some_and(|(p, _)| g.dialers.contains(&p));
     let (verb, when) = if g.required {
-        (if dialers.len() == 1 { "dials" } else { "dial" }, "")
+        (if single { "dials" } else { "dial" }, "")
     } else if primary_side {
         (
             "would dial",
             "; secondaries dial their primary, so this matters only once roles change (failback, failover)",
         )
     } else {
-        (
-            if dialers.len() == 1 { "dials" } else { "dial" },
-            " after a failover",
-        )
+        (if single { "dials" } else { "dial" }, " after a failover")
     };
     let zone = {
         let labels = g.name.split('.').count();

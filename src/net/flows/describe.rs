@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use super::{Cause, Dialled, Flow, Need, Node, Purpose};
-use crate::graph::{EdgeKind, StandbyReason, Topology};
+use crate::graph::{EdgeKind, Members, StandbyKind, StandbyReason, StandbySet, Topology};
 use crate::ids::ClusterId;
 use crate::values::Host;
 
@@ -50,6 +50,7 @@ impl Flow {
                 }
             }
             Cause::Standby(pair) => standby(t, pair.reason, wording),
+            Cause::StandbySet { set, .. } => standby_set(t, set, wording),
             Cause::Client { client } => {
                 let k = t.client(client);
                 format!("client {} uses {}", q(k.name.get()), n(*k.cluster.get()))
@@ -64,6 +65,11 @@ impl Flow {
                     n(*k.cluster.get())
                 )
             }
+            Cause::ClientsFailover { cluster } => format!(
+                "the clients of {} move to the DR secondary of {} promoted in its place",
+                n(cluster),
+                n(cluster)
+            ),
             Cause::LoadBalancer { cluster } => {
                 let lb = t.cluster(cluster).load_balancer.as_ref();
                 let address = q(lb.map_or("", |l| l.address.as_str()));
@@ -124,8 +130,9 @@ impl Flow {
                 note
             }
             Cause::Standby(pair) => self.replication_note(pair.secondary).to_string(),
+            Cause::StandbySet { .. } => self.note(self.towards_primary()).to_string(),
             Cause::Client { .. } => "API requests".into(),
-            Cause::ClientFailover { .. } => {
+            Cause::ClientFailover { .. } | Cause::ClientsFailover { .. } => {
                 "API requests; a DR promotion keeps the clients' tokens and leases".into()
             }
             Cause::LoadBalancer { .. } => match self.purpose {
@@ -152,7 +159,10 @@ impl Flow {
     }
 
     fn replication_note(&self, secondary: ClusterId) -> &'static str {
-        let outbound = self.from == Node::Cluster(secondary);
+        self.note(self.from == Node::Cluster(secondary))
+    }
+
+    fn note(&self, outbound: bool) -> &'static str {
         match (self.purpose, outbound, self.need) {
             (Purpose::Bootstrap, true, Need::Advised) => {
                 "opened both ways as the notes advise; public-key activation makes no API call to the primary"
@@ -177,6 +187,9 @@ impl Flow {
         match self.cause {
             Cause::Replication { secondary, .. } => self.from == Node::Cluster(secondary),
             Cause::Standby(pair) => self.from == Node::Cluster(pair.secondary),
+            Cause::StandbySet {
+                towards_primary, ..
+            } => towards_primary,
             _ => false,
         }
     }
@@ -188,9 +201,13 @@ impl Flow {
     }
 
     /// The address a cluster dials for this flow, when a cluster dials a peer cluster
-    /// (replication and standby flows) and the file writes it.
+    /// (replication and standby flows) and the file writes it. `None` towards a group:
+    /// each of its members advertises its own (ask it of a flow to one member).
     pub fn dialled(&self, t: &Topology) -> Option<Dialled> {
-        if !matches!(self.cause, Cause::Replication { .. } | Cause::Standby(_)) {
+        if !matches!(
+            self.cause,
+            Cause::Replication { .. } | Cause::Standby(_) | Cause::StandbySet { .. }
+        ) {
             return None;
         }
         match self.to {
@@ -288,4 +305,59 @@ fn standby(t: &Topology, reason: StandbyReason, wording: Wording) -> String {
         "replicates"
     };
     format!("{} {verb} from {} {when}", n(from), n(to))
+}
+
+/// [`Flow::describe`] for the group flows of a standby set: who must replicate from whom,
+/// and when.
+fn standby_set(t: &Topology, set: StandbySet, wording: Wording) -> String {
+    let message = wording == Wording::Message;
+    let q = |name: &str| {
+        if message {
+            format!("`{name}`")
+        } else {
+            name.to_string()
+        }
+    };
+    let n = |c: ClusterId| q(t.name(c));
+    let end = |m: Members| match m {
+        Members::DrSecondaries(c) => format!("the DR secondaries of {}", n(c)),
+        Members::PerformanceSecondaries { primary, except } => format!(
+            "the performance secondaries of {}{}",
+            n(primary),
+            except.map_or(String::new(), |e| format!(" but {}", n(e)))
+        ),
+        Members::One(c) => n(c),
+    };
+    let verb = if message {
+        "must replicate"
+    } else {
+        "replicate"
+    };
+    let lost = set.lost;
+    match set.kind {
+        StandbyKind::SiblingDr => format!(
+            "{} {verb} from the one of them promoted for {}",
+            end(set.secondaries),
+            n(lost)
+        ),
+        StandbyKind::PromotedDrOfPrimary => format!(
+            "{} {verb} from the one of {} promoted for {}",
+            end(set.secondaries),
+            end(set.primaries),
+            n(lost)
+        ),
+        StandbyKind::PromotedDrOfSecondary => format!(
+            "{} {verb} from {} once one of them is promoted for {}",
+            end(set.secondaries),
+            end(set.primaries),
+            n(lost)
+        ),
+        StandbyKind::PerformancePromotion => format!(
+            "{} {verb} from {} if site {} is lost with {} and its DR secondaries",
+            end(set.secondaries),
+            end(set.primaries),
+            q(t.site_name(t.site_of(lost))),
+            n(lost)
+        ),
+    }
 }

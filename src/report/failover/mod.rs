@@ -51,6 +51,7 @@ fn node_name(t: &Topology, n: Node) -> String {
         Node::Service(s) => t.model.services[s.0].name.get().clone(),
         Node::Seal(c) => format!("{}'s seal endpoint", cluster_name(t, c)),
         Node::Consul(c) => format!("{}'s Consul", cluster_name(t, c)),
+        Node::Group(_) => n.label(t),
     }
 }
 
@@ -62,6 +63,7 @@ const fn node_kind(n: Node) -> &'static str {
         Node::Service(_) => "service",
         Node::Seal(_) => "seal",
         Node::Consul(_) => "consul",
+        Node::Group(g) => g.kind(),
     }
 }
 

@@ -1,7 +1,10 @@
 //! An `iptables-restore` file (or `ip6tables-restore` for the IPv6 rules): a chain of its
 //! own in the filter table, loaded with `--noflush` so nothing else is touched. Each rule is
 //! one line per source and destination network, with `multiport` for port lists (at most 15
-//! ports per line) and a `comment` saying why it exists.
+//! ports per line) and a `comment` saying why it exists. A rule between many networks (a
+//! standby group's) would need a line per pair: its networks go as comma-separated lists of
+//! up to [`ADDRESSES_MAX`] instead (`-s a,b,c`, which `iptables-restore` expands), so the
+//! file grows with the networks, not with their pairs.
 
 // `write!` into a String cannot fail, so its `fmt::Result` is dropped (`let _ =`).
 use std::fmt::Write as _;
@@ -15,6 +18,8 @@ use crate::text::wrap;
 const COMMENT_MAX: usize = 255;
 /// Ports per `multiport` match (a range counts as two).
 const MULTIPORT_MAX: usize = 15;
+/// Networks per `-s` or `-d` list.
+const ADDRESSES_MAX: usize = 32;
 
 /// The chain name for a topology: `vrt-` and the name (every character but ASCII letters,
 /// digits, `-` and `_` as `_`), within iptables' 28 characters.
@@ -48,6 +53,24 @@ fn port_chunks(r: &FirewallRule) -> Vec<String> {
         chunks.push(current.join(","));
     }
     chunks
+}
+
+/// The networks one by one.
+fn one_each(networks: &[crate::values::Cidr]) -> Vec<String> {
+    networks.iter().map(ToString::to_string).collect()
+}
+
+/// The networks as comma-separated lists of at most [`ADDRESSES_MAX`].
+fn address_lists(networks: &[crate::values::Cidr]) -> Vec<String> {
+    networks
+        .chunks(ADDRESSES_MAX)
+        .map(|c| {
+            c.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
 }
 
 /// The whole file for one family; `other` is the number of rules of the other family left
@@ -90,8 +113,16 @@ pub fn render(rules: &[FirewallRule], ctx: &Context<'_>, family: Family) -> Stri
     for r in mine {
         let comment =
             escape::iptables_string(&clip(&r.comment(), usize::MAX, |_| true), COMMENT_MAX);
-        for s in &r.sources {
-            for d in &r.destinations {
+        let (sources, destinations) = (address_lists(&r.sources), address_lists(&r.destinations));
+        let paired =
+            r.sources.len() * r.destinations.len() <= r.sources.len() + r.destinations.len();
+        let (sources, destinations) = if paired {
+            (one_each(&r.sources), one_each(&r.destinations))
+        } else {
+            (sources, destinations)
+        };
+        for s in &sources {
+            for d in &destinations {
                 for ports in port_chunks(r) {
                     let matcher = if ports.contains([',', ':']) {
                         format!("-m multiport --dports {ports}")

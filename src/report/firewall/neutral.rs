@@ -105,8 +105,8 @@ pub fn markdown(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
 #[derive(Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct JsonEnd<'a> {
-    /// `cluster`, `load-balancer`, `client`, `service`, `seal` or `consul`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul"]))]
+    /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group` or `client-group`.
+    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul", "cluster-group", "client-group"]))]
     kind: &'a str,
     /// As shown in tables: `primary-a`, `primary-a (load balancer)`, `apps-a (client)`.
     label: &'a str,
