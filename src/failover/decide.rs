@@ -56,7 +56,20 @@ pub fn decide(t: &Topology, failure: &Failure) -> Result<Decisions, Cyclic> {
     Ok(Decisions::new(t, t.lost_by(failure)))
 }
 
+/// Decides who takes over when exactly the clusters of `lost` are lost, for a caller that
+/// asks about many losses and has checked once that `t` has no replication cycle
+/// ([`Topology::upstream_first`] is `Some`), as [`decide`] does on every call: `validate`'s
+/// VRT301 and VRT302 ask here, so they name the successors `failover` names.
+pub fn decide_lost(t: &Topology, lost: BTreeSet<ClusterId>) -> Decisions {
+    Decisions::new(t, lost)
+}
+
 impl Decisions {
+    /// The recovery decided for lost primary or performance secondary `l`, if it is lost.
+    pub fn recovery(&self, l: ClusterId) -> Option<&Recovery> {
+        self.recoveries.iter().find(|r| r.lost == l)
+    }
+
     /// The decisions for the loss of `lost` (in a topology without replication cycles).
     pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>) -> Self {
         let mut d = Self {
@@ -318,6 +331,21 @@ impl Decisions {
                     quoted(t, to)
                 );
                 why.push_str(&t.why_home(l, &ranked));
+                let pinned: Vec<String> = clients
+                    .iter()
+                    .filter_map(|c| {
+                        let f = self.fallback(t, *c).filter(|f| *f != to)?;
+                        Some(format!(
+                            "`{}` to {}",
+                            t.client(*c).name.get(),
+                            quoted(t, f)
+                        ))
+                    })
+                    .collect();
+                if !pinned.is_empty() {
+                    why.push_str(". A client whose `fallback` survives and serves the set goes there instead: ");
+                    why.push_str(&pinned.join("; "));
+                }
                 Recovery {
                     lost: l,
                     path: RecoveryPath::ClientsMove,
@@ -339,6 +367,21 @@ impl Decisions {
         }
     }
 
+    /// The client's own `fallback`, when it survives and serves the client's replication set
+    /// in its environment: it wins over vrt's choice when the client's cluster is lost with
+    /// no DR secondary to take over.
+    fn fallback(&self, t: &Topology, client: ClientId) -> Option<ClusterId> {
+        let c = t.client(client);
+        let cluster = *c.cluster.get();
+        let root = t.root(cluster);
+        c.fallback.as_ref().map(|f| *f.get()).filter(|f| {
+            !self.is_lost(*f)
+                && t.same_environment(cluster, *f)
+                && t.root(*f) == root
+                && (t.role(*f) != Role::DrSecondary || self.current(root) == Some(*f))
+        })
+    }
+
     /// Where each client of a lost cluster goes, and what happens to its tokens: the
     /// client moves that follow from the recoveries, in file order.
     pub fn clients(&self, t: &Topology, sites: &[SiteId]) -> Vec<ClientImpact> {
@@ -354,17 +397,10 @@ impl Decisions {
                     Some(r) if r.path == RecoveryPath::DrPromotion => (r.to, TokenFate::Kept),
                     // The client's own `fallback` wins when it survives and serves the same
                     // replication set in the same environment.
-                    Some(r) if r.path == RecoveryPath::ClientsMove => {
-                        let fallback = c.fallback.as_ref().map(|f| *f.get()).filter(|f| {
-                            let root = t.root(cluster);
-                            !self.is_lost(*f)
-                                && t.same_environment(cluster, *f)
-                                && t.root(*f) == root
-                                && (t.role(*f) != Role::DrSecondary
-                                    || self.current(root) == Some(*f))
-                        });
-                        (fallback.or(r.to), TokenFate::Reauthenticate)
-                    }
+                    Some(r) if r.path == RecoveryPath::ClientsMove => (
+                        self.fallback(t, ClientId(i)).or(r.to),
+                        TokenFate::Reauthenticate,
+                    ),
                     Some(r) if r.to.is_some() => (r.to, TokenFate::Reauthenticate),
                     _ => (None, TokenFate::NoService),
                 };

@@ -35,7 +35,7 @@ mod switchover;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use self::decide::{Decisions, Promotion, decide};
+pub use self::decide::{Decisions, Promotion, decide, decide_lost};
 pub use self::plan::{
     AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Phase, Plan, Recovery,
     RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
