@@ -880,3 +880,76 @@ fn runbook_commands_are_valid_shell() {
     assert!(checked > 50, "{checked} blocks");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A client's `fallback` that differs from vrt's own choice wins, in `failover` and in VRT301:
+/// losing `dc-a` moves `perf-a`'s clients to `perf-b` (region, then name order), but
+/// `apps-pinned` declares `fallback: perf-c` and goes there; the non-production `a-staging`
+/// is never a home. An unusable `fallback` is VRT305 (`tests/fixtures/rules/VRT305-*`).
+#[test]
+fn a_client_fallback_that_differs_from_vrts_choice_wins() {
+    let file = "tests/fixtures/failover/fallback.yaml";
+    let plan = json(&["failover", file, "--lose", "dc-a", "--format", "json"]);
+    let recovery = &plan["recoveries"][0];
+    assert_eq!(recovery["lost"], "perf-a");
+    assert_eq!(recovery["path"], "clients-move");
+    assert_eq!(recovery["to"], "perf-b");
+    let after = |client: &str| {
+        plan["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client"] == client)
+            .map(|c| c["after"].clone())
+    };
+    assert_eq!(after("apps-pinned"), Some(Value::from("perf-c")));
+    assert_eq!(after("apps-free"), Some(Value::from("perf-b")));
+    assert!(
+        recovery["why"]
+            .as_str()
+            .unwrap()
+            .contains("A client whose `fallback` survives and serves the set goes there instead: `apps-pinned` to `perf-c`."),
+        "{}",
+        recovery["why"]
+    );
+    let steps: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps.contains(&"Re-point the clients of `perf-a` to `perf-c`")
+            && steps.contains(&"Re-point the clients of `perf-a` to `perf-b`"),
+        "{steps:?}"
+    );
+    assert!(!ok(&["failover", file, "--lose", "dc-a"]).contains("a-staging"));
+    // VRT301 names vrt's choice and the client that goes to its fallback.
+    let (_, out, _) = run(&["validate", file, "--format", "json"]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let text = report.to_string();
+    assert!(
+        text.contains("its clients must move to `perf-b` (`apps-pinned` to its `fallback` `perf-c`) and re-authenticate"),
+        "{out}"
+    );
+    // Without the fallback, vrt's own choice applies to both clients.
+    let dir = tempfile::tempdir().unwrap();
+    let unpinned = dir.path().join("unpinned.yaml");
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    std::fs::write(&unpinned, text.replace(", fallback: perf-c", "")).unwrap();
+    let plan = json(&[
+        "failover",
+        unpinned.to_str().unwrap(),
+        "--lose",
+        "dc-a",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        plan["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["after"] == "perf-b"),
+        "{plan}"
+    );
+}
