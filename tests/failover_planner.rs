@@ -172,7 +172,7 @@ fn check(name: &str, t: &Topology, failure: &Failure, plan: &Plan) {
         assert!(phase <= Some(s.phase), "{ctx}: step {}", i + 1);
         phase = Some(s.phase);
         assert!(!s.sources.is_empty(), "{ctx}: step {} cites nothing", i + 1);
-        for p in &s.text {
+        for p in s.text.iter().map(|p| p.joined()) {
             for (pos, _) in p.match_indices("(step ") {
                 let n: usize = p[pos + 6..]
                     .split(')')

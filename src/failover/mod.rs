@@ -37,8 +37,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use self::decide::{Decisions, Promotion, decide, decide_lost};
 pub use self::plan::{
-    AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Phase, Plan, Recovery,
-    RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
+    AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Paragraph, Phase, Plan,
+    Recovery, RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
 };
 pub use self::resolve::{ResolveError, resolve};
 pub use self::switchover::{SwitchoverError, switchover};

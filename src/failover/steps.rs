@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use super::Builder;
 use super::plan::{
-    AfterCluster, AfterRole, ClientImpact, Command, On, Phase, Recovery, RecoveryPath, Step,
+    AfterCluster, AfterRole, ClientImpact, Command, On, Paragraph, Phase, Recovery, RecoveryPath,
+    Step,
 };
 use super::prose::{client_names, names, planned_demotion, quoted};
 use crate::ids::{ClientId, ClusterId};
@@ -25,14 +26,16 @@ struct Follower {
 
 impl Builder<'_> {
     /// Adds a step; its sources are the keys its text cites. Returns its number.
-    pub(super) fn push(
+    pub(super) fn push<P: Into<Paragraph>>(
         &mut self,
         phase: Phase,
         title: String,
-        text: Vec<String>,
+        text: Vec<P>,
         commands: Vec<Command>,
     ) -> usize {
-        let sources = crate::sources::cited(&text.join(" "))
+        let text: Vec<Paragraph> = text.into_iter().map(Into::into).collect();
+        let cited: Vec<String> = text.iter().map(Paragraph::joined).collect();
+        let sources = crate::sources::cited(&cited.join(" "))
             .into_iter()
             .map(|(key, _)| key)
             .collect();
@@ -88,10 +91,10 @@ impl Builder<'_> {
         }
         self.later(after, &fenced);
         if let Some(first) = self.steps.first_mut() {
-            first.text.push(
+            first.text.push(Paragraph::from(
                 "Every `vault` command of this runbook sets `VAULT_NAMESPACE=''` (empty): replication runs in the root namespace, whatever namespace your shell exports."
                     .to_string(),
-            );
+            ));
         }
     }
 
@@ -194,21 +197,48 @@ impl Builder<'_> {
                 fence.push(self.vault(l, "write -f sys/replication/performance/primary/demote"));
             }
             fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            format!(
-                "Never run two primaries: \"Multiple primaries may result in data loss!\" ({}). **If {} answers** (a planned switchover, or a partial failure): demote {} now, before promoting anything; it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; GUIDES-LR). **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns, before it rejoins anything. The commands below are for the first case.",
-                if perf { "API-DR; API-PERF" } else { "API-DR" },
-                quoted(t, l),
-                if perf { "both its primary roles" } else { "it" }
-            )
+            vec![
+                Paragraph::from(format!(
+                    "Never run two primaries: \"Multiple primaries may result in data loss!\" ({}).",
+                    if perf { "API-DR; API-PERF" } else { "API-DR" },
+                )),
+                Paragraph::labelled(
+                    format!(
+                        "If {} answers (a planned switchover, or a partial failure)",
+                        quoted(t, l)
+                    ),
+                    format!(
+                        "demote {} now, before promoting anything; it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; GUIDES-LR).",
+                        if perf { "both its primary roles" } else { "it" }
+                    ),
+                ),
+                Paragraph::labelled(
+                    "If it does not answer",
+                    "fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns, before it rejoins anything.",
+                ),
+                Paragraph::from("The commands below are for the first case.".to_string()),
+            ]
         } else {
             fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            format!(
-                "Only {} may act for {} now. **If {} answers**: demote its DR primary role before promoting; it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR). **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns. The commands below are for the first case.",
-                quoted(t, d),
-                quoted(t, l),
-                quoted(t, l),
-                quoted(t, d)
-            )
+            vec![
+                Paragraph::from(format!(
+                    "Only {} may act for {} now.",
+                    quoted(t, d),
+                    quoted(t, l)
+                )),
+                Paragraph::labelled(
+                    format!("If {} answers", quoted(t, l)),
+                    format!(
+                        "demote its DR primary role before promoting; it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR).",
+                        quoted(t, d)
+                    ),
+                ),
+                Paragraph::labelled(
+                    "If it does not answer",
+                    "fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns.",
+                ),
+                Paragraph::from("The commands below are for the first case.".to_string()),
+            ]
         };
         if self.planned {
             return self.push(
@@ -224,7 +254,7 @@ impl Builder<'_> {
                 "Demote {} if it answers, else fence it, before promoting",
                 quoted(t, l)
             ),
-            vec![text],
+            text,
             fence,
         )
     }
@@ -276,10 +306,20 @@ impl Builder<'_> {
                 "Demote {} if it answers, else fence it, before promoting",
                 quoted(t, l)
             ),
-            vec![format!(
-                "Only one performance primary may be active: \"Multiple primaries may result in data loss!\" (API-PERF). **If {} answers**: demote it first, as PERF-MANAGE's step 1 does; it \"becomes a performance secondary that does not connect to any primary. It keeps its cluster ID\". **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns. The command below is for the first case.",
-                quoted(t, l)
-            )],
+            vec![
+                Paragraph::from(
+                    "Only one performance primary may be active: \"Multiple primaries may result in data loss!\" (API-PERF).".to_string(),
+                ),
+                Paragraph::labelled(
+                    format!("If {} answers", quoted(t, l)),
+                    "demote it first, as PERF-MANAGE's step 1 does; it \"becomes a performance secondary that does not connect to any primary. It keeps its cluster ID\".",
+                ),
+                Paragraph::labelled(
+                    "If it does not answer",
+                    "fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns.",
+                ),
+                Paragraph::from("The command below is for the first case.".to_string()),
+            ],
             fence,
         )
         };
