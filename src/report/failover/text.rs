@@ -217,3 +217,48 @@ fn write_command_text(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::failover::{Failure, plan, sweep};
+    use crate::ids::ClusterId;
+    use crate::source::Source;
+    use crate::yaml::{Limits, Sp};
+
+    /// Names that the format's grammar would refuse, forced into a topology after loading:
+    /// the text runbook and the text sweep show their control characters escaped, so no byte
+    /// below 0x20 but the newline reaches the terminal and every line stays a line.
+    #[test]
+    fn text_runbook_and_sweep_escape_every_value() {
+        let text = "version: 1\nname: x\nsites: [{name: a, region: east}, {name: b, region: west}]\nclusters:\n  - {name: p, site: a, role: primary}\n  - {name: d, site: b, role: dr-secondary, replicates_from: p}\n  - {name: s, site: b, role: performance-secondary, replicates_from: p}\nclients:\n  - {name: apps, site: a, cluster: p}\n";
+        let mut t = crate::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
+        let evil = |s: &str| format!("{s}\u{1b}]0;owned\u{7}\u{202e}\n\r");
+        t.model.name = evil("topo");
+        for c in &mut t.model.clusters {
+            c.name = Sp::new(evil(c.name.get()), c.name.span());
+        }
+        for s in &mut t.model.sites {
+            s.name = Sp::new(evil(s.name.get()), s.name.span());
+        }
+        for c in &mut t.model.clients {
+            c.name = Sp::new(evil(c.name.get()), c.name.span());
+        }
+        let mut out = Vec::new();
+        super::text(
+            &mut out,
+            &t,
+            &plan(&t, &Failure::Cluster(ClusterId(0))).unwrap(),
+        )
+        .unwrap();
+        super::super::sweep_text(&mut out, &t, &sweep(&t).unwrap()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && crate::report::escape::is_hidden(c)),
+            "{out}"
+        );
+        assert!(out.contains("topo\\u{1b}]0;owned\\u{7}\\u{202e}\\n\\r"), "{out}");
+        assert!(out.contains("p\\u{1b}"), "{out}");
+        assert!(out.contains("apps\\u{1b}"), "{out}");
+    }
+}
