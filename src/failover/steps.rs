@@ -106,7 +106,7 @@ impl Builder<'_> {
             return 0;
         };
         let fenced = self.fence_dr(l, d);
-        self.check_candidate(d, true);
+        self.check_candidate(d, l, true);
         let var = self.token_var(l);
         let mut args =
             format!("write -f sys/replication/dr/secondary/promote dr_operation_token=\"${var}\"");
@@ -161,102 +161,6 @@ impl Builder<'_> {
         );
         self.verify_dr(l, d);
         fenced
-    }
-
-    /// Reads the candidate's replication status before promoting it: it must be streaming,
-    /// caught up and with a sound Merkle tree.
-    fn check_candidate(&mut self, c: ClusterId, dr: bool) {
-        let t = self.t;
-        let kind = if dr { "dr" } else { "performance" };
-        let status = self.vault(
-            c,
-            &format!("read -format=json sys/replication/{kind}/status"),
-        );
-        let wal = if dr {
-            "`last_dr_wal`"
-        } else {
-            "`last_performance_wal`"
-        };
-        self.push(
-            Phase::Failover,
-            format!("Check {} before promoting it", quoted(t, c)),
-            vec![format!(
-                "In `data`: `state` must be `stream-wals` (steady state; `merkle-sync` or `idle` means it is not caught up) and `corrupted_merkle_tree` `false`; `last_remote_wal` should equal the primary's `last_wal` (or {wal}) as last seen, which you can no longer read once the primary is gone, so note how far behind it was (API-DR; API-PERF; MONITOR). A candidate that is behind loses what it has not received."
-            )],
-            vec![status],
-        );
-    }
-
-    /// Demotes the lost cluster if it answers (ENOS-DR step 3). Returns the step's number.
-    fn fence_dr(&mut self, l: ClusterId, d: ClusterId) -> usize {
-        let t = self.t;
-        let mut fence = Vec::new();
-        let text = if t.role(l) == Role::Primary {
-            let perf = !t.performance_secondaries(l).is_empty();
-            if perf {
-                fence.push(self.vault(l, "write -f sys/replication/performance/primary/demote"));
-            }
-            fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            vec![
-                Paragraph::from(format!(
-                    "Never run two primaries: \"Multiple primaries may result in data loss!\" ({}).",
-                    if perf { "API-DR; API-PERF" } else { "API-DR" },
-                )),
-                Paragraph::labelled(
-                    format!(
-                        "If {} answers (a planned switchover, or a partial failure)",
-                        quoted(t, l)
-                    ),
-                    format!(
-                        "demote {} now, before promoting anything; it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; GUIDES-LR).",
-                        if perf { "both its primary roles" } else { "it" }
-                    ),
-                ),
-                Paragraph::labelled(
-                    "If it does not answer",
-                    "fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns, before it rejoins anything.",
-                ),
-                Paragraph::from("The commands below are for the first case.".to_string()),
-            ]
-        } else {
-            fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            vec![
-                Paragraph::from(format!(
-                    "Only {} may act for {} now.",
-                    quoted(t, d),
-                    quoted(t, l)
-                )),
-                Paragraph::labelled(
-                    format!("If {} answers", quoted(t, l)),
-                    format!(
-                        "demote its DR primary role before promoting; it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR).",
-                        quoted(t, d)
-                    ),
-                ),
-                Paragraph::labelled(
-                    "If it does not answer",
-                    "fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns.",
-                ),
-                Paragraph::from("The commands below are for the first case.".to_string()),
-            ]
-        };
-        if self.planned {
-            return self.push(
-                Phase::Failover,
-                format!("Demote {} (planned switchover)", quoted(t, l)),
-                vec![planned_demotion(t, l, d)],
-                fence,
-            );
-        }
-        self.push(
-            Phase::Failover,
-            format!(
-                "Demote {} if it answers, else fence it, before promoting",
-                quoted(t, l)
-            ),
-            text,
-            fence,
-        )
     }
 
     /// Checks the promoted cluster (ENOS-DR step 4).
@@ -324,7 +228,7 @@ impl Builder<'_> {
         )
         };
         if r.via.is_none() {
-            self.check_candidate(p, false);
+            self.check_candidate(p, l, false);
         }
         let mut args = "write -f sys/replication/performance/secondary/promote".to_string();
         let lb = self.lb_cluster_addr(p);
