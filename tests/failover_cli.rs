@@ -148,6 +148,12 @@ const VAULT_COMMANDS: &[&str] = &[
     "read -format=json sys/replication/dr/status",
     "operator raft snapshot restore -force \"$SNAPSHOT_FILE\"",
     "operator raft snapshot restore \"$SNAPSHOT_FILE\"",
+    // The optional check before a promotion (API-REPL "/sys/replication/merkle-check"; the
+    // DR secondary's form takes a DR operation token: API-DR; DR-OPTOK), emitted only for
+    // versions that have it (Vault 1.13.7+, 1.14.3+, 1.15+; HashiCorp's "Check for Merkle tree
+    // corruption" page, source key MERKLE).
+    "write -f -format=json sys/replication/merkle-check",
+    "write -format=json sys/replication/dr/secondary/merkle-check dr_operation_token=",
     // API-PERF "Create paths filter": `:id` is the secondary's `cluster_id` from its status.
     "read -field=cluster_id sys/replication/performance/status",
     "write sys/replication/performance/primary/paths-filter/\"$CLUSTER_ID_",
@@ -246,7 +252,22 @@ fn check_plan(file: &str, plan: &Value) {
                 "{file}: `{rest}` is not a fact-sheet command"
             );
             if rest.starts_with("policy write") {
-                assert_eq!(rest.split_once('\n').unwrap().1, POLICY);
+                // HashiCorp's recipe, plus the DR secondary's `merkle-check` where the runbook
+                // runs that optional check with this token.
+                let body = rest.split_once('\n').unwrap().1;
+                let merkle = "path \"sys/replication/dr/secondary/merkle-check\"   { capabilities = [ \"update\" ] }   # optional check before promoting\n";
+                let with_check = POLICY.replacen("EOF", &format!("{merkle}EOF"), 1);
+                assert!(body == POLICY || body == with_check, "{file}: {body}");
+                let all: String = steps
+                    .iter()
+                    .flat_map(|s| s["commands"].as_array().unwrap())
+                    .filter_map(|c| c["line"].as_str())
+                    .collect();
+                assert_eq!(
+                    body == with_check,
+                    all.contains("sys/replication/dr/secondary/merkle-check dr_operation_token="),
+                    "{file}: the policy grants the check exactly when the runbook runs it"
+                );
             }
             if rest.starts_with("write -f sys/replication/dr/secondary/promote") {
                 assert!(rest.contains("dr_operation_token=\"$DR_OPERATION_TOKEN"));
@@ -922,7 +943,14 @@ fn a_client_fallback_that_differs_from_vrts_choice_wins() {
             && steps.contains(&"Re-point the clients of `perf-a` to `perf-b`"),
         "{steps:?}"
     );
-    assert!(!ok(&["failover", file, "--lose", "dc-a"]).contains("a-staging"));
+    assert!(
+        !recovery["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "a-staging"),
+        "{recovery}"
+    );
     // VRT301 names vrt's choice and the client that goes to its fallback.
     let (_, out, _) = run(&["validate", file, "--format", "json"]);
     let report: Value = serde_json::from_str(&out).unwrap();
