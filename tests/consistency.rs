@@ -199,9 +199,11 @@ fn validate_and_failover_agree_on_which_sets_are_lost() {
         let failures = t.single_failures();
         for root in t.roots() {
             let first_lost = failures.iter().find(|f| {
-                failover::plan(&t, f).unwrap().recoveries.iter().any(|r| {
-                    r.lost == root && r.path == RecoveryPath::None && r.to.is_none()
-                })
+                failover::plan(&t, f)
+                    .unwrap()
+                    .recoveries
+                    .iter()
+                    .any(|r| r.lost == root && r.path == RecoveryPath::None && r.to.is_none())
             });
             let finding = findings.iter().find(|f| f.cluster == Some(root));
             match (first_lost, finding) {
@@ -211,11 +213,7 @@ fn validate_and_failover_agree_on_which_sets_are_lost() {
                     // `losing `x`` for the primary alone.
                     let named = match failure {
                         Failure::Cluster(_) => format!("losing `{}` ", t.name(root)),
-                        _ => format!(
-                            "losing {} `{}` ",
-                            failure.kind(),
-                            t.failure_name(failure)
-                        ),
+                        _ => format!("losing {} `{}` ", failure.kind(), t.failure_name(failure)),
                     };
                     assert!(
                         f.message.starts_with(&named),

@@ -196,6 +196,24 @@ fn clusters(doc: &Value) -> std::collections::BTreeMap<String, Cluster> {
         .collect()
 }
 
+/// The batch DR operation token's policy: HashiCorp's recipe, plus the DR secondary's
+/// `merkle-check` exactly where the runbook runs that optional check with this token.
+fn check_policy(file: &str, body: &str, steps: &[Value]) {
+    let merkle = "path \"sys/replication/dr/secondary/merkle-check\"   { capabilities = [ \"update\" ] }   # optional check before promoting\n";
+    let with_check = POLICY.replacen("EOF", &format!("{merkle}EOF"), 1);
+    assert!(body == POLICY || body == with_check, "{file}: {body}");
+    let all: String = steps
+        .iter()
+        .flat_map(|s| s["commands"].as_array().unwrap())
+        .filter_map(|c| c["line"].as_str())
+        .collect();
+    assert_eq!(
+        body == with_check,
+        all.contains("sys/replication/dr/secondary/merkle-check dr_operation_token="),
+        "{file}: the policy grants the check exactly when the runbook runs it"
+    );
+}
+
 /// Checks one JSON plan's commands against the fact sheet and the topology's addresses, and
 /// the order of its steps.
 fn check_plan(file: &str, plan: &Value) {
@@ -252,22 +270,7 @@ fn check_plan(file: &str, plan: &Value) {
                 "{file}: `{rest}` is not a fact-sheet command"
             );
             if rest.starts_with("policy write") {
-                // HashiCorp's recipe, plus the DR secondary's `merkle-check` where the runbook
-                // runs that optional check with this token.
-                let body = rest.split_once('\n').unwrap().1;
-                let merkle = "path \"sys/replication/dr/secondary/merkle-check\"   { capabilities = [ \"update\" ] }   # optional check before promoting\n";
-                let with_check = POLICY.replacen("EOF", &format!("{merkle}EOF"), 1);
-                assert!(body == POLICY || body == with_check, "{file}: {body}");
-                let all: String = steps
-                    .iter()
-                    .flat_map(|s| s["commands"].as_array().unwrap())
-                    .filter_map(|c| c["line"].as_str())
-                    .collect();
-                assert_eq!(
-                    body == with_check,
-                    all.contains("sys/replication/dr/secondary/merkle-check dr_operation_token="),
-                    "{file}: the policy grants the check exactly when the runbook runs it"
-                );
+                check_policy(file, rest.split_once('\n').unwrap().1, steps);
             }
             if rest.starts_with("write -f sys/replication/dr/secondary/promote") {
                 assert!(rest.contains("dr_operation_token=\"$DR_OPERATION_TOKEN"));

@@ -172,7 +172,7 @@ fn check(name: &str, t: &Topology, failure: &Failure, plan: &Plan) {
         assert!(phase <= Some(s.phase), "{ctx}: step {}", i + 1);
         phase = Some(s.phase);
         assert!(!s.sources.is_empty(), "{ctx}: step {} cites nothing", i + 1);
-        for p in s.text.iter().map(|p| p.joined()) {
+        for p in s.text.iter().map(failover::Paragraph::joined) {
             for (pos, _) in p.match_indices("(step ") {
                 let n: usize = p[pos + 6..]
                     .split(')')
@@ -517,19 +517,26 @@ fn merkle_check_is_emitted_only_where_the_declared_version_has_it() {
         );
         // The check comes after the status read and before the promotion.
         if has {
-            let check = lines.find("dr/secondary/merkle-check dr_operation_token").unwrap();
-            let status = lines.find("read -format=json sys/replication/dr/status").unwrap();
+            let check = lines
+                .find("dr/secondary/merkle-check dr_operation_token")
+                .unwrap();
+            let status = lines
+                .find("read -format=json sys/replication/dr/status")
+                .unwrap();
             let promote = lines
                 .find("vault write -f sys/replication/dr/secondary/promote")
                 .unwrap();
             assert!(status < check && check < promote, "{lines}");
         }
         // A performance promotion of `s1` (no DR secondary left): the general endpoint.
-        let text = versioned("1.12.0", "1.12.0", version, "1.12.0")
-            .replace("  - {name: d, site: b, role: dr-secondary, replicates_from: p, version: 1.12.0}\n", "");
+        let text = versioned("1.12.0", "1.12.0", version, "1.12.0").replace(
+            "  - {name: d, site: b, role: dr-secondary, replicates_from: p, version: 1.12.0}\n",
+            "",
+        );
         let plan = plan_of(&text, "p");
         assert_eq!(
-            command_lines(&plan).contains("vault write -f -format=json sys/replication/merkle-check"),
+            command_lines(&plan)
+                .contains("vault write -f -format=json sys/replication/merkle-check"),
             has,
             "{version}"
         );
@@ -557,13 +564,19 @@ fn version_gates_follow_the_declared_versions() {
     );
     let lines = command_lines(&plan_of(&without_dr("1.2.4"), "p"));
     assert!(
-        !lines.contains("${API_ADDR_S2:?} VAULT_NAMESPACE='' vault write -field=secondary_public_key")
-            && lines.contains("write -field=wrapping_token sys/replication/performance/primary/secondary-token id=s2"),
+        !lines.contains(
+            "${API_ADDR_S2:?} VAULT_NAMESPACE='' vault write -field=secondary_public_key"
+        ) && lines.contains(
+            "write -field=wrapping_token sys/replication/performance/primary/secondary-token id=s2"
+        ),
         "{lines}"
     );
     // After a DR failover, a performance secondary is pointed at the new primary with
     // `update_primary_addrs` from 1.13, with a new token before.
-    let lines = command_lines(&plan_of(&versioned("1.18.0", "1.18.0", "1.13.0", "1.12.9"), "p"));
+    let lines = command_lines(&plan_of(
+        &versioned("1.18.0", "1.18.0", "1.13.0", "1.12.9"),
+        "p",
+    ));
     let s1 = lines
         .lines()
         .filter(|l| l.contains("update-primary"))
@@ -587,7 +600,8 @@ fn version_gates_follow_the_declared_versions() {
     );
     let text = step_text(&plan_of(&versioned("1.18.0", "1.18.0", "", ""), "p"));
     assert!(
-        text.contains("`vault operator generate-root -dr-token`") && !text.contains("runs Vault 2.x or later"),
+        text.contains("`vault operator generate-root -dr-token`")
+            && !text.contains("runs Vault 2.x or later"),
         "{text}"
     );
 }

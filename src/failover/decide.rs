@@ -335,11 +335,7 @@ impl Decisions {
                     .iter()
                     .filter_map(|c| {
                         let f = self.fallback(t, *c).filter(|f| *f != to)?;
-                        Some(format!(
-                            "`{}` to {}",
-                            t.client(*c).name.get(),
-                            quoted(t, f)
-                        ))
+                        Some(format!("`{}` to {}", t.client(*c).name.get(), quoted(t, f)))
                     })
                     .collect();
                 if !pinned.is_empty() {

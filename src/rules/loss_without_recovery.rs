@@ -72,11 +72,7 @@ fn finding(t: &Topology, root: ClusterId, failure: &Failure) -> Finding {
     let set = t.replication_set(root);
     let lost = t.lost_by(failure);
     let cluster = t.cluster(root);
-    let survivors: Vec<ClusterId> = set
-        .iter()
-        .copied()
-        .filter(|c| !lost.contains(c))
-        .collect();
+    let survivors: Vec<ClusterId> = set.iter().copied().filter(|c| !lost.contains(c)).collect();
     let quoted = |ids: &[ClusterId]| {
         ids.iter()
             .map(|c| format!("`{}`", t.name(*c)))
@@ -85,18 +81,7 @@ fn finding(t: &Topology, root: ClusterId, failure: &Failure) -> Finding {
     };
     // Clusters of the set that survive but cannot take over: of another environment (vrt
     // never promotes across environments), or not a candidate for the primary at all.
-    let survive = match survivors.as_slice() {
-        [] => String::new(),
-        [one] if !t.same_environment(root, *one) => format!(
-            ": `{}` survives but is of another environment, and vrt never promotes across environments",
-            t.name(*one)
-        ),
-        many if many.iter().all(|c| !t.same_environment(root, *c)) => format!(
-            ": {} survive but are of another environment, and vrt never promotes across environments",
-            quoted(many)
-        ),
-        many => format!(": {} cannot take over from `{}`", quoted(many), t.name(root)),
-    };
+    let survive = survivors_note(t, root, &survivors);
     let mut f = match failure {
         Failure::Cluster(_) => Finding::new(
             &RULE,
@@ -185,6 +170,33 @@ fn finding(t: &Topology, root: ClusterId, failure: &Failure) -> Finding {
     }
 }
 
+/// `: `x` survives but is of another environment, …` for the clusters of the set that survive
+/// but cannot take over, or nothing when none survives.
+fn survivors_note(t: &Topology, root: ClusterId, survivors: &[ClusterId]) -> String {
+    let quoted = |ids: &[ClusterId]| {
+        ids.iter()
+            .map(|c| format!("`{}`", t.name(*c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match survivors {
+        [] => String::new(),
+        [one] if !t.same_environment(root, *one) => format!(
+            ": `{}` survives but is of another environment, and vrt never promotes across environments",
+            t.name(*one)
+        ),
+        many if many.iter().all(|c| !t.same_environment(root, *c)) => format!(
+            ": {} survive but are of another environment, and vrt never promotes across environments",
+            quoted(many)
+        ),
+        many => format!(
+            ": {} cannot take over from `{}`",
+            quoted(many),
+            t.name(root)
+        ),
+    }
+}
+
 const fn environment(e: Environment) -> &'static str {
     match e {
         Environment::Production => "production",
@@ -264,7 +276,13 @@ mod tests {
         }
         assert_eq!(
             found,
-            [Some("site"), Some("region"), None, Some("cluster"), Some("cluster")]
+            [
+                Some("site"),
+                Some("region"),
+                None,
+                Some("cluster"),
+                Some("cluster")
+            ]
         );
     }
 }

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::json::{JsonScenario, names, scenario_json, schema_of};
 use super::{client_name, cluster_name, table, term, wrap};
-use crate::report::escape::md_code;
 use crate::failover::{RecoveryPath, SweepRow};
 use crate::graph::Topology;
+use crate::report::escape::md_code;
 
 #[derive(tabled::Tabled)]
 struct SweepTableRow {
@@ -83,7 +83,13 @@ fn scenario_cell(label: &str, cell: Cell) -> String {
     label
         .split('`')
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { cell(part) } else { part.to_string() })
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                cell(part)
+            } else {
+                part.to_string()
+            }
+        })
         .collect()
 }
 

@@ -257,7 +257,10 @@ mod tests {
                 .any(|c| c != '\n' && crate::report::escape::is_hidden(c)),
             "{out}"
         );
-        assert!(out.contains("topo\\u{1b}]0;owned\\u{7}\\u{202e}\\n\\r"), "{out}");
+        assert!(
+            out.contains("topo\\u{1b}]0;owned\\u{7}\\u{202e}\\n\\r"),
+            "{out}"
+        );
         assert!(out.contains("p\\u{1b}"), "{out}");
         assert!(out.contains("apps\\u{1b}"), "{out}");
     }
