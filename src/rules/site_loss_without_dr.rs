@@ -18,8 +18,10 @@ declare_rule! {
     /// primary or performance secondary is lost along with every one of its DR secondaries,
     /// the warning says which recovery is left: promoting a surviving performance secondary
     /// (the primary's case), or moving clients to another serving cluster (a performance
-    /// secondary's case). When nothing of the replication set survives at all, VRT302
-    /// (`loss-without-recovery`) reports it instead.
+    /// secondary's case): the recovery `vrt failover` plans for that loss, from the same
+    /// decision, so clients with their own `fallback` are named where they go. When nothing of
+    /// the set in its environment can take over, VRT302 (`loss-without-recovery`) reports it
+    /// instead.
     ///
     /// ## Why it matters
     /// A DR promotion keeps tokens and leases, so clients carry on (REPL-IDX; MULTI). Without
