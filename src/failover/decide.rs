@@ -64,6 +64,21 @@ pub fn decide_lost(t: &Topology, lost: BTreeSet<ClusterId>) -> Decisions {
     Decisions::new(t, lost)
 }
 
+/// [`decide_lost`] for the primary `root` alone: its recovery is the one [`decide_lost`]
+/// gives it, but only the DR promotions it depends on (of `root` and of its lost performance
+/// secondaries) are decided, so the cost is that of `root`'s neighbours, not of everything
+/// the failure takes out. VRT302 asks this once per replication set and failure.
+pub fn decide_primary(t: &Topology, lost: BTreeSet<ClusterId>, root: ClusterId) -> Decisions {
+    let mut d = Decisions {
+        lost,
+        recoveries: Vec::new(),
+        replaced: BTreeMap::new(),
+        forced: None,
+    };
+    d.decide(t, Some(root));
+    d
+}
+
 impl Decisions {
     /// The recovery decided for lost primary or performance secondary `l`, if it is lost.
     pub fn recovery(&self, l: ClusterId) -> Option<&Recovery> {
@@ -78,7 +93,7 @@ impl Decisions {
             replaced: BTreeMap::new(),
             forced: None,
         };
-        d.decide(t);
+        d.decide(t, None);
         d
     }
 
@@ -91,7 +106,7 @@ impl Decisions {
             replaced: BTreeMap::new(),
             forced: Some((from, to)),
         };
-        d.decide(t);
+        d.decide(t, None);
         d
     }
 
@@ -145,20 +160,24 @@ impl Decisions {
     /// The lost primaries and performance secondaries, upstream first: in the order of
     /// [`super::upstream_first`], found from the lost clusters alone, so a sweep's scenario
     /// costs what it loses, not the size of the topology.
-    fn serving_lost(&self, t: &Topology) -> Vec<ClusterId> {
-        let mut out: Vec<ClusterId> = self
-            .lost
-            .iter()
-            .copied()
-            .filter(|c| t.role(*c) != Role::DrSecondary)
-            .collect();
+    fn serving_lost(&self, t: &Topology, only: Option<ClusterId>) -> Vec<ClusterId> {
+        let mut out: Vec<ClusterId> = match only {
+            // The primary and the lost performance secondaries its recovery may go through.
+            Some(root) => std::iter::once(root)
+                .chain(t.performance_secondaries(root))
+                .filter(|c| self.is_lost(*c))
+                .collect(),
+            None => self.lost.iter().copied().collect(),
+        };
+        out.retain(|c| t.role(*c) != Role::DrSecondary);
         out.sort_by_cached_key(|c| super::order_key(t, *c));
         out
     }
 
-    /// Chooses each lost serving cluster's recovery.
-    fn decide(&mut self, t: &Topology) {
-        let serving_lost = self.serving_lost(t);
+    /// Chooses each lost serving cluster's recovery; with `only`, the recovery of that
+    /// primary alone ([`decide_primary`]).
+    fn decide(&mut self, t: &Topology, only: Option<ClusterId>) {
+        let serving_lost = self.serving_lost(t, only);
         let mut decided: BTreeMap<ClusterId, Recovery> = BTreeMap::new();
         // DR promotions first: they never depend on other choices.
         for &l in &serving_lost {
@@ -202,7 +221,7 @@ impl Decisions {
             }
         }
         for &l in &serving_lost {
-            if decided.contains_key(&l) {
+            if decided.contains_key(&l) || only.is_some_and(|root| root != l) {
                 continue;
             }
             let clients: Vec<ClientId> = t.clients_of(l).into_iter().map(|(i, _)| i).collect();
@@ -243,7 +262,13 @@ impl Decisions {
         clients: Vec<ClientId>,
     ) -> Recovery {
         let perf = t.performance_secondaries(l);
-        let direct: Vec<ClusterId> = perf.iter().copied().filter(|p| !self.is_lost(*p)).collect();
+        // Only candidates of `l`'s environment count: a surviving performance secondary of
+        // another environment must not hide the two-step recovery below.
+        let direct: Vec<ClusterId> = perf
+            .iter()
+            .copied()
+            .filter(|p| !self.is_lost(*p) && t.same_environment(l, *p))
+            .collect();
         let (ranked, via) = if direct.is_empty() {
             // A lost performance secondary that a DR promotion replaced can be promoted in
             // turn: two steps, but the set serves again.

@@ -37,7 +37,7 @@ mod switchover;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use self::decide::{Decisions, Promotion, decide, decide_lost};
+pub use self::decide::{Decisions, Promotion, decide, decide_lost, decide_primary};
 pub use self::plan::{
     AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Paragraph, Phase, Plan,
     Recovery, RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,

@@ -1,11 +1,11 @@
 //! VRT302 `loss-without-recovery`: One failure takes out a whole replication set: nothing is left to promote.
 //! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT302`).
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
-use crate::failover::{self, Decisions, RecoveryPath};
+use crate::failover::{self, RecoveryPath};
 use crate::graph::{Failure, Topology};
 use crate::ids::ClusterId;
 use crate::spec::Environment;
@@ -58,11 +58,10 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     if t.upstream_first().is_none() {
         return Vec::new();
     }
-    let mut decided: BTreeMap<Failure, Decisions> = BTreeMap::new();
     t.roots()
         .into_iter()
         .filter_map(|root| {
-            let failure = smallest_failure(t, root, &mut decided)?;
+            let failure = smallest_failure(t, root)?;
             Some(finding(t, root, &failure))
         })
         .collect()
@@ -70,7 +69,11 @@ pub fn check(t: &Topology) -> Vec<Finding> {
 
 fn finding(t: &Topology, root: ClusterId, failure: &Failure) -> Finding {
     let set = t.replication_set(root);
-    let lost = t.lost_by(failure);
+    let lost: BTreeSet<ClusterId> = set
+        .iter()
+        .copied()
+        .filter(|c| takes(t, failure, *c))
+        .collect();
     let cluster = t.cluster(root);
     let survivors: Vec<ClusterId> = set.iter().copied().filter(|c| !lost.contains(c)).collect();
     let quoted = |ids: &[ClusterId]| {
@@ -197,6 +200,15 @@ fn survivors_note(t: &Topology, root: ClusterId, survivors: &[ClusterId]) -> Str
     }
 }
 
+/// Whether `failure` takes out cluster `c`.
+fn takes(t: &Topology, failure: &Failure, c: ClusterId) -> bool {
+    match failure {
+        Failure::Cluster(x) => *x == c,
+        Failure::Site(s) => t.site_of(c) == *s,
+        Failure::Region(r) => t.region_of(t.site_of(c)) == r,
+    }
+}
+
 const fn environment(e: Environment) -> &'static str {
     match e {
         Environment::Production => "production",
@@ -210,11 +222,7 @@ const fn environment(e: Environment) -> &'static str {
 /// planner decides only when every cluster that could be promoted directly (a DR or
 /// performance secondary of `root` in its environment) is lost, which in a sound topology is
 /// never, so `validate` stays linear.
-fn smallest_failure(
-    t: &Topology,
-    root: ClusterId,
-    decided: &mut BTreeMap<Failure, Decisions>,
-) -> Option<Failure> {
+fn smallest_failure(t: &Topology, root: ClusterId) -> Option<Failure> {
     let site = t.site_of(root);
     let region = t.region_of(site);
     let mut failures = vec![Failure::Cluster(root), Failure::Site(site)];
@@ -228,13 +236,17 @@ fn smallest_failure(
         .filter(|c| t.same_environment(root, *c))
         .collect();
     failures.into_iter().find(|failure| {
-        let lost = t.lost_by(failure);
-        if !direct.iter().all(|c| lost.contains(c)) {
+        if !direct.iter().all(|c| takes(t, failure, *c)) {
             return false;
         }
-        decided
-            .entry(failure.clone())
-            .or_insert_with(|| failover::decide_lost(t, lost))
+        // Only the set's own clusters bear on who can take over from its primary, so the
+        // decision is asked about them alone: linear in the set, not in the failure.
+        let lost: BTreeSet<ClusterId> = t
+            .replication_set(root)
+            .into_iter()
+            .filter(|c| takes(t, failure, *c))
+            .collect();
+        failover::decide_primary(t, lost, root)
             .recovery(root)
             .is_some_and(|r| r.path == RecoveryPath::None)
     })
@@ -254,7 +266,6 @@ mod tests {
         let t = crate::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
         let failures = t.single_failures();
         let mut found = Vec::new();
-        let mut decided = BTreeMap::new();
         for root in t.roots() {
             let simulated = failures
                 .iter()
@@ -266,12 +277,7 @@ mod tests {
                         .any(|r| r.lost == root && r.path == RecoveryPath::None)
                 })
                 .cloned();
-            assert_eq!(
-                smallest_failure(&t, root, &mut decided),
-                simulated,
-                "{}",
-                t.name(root)
-            );
+            assert_eq!(smallest_failure(&t, root), simulated, "{}", t.name(root));
             found.push(simulated.map(|f| f.kind()));
         }
         assert_eq!(
