@@ -605,3 +605,26 @@ fn version_gates_follow_the_declared_versions() {
         "{text}"
     );
 }
+
+/// A surviving performance secondary of another environment does not hide the two-step
+/// recovery of the same environment: losing site `a` (the primary and its performance
+/// secondary `s`) promotes `s`'s DR secondary in `s`'s place and then to primary, never the QA
+/// cluster, and VRT302 agrees the set is not lost.
+#[test]
+fn another_environment_does_not_hide_the_two_step_recovery() {
+    let text = "version: 1\nname: x\nsites: [{name: a}, {name: b}, {name: qa, environment: non-production}]\nclusters:\n  - {name: p, site: a, role: primary}\n  - {name: s, site: a, role: performance-secondary, replicates_from: p}\n  - {name: ds, site: b, role: dr-secondary, replicates_from: s}\n  - {name: qa-perf, site: qa, role: performance-secondary, replicates_from: p}\n";
+    let t = vrt::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
+    let plan = plan_of(text, "a");
+    let name = |c: Option<ClusterId>| c.map(|c| t.name(c).to_string());
+    let r = plan
+        .recoveries
+        .iter()
+        .find(|r| t.name(r.lost) == "p")
+        .unwrap();
+    assert_eq!(r.path, RecoveryPath::PerformancePromotion, "{}", r.why);
+    assert_eq!(
+        (name(r.to), name(r.via)),
+        (Some("ds".to_string()), Some("s".to_string()))
+    );
+    assert!(vrt::rules::run(&t, |r| r.code == "VRT302").is_empty());
+}
