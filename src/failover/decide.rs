@@ -23,7 +23,7 @@ use super::plan::{ClientImpact, Recovery, RecoveryPath, TokenFate};
 use super::prose::{client_names, names, quoted};
 use crate::graph::{Cyclic, Failure, Topology};
 use crate::ids::{ClientId, ClusterId, SiteId};
-use crate::spec::Role;
+use crate::spec::{Environment, Role};
 
 /// How a lost cluster was replaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +54,24 @@ pub struct Decisions {
 pub fn decide(t: &Topology, failure: &Failure) -> Result<Decisions, Cyclic> {
     super::upstream_first(t)?;
     Ok(Decisions::new(t, t.lost_by(failure)))
+}
+
+/// What a lost secondary's client homes depend on: its set's root, region, environment
+/// (production or not), voters and `failover_to`.
+type HomeKey = (ClusterId, String, bool, Option<u32>, Option<ClusterId>);
+
+/// What the recoveries of one failure share, found once per replication set rather than once
+/// per lost cluster, so a failure that takes out thousands of secondaries of one primary costs
+/// what it loses, not its square.
+#[derive(Default)]
+struct Memo {
+    /// Set root → the clusters doing its performance secondaries' jobs after the failure.
+    serving: BTreeMap<ClusterId, Vec<ClusterId>>,
+    /// (root, region, production, voters, `failover_to`) of a lost secondary → its clients'
+    /// homes, best first.
+    homes: BTreeMap<HomeKey, Vec<ClusterId>>,
+    /// (root, production) → the set's surviving clusters of the other environment.
+    others: BTreeMap<(ClusterId, bool), Vec<ClusterId>>,
 }
 
 /// Decides who takes over when exactly the clusters of `lost` are lost, for a caller that
@@ -111,20 +129,28 @@ impl Decisions {
     }
 
     /// `survives`, or, when clusters of the set survive in another environment only, which
-    /// they are and why they do not count.
-    fn only_other_environments(&self, t: &Topology, l: ClusterId) -> String {
-        let others: Vec<ClusterId> = t
-            .replication_set(t.root(l))
-            .into_iter()
-            .filter(|c| !self.is_lost(*c) && !t.same_environment(l, *c))
-            .collect();
+    /// they are (the first eight) and why they do not count. The survivors of each set and
+    /// environment are found once per failure ([`Memo`]).
+    fn only_other_environments(&self, t: &Topology, l: ClusterId, memo: &mut Memo) -> String {
+        let root = t.root(l);
+        let production = t.environment(l) == Environment::Production;
+        let others = memo.others.entry((root, production)).or_insert_with(|| {
+            t.replication_set(root)
+                .into_iter()
+                .filter(|c| !self.is_lost(*c) && !t.same_environment(l, *c))
+                .collect()
+        });
         if others.is_empty() {
             "survives to take over".to_string()
         } else {
+            let shown = names(t, &others[..others.len().min(8)]);
+            let more = match others.len() {
+                0..=8 => String::new(),
+                n => format!(" and {} more", n - 8),
+            };
             format!(
-                "of {}'s environment survives to take over ({} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
+                "of {}'s environment survives to take over ({shown}{more} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
                 quoted(t, l),
-                names(t, &others),
                 if others.len() == 1 { "is" } else { "are" }
             )
         }
@@ -179,6 +205,7 @@ impl Decisions {
     fn decide(&mut self, t: &Topology, only: Option<ClusterId>) {
         let serving_lost = self.serving_lost(t, only);
         let mut decided: BTreeMap<ClusterId, Recovery> = BTreeMap::new();
+        let mut memo = Memo::default();
         // DR promotions first: they never depend on other choices.
         for &l in &serving_lost {
             let drs: Vec<ClusterId> = t
@@ -235,9 +262,9 @@ impl Decisions {
                 drs => format!("Its DR secondaries ({}) are lost with it", names(t, drs)),
             };
             let recovery = if t.upstream(l).is_none() {
-                self.primary_without_dr(t, l, &dr_note, clients)
+                self.primary_without_dr(t, l, &dr_note, clients, &mut memo)
             } else {
-                self.secondary_without_dr(t, l, &dr_note, clients)
+                self.secondary_without_dr(t, l, &dr_note, clients, &mut memo)
             };
             if let (Some(to), RecoveryPath::PerformancePromotion) = (recovery.to, recovery.path) {
                 self.replaced.insert(l, (to, Promotion::Performance));
@@ -260,6 +287,7 @@ impl Decisions {
         l: ClusterId,
         dr_note: &str,
         clients: Vec<ClientId>,
+        memo: &mut Memo,
     ) -> Recovery {
         let perf = t.performance_secondaries(l);
         // Only candidates of `l`'s environment count: a surviving performance secondary of
@@ -329,7 +357,7 @@ impl Decisions {
                 l,
                 format!(
                     "{dr_note} and no cluster of its replication set {}: the set is lost and must be restored from snapshots (REPL-IDX)",
-                    self.only_other_environments(t, l)
+                    self.only_other_environments(t, l, memo)
                 ),
             ),
         }
@@ -341,14 +369,35 @@ impl Decisions {
         l: ClusterId,
         dr_note: &str,
         clients: Vec<ClientId>,
+        memo: &mut Memo,
     ) -> Recovery {
         let root = t.root(l);
-        let serving = t
-            .performance_secondaries(root)
-            .into_iter()
-            .filter(|s| *s != l)
-            .filter_map(|s| self.current(s));
-        let ranked = t.client_homes(l, serving, self.current(root));
+        // Once per set: every DR promotion is decided, and the primary's recovery too
+        // (upstream first), so this list is the same for each of its lost secondaries. `l`
+        // itself is not in it: it is lost and no DR secondary replaced it.
+        let serving = memo.serving.entry(root).or_insert_with(|| {
+            t.performance_secondaries(root)
+                .into_iter()
+                .filter_map(|s| self.current(s))
+                .collect()
+        });
+        // The homes depend on `l` only through its region, environment, voters and
+        // `failover_to` (`Topology::client_homes`), so lost secondaries alike share them.
+        let key = (
+            root,
+            t.region_of(t.site_of(l)).to_string(),
+            t.environment(l) == Environment::Production,
+            t.cluster(l).nodes.as_ref().map(|n| *n.get()),
+            t.cluster(l).failover_to.as_ref().map(|f| *f.get()),
+        );
+        let ranked = match memo.homes.get(&key) {
+            Some(ranked) => ranked.clone(),
+            None => {
+                let ranked = t.client_homes(l, serving.iter().copied(), self.current(root));
+                memo.homes.insert(key, ranked.clone());
+                ranked
+            }
+        };
         match ranked.first() {
             Some(&to) => {
                 let mut why = format!(
@@ -382,7 +431,7 @@ impl Decisions {
                 l,
                 format!(
                     "{dr_note} and no cluster of its replication set {}: its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left (REPL-IDX)",
-                    self.only_other_environments(t, l)
+                    self.only_other_environments(t, l, memo)
                 ),
             ),
         }

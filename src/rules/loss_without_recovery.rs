@@ -138,21 +138,7 @@ fn finding(t: &Topology, root: ClusterId, failure: &Failure) -> Finding {
             _ => "every cluster of the set that could take over is in this site".to_string(),
         }),
     };
-    f = f.cluster(root);
-    for c in set.iter().skip(1) {
-        let what = if lost.contains(c) {
-            format!("`{}` is here", t.name(*c))
-        } else if t.same_environment(root, *c) {
-            format!("`{}` survives but cannot take over", t.name(*c))
-        } else {
-            format!(
-                "`{}` survives but is of another environment ({})",
-                t.name(*c),
-                environment(t.environment(*c))
-            )
-        };
-        f = f.related(t.cluster(*c).site.span(), what);
-    }
+    f = related(t, f.cluster(root), root, &set, &lost);
     let outside = match failure {
         Failure::Cluster(_) => "in another site".to_string(),
         _ => format!("outside {} `{}`", failure.kind(), t.failure_name(failure)),
@@ -171,6 +157,31 @@ fn finding(t: &Topology, root: ClusterId, failure: &Failure) -> Finding {
     } else {
         f.severity(Severity::Warning)
     }
+}
+
+/// Labels every other cluster of the set: lost here, or surviving but unable to take over.
+fn related(
+    t: &Topology,
+    mut f: Finding,
+    root: ClusterId,
+    set: &[ClusterId],
+    lost: &BTreeSet<ClusterId>,
+) -> Finding {
+    for c in set.iter().skip(1) {
+        let what = if lost.contains(c) {
+            format!("`{}` is here", t.name(*c))
+        } else if t.same_environment(root, *c) {
+            format!("`{}` survives but cannot take over", t.name(*c))
+        } else {
+            format!(
+                "`{}` survives but is of another environment ({})",
+                t.name(*c),
+                environment(t.environment(*c))
+            )
+        };
+        f = f.related(t.cluster(*c).site.span(), what);
+    }
+    f
 }
 
 /// `: `x` survives but is of another environment, …` for the clusters of the set that survive
