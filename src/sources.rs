@@ -24,6 +24,10 @@ pub static SOURCES: &[(&str, &str)] = &[
         "Performance replication API — https://developer.hashicorp.com/vault/api-docs/system/replication/replication-performance",
     ),
     (
+        "MERKLE",
+        "Check for Merkle tree corruption — https://developer.hashicorp.com/vault/docs/enterprise/replication/check-merkle-tree-corruption",
+    ),
+    (
         "API-HEALTH",
         "/sys/health API — https://developer.hashicorp.com/vault/api-docs/system/health",
     ),

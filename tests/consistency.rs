@@ -123,7 +123,9 @@ fn no_failover_promotes_or_moves_clients_across_environments() {
 }
 
 /// For every scenario VRT301 and VRT304 report (every site and region loss, every cluster
-/// loss), the help names the cluster `vrt failover` promotes or moves the clients to.
+/// loss), the help names the cluster `vrt failover` promotes or moves the clients to, and it
+/// is of the lost cluster's environment (the fixtures `environments.yaml`, `fallback.yaml`
+/// and VRT302's mix environments in one replication set).
 #[test]
 fn validate_and_failover_name_the_same_successor() {
     let mut checked = 0;
@@ -154,6 +156,10 @@ fn validate_and_failover_name_the_same_successor() {
                 f.help.as_deref().and_then(first_quoted)
             };
             let expected = recovery.to.map(|c| t.name(c));
+            // Never a successor of another environment, in either command.
+            if let Some(to) = recovery.to {
+                assert_eq!(t.environment(cluster), t.environment(to), "{name}");
+            }
             match expected {
                 Some(e) => assert_eq!(
                     said,
@@ -173,4 +179,91 @@ fn validate_and_failover_name_the_same_successor() {
         }
     }
     assert!(checked >= 10, "{checked}");
+}
+
+/// VRT302 and `failover` agree on which losses leave a replication set nothing to promote,
+/// environments included: every set VRT302 reports is one that `failover` of the reported
+/// failure restores from snapshots, and every set that some single failure leaves with nothing
+/// to promote in `failover` is reported by VRT302 (at the smallest such failure).
+#[test]
+fn validate_and_failover_agree_on_which_sets_are_lost() {
+    let mut reported = 0;
+    let mut lost_sets = 0;
+    for (name, t) in every_topology() {
+        let findings = vrt::rules::run(&t, |r| r.code == "VRT302");
+        if t.upstream_first().is_none() {
+            // `failover` refuses a replication cycle (VRT104), and VRT302 stays silent.
+            assert!(findings.is_empty(), "{name}");
+            continue;
+        }
+        let failures = t.single_failures();
+        for root in t.roots() {
+            let first_lost = failures.iter().find(|f| {
+                failover::plan(&t, f)
+                    .unwrap()
+                    .recoveries
+                    .iter()
+                    .any(|r| r.lost == root && r.path == RecoveryPath::None && r.to.is_none())
+            });
+            let finding = findings.iter().find(|f| f.cluster == Some(root));
+            match (first_lost, finding) {
+                (None, None) => {}
+                (Some(failure), Some(f)) => {
+                    // The finding names the failure: `losing cluster|site|region `x`` or
+                    // `losing `x`` for the primary alone.
+                    let named = match failure {
+                        Failure::Cluster(_) => format!("losing `{}` ", t.name(root)),
+                        _ => format!("losing {} `{}` ", failure.kind(), t.failure_name(failure)),
+                    };
+                    assert!(
+                        f.message.starts_with(&named),
+                        "{name}: VRT302 says {:?}, failover loses the set at {failure:?}",
+                        f.message
+                    );
+                    reported += 1;
+                }
+                (lost, f) => panic!(
+                    "{name}: set of `{}`: failover loses it at {lost:?}, VRT302 says {:?}",
+                    t.name(root),
+                    f.map(|f| &f.message)
+                ),
+            }
+            lost_sets += usize::from(first_lost.is_some());
+        }
+    }
+    assert_eq!(reported, lost_sets);
+    assert!(reported >= 5, "{reported}");
+}
+
+/// The fixture where only a staging DR secondary survives the loss of a production primary:
+/// VRT302 reports the set lost, and `failover` restores it from snapshots, saying why.
+#[test]
+fn a_surviving_staging_cluster_does_not_save_a_production_set() {
+    let path = common::root().join("tests/fixtures/rules/VRT302-loss-without-recovery.yaml");
+    let source = common::source(&path);
+    let t = vrt::topology(&source, Limits::default()).unwrap();
+    let findings = vrt::rules::run(&t, |r| r.code == "VRT302");
+    assert!(
+        findings.iter().any(|f| f.message
+            == "losing `primary-s` leaves its replication set nothing to promote: `dr-s-staging` survives but is of another environment, and vrt never promotes across environments"
+            && f.severity == vrt::diag::Severity::Error),
+        "{:?}",
+        findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    let (code, out, _) = common::run(&[
+        "failover",
+        "tests/fixtures/rules/VRT302-loss-without-recovery.yaml",
+        "--lose",
+        "primary-s",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("`primary-s` (primary): none: restore from snapshots; tokens preserved: no"),
+        "{out}"
+    );
+    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("no cluster of its replication set of `primary-s`'s environment survives to take over (`dr-s-staging` is of another environment, and vrt never hands a cluster's role or clients across environments)"),
+        "{out}"
+    );
 }

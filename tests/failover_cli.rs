@@ -148,6 +148,12 @@ const VAULT_COMMANDS: &[&str] = &[
     "read -format=json sys/replication/dr/status",
     "operator raft snapshot restore -force \"$SNAPSHOT_FILE\"",
     "operator raft snapshot restore \"$SNAPSHOT_FILE\"",
+    // The optional check before a promotion (API-REPL "/sys/replication/merkle-check"; the
+    // DR secondary's form takes a DR operation token: API-DR; DR-OPTOK), emitted only for
+    // versions that have it (Vault 1.13.7+, 1.14.3+, 1.15+; HashiCorp's "Check for Merkle tree
+    // corruption" page, source key MERKLE).
+    "write -f -format=json sys/replication/merkle-check",
+    "write -format=json sys/replication/dr/secondary/merkle-check dr_operation_token=",
     // API-PERF "Create paths filter": `:id` is the secondary's `cluster_id` from its status.
     "read -field=cluster_id sys/replication/performance/status",
     "write sys/replication/performance/primary/paths-filter/\"$CLUSTER_ID_",
@@ -188,6 +194,24 @@ fn clusters(doc: &Value) -> std::collections::BTreeMap<String, Cluster> {
             )
         })
         .collect()
+}
+
+/// The batch DR operation token's policy: HashiCorp's recipe, plus the DR secondary's
+/// `merkle-check` exactly where the runbook runs that optional check with this token.
+fn check_policy(file: &str, body: &str, steps: &[Value]) {
+    let merkle = "path \"sys/replication/dr/secondary/merkle-check\"   { capabilities = [ \"update\" ] }   # optional check before promoting\n";
+    let with_check = POLICY.replacen("EOF", &format!("{merkle}EOF"), 1);
+    assert!(body == POLICY || body == with_check, "{file}: {body}");
+    let all: String = steps
+        .iter()
+        .flat_map(|s| s["commands"].as_array().unwrap())
+        .filter_map(|c| c["line"].as_str())
+        .collect();
+    assert_eq!(
+        body == with_check,
+        all.contains("sys/replication/dr/secondary/merkle-check dr_operation_token="),
+        "{file}: the policy grants the check exactly when the runbook runs it"
+    );
 }
 
 /// Checks one JSON plan's commands against the fact sheet and the topology's addresses, and
@@ -246,7 +270,7 @@ fn check_plan(file: &str, plan: &Value) {
                 "{file}: `{rest}` is not a fact-sheet command"
             );
             if rest.starts_with("policy write") {
-                assert_eq!(rest.split_once('\n').unwrap().1, POLICY);
+                check_policy(file, rest.split_once('\n').unwrap().1, steps);
             }
             if rest.starts_with("write -f sys/replication/dr/secondary/promote") {
                 assert!(rest.contains("dr_operation_token=\"$DR_OPERATION_TOKEN"));
@@ -882,4 +906,84 @@ fn runbook_commands_are_valid_shell() {
     }
     assert!(checked > 50, "{checked} blocks");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A client's `fallback` that differs from vrt's own choice wins, in `failover` and in VRT301:
+/// losing `dc-a` moves `perf-a`'s clients to `perf-b` (region, then name order), but
+/// `apps-pinned` declares `fallback: perf-c` and goes there; the non-production `a-staging`
+/// is never a home. An unusable `fallback` is VRT305 (`tests/fixtures/rules/VRT305-*`).
+#[test]
+fn a_client_fallback_that_differs_from_vrts_choice_wins() {
+    let file = "tests/fixtures/failover/fallback.yaml";
+    let plan = json(&["failover", file, "--lose", "dc-a", "--format", "json"]);
+    let recovery = &plan["recoveries"][0];
+    assert_eq!(recovery["lost"], "perf-a");
+    assert_eq!(recovery["path"], "clients-move");
+    assert_eq!(recovery["to"], "perf-b");
+    let after = |client: &str| {
+        plan["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client"] == client)
+            .map(|c| c["after"].clone())
+    };
+    assert_eq!(after("apps-pinned"), Some(Value::from("perf-c")));
+    assert_eq!(after("apps-free"), Some(Value::from("perf-b")));
+    assert!(
+        recovery["why"]
+            .as_str()
+            .unwrap()
+            .contains("A client whose `fallback` survives and serves the set goes there instead: `apps-pinned` to `perf-c`."),
+        "{}",
+        recovery["why"]
+    );
+    let steps: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps.contains(&"Re-point the clients of `perf-a` to `perf-c`")
+            && steps.contains(&"Re-point the clients of `perf-a` to `perf-b`"),
+        "{steps:?}"
+    );
+    assert!(
+        !recovery["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "a-staging"),
+        "{recovery}"
+    );
+    // VRT301 names vrt's choice and the client that goes to its fallback.
+    let (_, out, _) = run(&["validate", file, "--format", "json"]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let text = report.to_string();
+    assert!(
+        text.contains("its clients must move to `perf-b` (`apps-pinned` to its `fallback` `perf-c`) and re-authenticate"),
+        "{out}"
+    );
+    // Without the fallback, vrt's own choice applies to both clients.
+    let dir = tempfile::tempdir().unwrap();
+    let unpinned = dir.path().join("unpinned.yaml");
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    std::fs::write(&unpinned, text.replace(", fallback: perf-c", "")).unwrap();
+    let plan = json(&[
+        "failover",
+        unpinned.to_str().unwrap(),
+        "--lose",
+        "dc-a",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        plan["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["after"] == "perf-b"),
+        "{plan}"
+    );
 }

@@ -172,7 +172,7 @@ fn check(name: &str, t: &Topology, failure: &Failure, plan: &Plan) {
         assert!(phase <= Some(s.phase), "{ctx}: step {}", i + 1);
         phase = Some(s.phase);
         assert!(!s.sources.is_empty(), "{ctx}: step {} cites nothing", i + 1);
-        for p in &s.text {
+        for p in s.text.iter().map(failover::Paragraph::joined) {
             for (pos, _) in p.match_indices("(step ") {
                 let n: usize = p[pos + 6..]
                     .split(')')
@@ -433,4 +433,198 @@ clusters:
             "`s-dr` (1.17.0) is already older than `s` (1.18.0), which it replicates from: upgrade it to 1.18.0 or later first (UPGRADE; VRT107)",
         ]
     );
+}
+
+/// The plan for losing cluster `lose` in a topology given as text.
+fn plan_of(text: &str, lose: &str) -> Plan {
+    let t = vrt::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
+    let failure = failover::resolve(&t, lose).unwrap();
+    failover::plan(&t, &failure).unwrap()
+}
+
+/// Every command line of a plan, in order.
+fn command_lines(plan: &Plan) -> String {
+    plan.steps
+        .iter()
+        .flat_map(|s| s.commands.iter().map(|c| c.line.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every paragraph of a plan's steps, as prose.
+fn step_text(plan: &Plan) -> String {
+    plan.steps
+        .iter()
+        .flat_map(|s| s.text.iter().map(failover::Paragraph::joined))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A primary `p` with DR secondary `d` and performance secondaries `s1`, `s2`, each at the
+/// version given.
+fn versioned(p: &str, d: &str, s1: &str, s2: &str) -> String {
+    let v = |v: &str| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!(", version: {v}")
+        }
+    };
+    format!(
+        "version: 1\nname: x\nsites: [{{name: a}}, {{name: b}}]\nclusters:\n  - {{name: p, site: a, role: primary{}}}\n  - {{name: d, site: b, role: dr-secondary, replicates_from: p{}}}\n  - {{name: s1, site: b, role: performance-secondary, replicates_from: p{}}}\n  - {{name: s2, site: b, role: performance-secondary, replicates_from: p{}}}\n",
+        v(p),
+        v(d),
+        v(s1),
+        v(s2)
+    )
+}
+
+/// The optional `merkle-check` before a promotion appears only when the candidate's declared
+/// version has the endpoint (1.13.7+, 1.14.3+, 1.15+; MERKLE), with the DR operation token
+/// (and the policy path for it) for a DR candidate; otherwise the step says why it is left out.
+#[test]
+fn merkle_check_is_emitted_only_where_the_declared_version_has_it() {
+    for (version, has) in [
+        ("1.15.0", true),
+        ("1.14.3", true),
+        ("1.13.7+ent", true),
+        ("1.19.0", true),
+        ("1.14.2", false),
+        ("1.13.6", false),
+        ("1.15.0-rc1", false),
+        ("", false),
+    ] {
+        // A DR promotion of `d` (the primary is lost).
+        let plan = plan_of(&versioned("1.12.0", version, "1.12.0", "1.12.0"), "p");
+        let lines = command_lines(&plan);
+        let text = step_text(&plan);
+        assert_eq!(
+            lines.contains(
+                "vault write -format=json sys/replication/dr/secondary/merkle-check dr_operation_token=\"$DR_OPERATION_TOKEN\""
+            ),
+            has,
+            "{version}: {lines}"
+        );
+        assert_eq!(
+            lines.contains(r#"path "sys/replication/dr/secondary/merkle-check""#),
+            has,
+            "{version}"
+        );
+        assert_eq!(
+            text.contains("vrt leaves out the optional `merkle-check` of `d`"),
+            !has,
+            "{version}: {text}"
+        );
+        // The check comes after the status read and before the promotion.
+        if has {
+            let check = lines
+                .find("dr/secondary/merkle-check dr_operation_token")
+                .unwrap();
+            let status = lines
+                .find("read -format=json sys/replication/dr/status")
+                .unwrap();
+            let promote = lines
+                .find("vault write -f sys/replication/dr/secondary/promote")
+                .unwrap();
+            assert!(status < check && check < promote, "{lines}");
+        }
+        // A performance promotion of `s1` (no DR secondary left): the general endpoint.
+        let text = versioned("1.12.0", "1.12.0", version, "1.12.0").replace(
+            "  - {name: d, site: b, role: dr-secondary, replicates_from: p, version: 1.12.0}\n",
+            "",
+        );
+        let plan = plan_of(&text, "p");
+        assert_eq!(
+            command_lines(&plan)
+                .contains("vault write -f -format=json sys/replication/merkle-check"),
+            has,
+            "{version}"
+        );
+    }
+}
+
+/// The other version gates of the runbook follow the declared versions: public-key activation
+/// from 1.3 (a wrapped token before), `update_primary_addrs` from 1.13 (a new token before), and
+/// the Vault 2.x change to DR operation tokens (BREAKGLASS).
+#[test]
+fn version_gates_follow_the_declared_versions() {
+    // After a performance promotion, the other secondary `s2` gets a new token: by public key
+    // from 1.3, wrapped before.
+    let without_dr = |s2: &str| {
+        versioned("1.12.0", "", "1.18.0", s2).replace(
+            "  - {name: d, site: b, role: dr-secondary, replicates_from: p}\n",
+            "",
+        )
+    };
+    let lines = command_lines(&plan_of(&without_dr("1.18.0"), "p"));
+    assert!(
+        lines.contains("sys/replication/performance/secondary/generate-public-key")
+            && lines.contains("secondary-token id=s2 secondary_public_key="),
+        "{lines}"
+    );
+    let lines = command_lines(&plan_of(&without_dr("1.2.4"), "p"));
+    assert!(
+        !lines.contains(
+            "${API_ADDR_S2:?} VAULT_NAMESPACE='' vault write -field=secondary_public_key"
+        ) && lines.contains(
+            "write -field=wrapping_token sys/replication/performance/primary/secondary-token id=s2"
+        ),
+        "{lines}"
+    );
+    // After a DR failover, a performance secondary is pointed at the new primary with
+    // `update_primary_addrs` from 1.13, with a new token before.
+    let lines = command_lines(&plan_of(
+        &versioned("1.18.0", "1.18.0", "1.13.0", "1.12.9"),
+        "p",
+    ));
+    let s1 = lines
+        .lines()
+        .filter(|l| l.contains("update-primary"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        s1.contains("update_primary_addrs=") && s1.contains("update-primary token="),
+        "{lines}"
+    );
+    let addrs: Vec<&str> = lines
+        .lines()
+        .filter(|l| l.contains("update_primary_addrs="))
+        .collect();
+    assert_eq!(addrs.len(), 1, "{addrs:?}");
+    // Vault 2.x: generate-operation-token needs a Vault token, so the prepared batch token is
+    // the supported route and key shares are no longer enough.
+    let text = step_text(&plan_of(&versioned("2.0.0", "2.0.0", "", ""), "p"));
+    assert!(
+        text.contains("runs Vault 2.x or later, where \"the generate-operation-token endpoints require a Vault token\""),
+        "{text}"
+    );
+    let text = step_text(&plan_of(&versioned("1.18.0", "1.18.0", "", ""), "p"));
+    assert!(
+        text.contains("`vault operator generate-root -dr-token`")
+            && !text.contains("runs Vault 2.x or later"),
+        "{text}"
+    );
+}
+
+/// A surviving performance secondary of another environment does not hide the two-step
+/// recovery of the same environment: losing site `a` (the primary and its performance
+/// secondary `s`) promotes `s`'s DR secondary in `s`'s place and then to primary, never the QA
+/// cluster, and VRT302 agrees the set is not lost.
+#[test]
+fn another_environment_does_not_hide_the_two_step_recovery() {
+    let text = "version: 1\nname: x\nsites: [{name: a}, {name: b}, {name: qa, environment: non-production}]\nclusters:\n  - {name: p, site: a, role: primary}\n  - {name: s, site: a, role: performance-secondary, replicates_from: p}\n  - {name: ds, site: b, role: dr-secondary, replicates_from: s}\n  - {name: qa-perf, site: qa, role: performance-secondary, replicates_from: p}\n";
+    let t = vrt::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
+    let plan = plan_of(text, "a");
+    let name = |c: Option<ClusterId>| c.map(|c| t.name(c).to_string());
+    let r = plan
+        .recoveries
+        .iter()
+        .find(|r| t.name(r.lost) == "p")
+        .unwrap();
+    assert_eq!(r.path, RecoveryPath::PerformancePromotion, "{}", r.why);
+    assert_eq!(
+        (name(r.to), name(r.via)),
+        (Some("ds".to_string()), Some("s".to_string()))
+    );
+    assert!(vrt::rules::run(&t, |r| r.code == "VRT302").is_empty());
 }

@@ -23,7 +23,7 @@ use super::plan::{ClientImpact, Recovery, RecoveryPath, TokenFate};
 use super::prose::{client_names, names, quoted};
 use crate::graph::{Cyclic, Failure, Topology};
 use crate::ids::{ClientId, ClusterId, SiteId};
-use crate::spec::Role;
+use crate::spec::{Environment, Role};
 
 /// How a lost cluster was replaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +56,53 @@ pub fn decide(t: &Topology, failure: &Failure) -> Result<Decisions, Cyclic> {
     Ok(Decisions::new(t, t.lost_by(failure)))
 }
 
+/// What a lost secondary's client homes depend on: its set's root, region, environment
+/// (production or not), voters and `failover_to`.
+type HomeKey = (ClusterId, String, bool, Option<u32>, Option<ClusterId>);
+
+/// What the recoveries of one failure share, found once per replication set rather than once
+/// per lost cluster, so a failure that takes out thousands of secondaries of one primary costs
+/// what it loses, not its square.
+#[derive(Default)]
+struct Memo {
+    /// Set root → the clusters doing its performance secondaries' jobs after the failure.
+    serving: BTreeMap<ClusterId, Vec<ClusterId>>,
+    /// (root, region, production, voters, `failover_to`) of a lost secondary → its clients'
+    /// homes, best first.
+    homes: BTreeMap<HomeKey, Vec<ClusterId>>,
+    /// (root, production) → the set's surviving clusters of the other environment.
+    others: BTreeMap<(ClusterId, bool), Vec<ClusterId>>,
+}
+
+/// Decides who takes over when exactly the clusters of `lost` are lost, for a caller that
+/// asks about many losses and has checked once that `t` has no replication cycle
+/// ([`Topology::upstream_first`] is `Some`), as [`decide`] does on every call: `validate`'s
+/// VRT301 and VRT302 ask here, so they name the successors `failover` names.
+pub fn decide_lost(t: &Topology, lost: BTreeSet<ClusterId>) -> Decisions {
+    Decisions::new(t, lost)
+}
+
+/// [`decide_lost`] for the primary `root` alone: its recovery is the one [`decide_lost`]
+/// gives it, but only the DR promotions it depends on (of `root` and of its lost performance
+/// secondaries) are decided, so the cost is that of `root`'s neighbours, not of everything
+/// the failure takes out. VRT302 asks this once per replication set and failure.
+pub fn decide_primary(t: &Topology, lost: BTreeSet<ClusterId>, root: ClusterId) -> Decisions {
+    let mut d = Decisions {
+        lost,
+        recoveries: Vec::new(),
+        replaced: BTreeMap::new(),
+        forced: None,
+    };
+    d.decide(t, Some(root));
+    d
+}
+
 impl Decisions {
+    /// The recovery decided for lost primary or performance secondary `l`, if it is lost.
+    pub fn recovery(&self, l: ClusterId) -> Option<&Recovery> {
+        self.recoveries.iter().find(|r| r.lost == l)
+    }
+
     /// The decisions for the loss of `lost` (in a topology without replication cycles).
     pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>) -> Self {
         let mut d = Self {
@@ -65,7 +111,7 @@ impl Decisions {
             replaced: BTreeMap::new(),
             forced: None,
         };
-        d.decide(t);
+        d.decide(t, None);
         d
     }
 
@@ -78,25 +124,33 @@ impl Decisions {
             replaced: BTreeMap::new(),
             forced: Some((from, to)),
         };
-        d.decide(t);
+        d.decide(t, None);
         d
     }
 
     /// `survives`, or, when clusters of the set survive in another environment only, which
-    /// they are and why they do not count.
-    fn only_other_environments(&self, t: &Topology, l: ClusterId) -> String {
-        let others: Vec<ClusterId> = t
-            .replication_set(t.root(l))
-            .into_iter()
-            .filter(|c| !self.is_lost(*c) && !t.same_environment(l, *c))
-            .collect();
+    /// they are (the first eight) and why they do not count. The survivors of each set and
+    /// environment are found once per failure ([`Memo`]).
+    fn only_other_environments(&self, t: &Topology, l: ClusterId, memo: &mut Memo) -> String {
+        let root = t.root(l);
+        let production = t.environment(l) == Environment::Production;
+        let others = memo.others.entry((root, production)).or_insert_with(|| {
+            t.replication_set(root)
+                .into_iter()
+                .filter(|c| !self.is_lost(*c) && !t.same_environment(l, *c))
+                .collect()
+        });
         if others.is_empty() {
             "survives to take over".to_string()
         } else {
+            let shown = names(t, &others[..others.len().min(8)]);
+            let more = match others.len() {
+                0..=8 => String::new(),
+                n => format!(" and {} more", n - 8),
+            };
             format!(
-                "of {}'s environment survives to take over ({} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
+                "of {}'s environment survives to take over ({shown}{more} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
                 quoted(t, l),
-                names(t, &others),
                 if others.len() == 1 { "is" } else { "are" }
             )
         }
@@ -132,21 +186,26 @@ impl Decisions {
     /// The lost primaries and performance secondaries, upstream first: in the order of
     /// [`super::upstream_first`], found from the lost clusters alone, so a sweep's scenario
     /// costs what it loses, not the size of the topology.
-    fn serving_lost(&self, t: &Topology) -> Vec<ClusterId> {
-        let mut out: Vec<ClusterId> = self
-            .lost
-            .iter()
-            .copied()
-            .filter(|c| t.role(*c) != Role::DrSecondary)
-            .collect();
+    fn serving_lost(&self, t: &Topology, only: Option<ClusterId>) -> Vec<ClusterId> {
+        let mut out: Vec<ClusterId> = match only {
+            // The primary and the lost performance secondaries its recovery may go through.
+            Some(root) => std::iter::once(root)
+                .chain(t.performance_secondaries(root))
+                .filter(|c| self.is_lost(*c))
+                .collect(),
+            None => self.lost.iter().copied().collect(),
+        };
+        out.retain(|c| t.role(*c) != Role::DrSecondary);
         out.sort_by_cached_key(|c| super::order_key(t, *c));
         out
     }
 
-    /// Chooses each lost serving cluster's recovery.
-    fn decide(&mut self, t: &Topology) {
-        let serving_lost = self.serving_lost(t);
+    /// Chooses each lost serving cluster's recovery; with `only`, the recovery of that
+    /// primary alone ([`decide_primary`]).
+    fn decide(&mut self, t: &Topology, only: Option<ClusterId>) {
+        let serving_lost = self.serving_lost(t, only);
         let mut decided: BTreeMap<ClusterId, Recovery> = BTreeMap::new();
+        let mut memo = Memo::default();
         // DR promotions first: they never depend on other choices.
         for &l in &serving_lost {
             let drs: Vec<ClusterId> = t
@@ -189,7 +248,7 @@ impl Decisions {
             }
         }
         for &l in &serving_lost {
-            if decided.contains_key(&l) {
+            if decided.contains_key(&l) || only.is_some_and(|root| root != l) {
                 continue;
             }
             let clients: Vec<ClientId> = t.clients_of(l).into_iter().map(|(i, _)| i).collect();
@@ -203,9 +262,9 @@ impl Decisions {
                 drs => format!("Its DR secondaries ({}) are lost with it", names(t, drs)),
             };
             let recovery = if t.upstream(l).is_none() {
-                self.primary_without_dr(t, l, &dr_note, clients)
+                self.primary_without_dr(t, l, &dr_note, clients, &mut memo)
             } else {
-                self.secondary_without_dr(t, l, &dr_note, clients)
+                self.secondary_without_dr(t, l, &dr_note, clients, &mut memo)
             };
             if let (Some(to), RecoveryPath::PerformancePromotion) = (recovery.to, recovery.path) {
                 self.replaced.insert(l, (to, Promotion::Performance));
@@ -228,9 +287,16 @@ impl Decisions {
         l: ClusterId,
         dr_note: &str,
         clients: Vec<ClientId>,
+        memo: &mut Memo,
     ) -> Recovery {
         let perf = t.performance_secondaries(l);
-        let direct: Vec<ClusterId> = perf.iter().copied().filter(|p| !self.is_lost(*p)).collect();
+        // Only candidates of `l`'s environment count: a surviving performance secondary of
+        // another environment must not hide the two-step recovery below.
+        let direct: Vec<ClusterId> = perf
+            .iter()
+            .copied()
+            .filter(|p| !self.is_lost(*p) && t.same_environment(l, *p))
+            .collect();
         let (ranked, via) = if direct.is_empty() {
             // A lost performance secondary that a DR promotion replaced can be promoted in
             // turn: two steps, but the set serves again.
@@ -291,7 +357,7 @@ impl Decisions {
                 l,
                 format!(
                     "{dr_note} and no cluster of its replication set {}: the set is lost and must be restored from snapshots (REPL-IDX)",
-                    self.only_other_environments(t, l)
+                    self.only_other_environments(t, l, memo)
                 ),
             ),
         }
@@ -303,14 +369,35 @@ impl Decisions {
         l: ClusterId,
         dr_note: &str,
         clients: Vec<ClientId>,
+        memo: &mut Memo,
     ) -> Recovery {
         let root = t.root(l);
-        let serving = t
-            .performance_secondaries(root)
-            .into_iter()
-            .filter(|s| *s != l)
-            .filter_map(|s| self.current(s));
-        let ranked = t.client_homes(l, serving, self.current(root));
+        // Once per set: every DR promotion is decided, and the primary's recovery too
+        // (upstream first), so this list is the same for each of its lost secondaries. `l`
+        // itself is not in it: it is lost and no DR secondary replaced it.
+        let serving = memo.serving.entry(root).or_insert_with(|| {
+            t.performance_secondaries(root)
+                .into_iter()
+                .filter_map(|s| self.current(s))
+                .collect()
+        });
+        // The homes depend on `l` only through its region, environment, voters and
+        // `failover_to` (`Topology::client_homes`), so lost secondaries alike share them.
+        let key = (
+            root,
+            t.region_of(t.site_of(l)).to_string(),
+            t.environment(l) == Environment::Production,
+            t.cluster(l).nodes.as_ref().map(|n| *n.get()),
+            t.cluster(l).failover_to.as_ref().map(|f| *f.get()),
+        );
+        let ranked = match memo.homes.get(&key) {
+            Some(ranked) => ranked.clone(),
+            None => {
+                let ranked = t.client_homes(l, serving.iter().copied(), self.current(root));
+                memo.homes.insert(key, ranked.clone());
+                ranked
+            }
+        };
         match ranked.first() {
             Some(&to) => {
                 let mut why = format!(
@@ -318,6 +405,17 @@ impl Decisions {
                     quoted(t, to)
                 );
                 why.push_str(&t.why_home(l, &ranked));
+                let pinned: Vec<String> = clients
+                    .iter()
+                    .filter_map(|c| {
+                        let f = self.fallback(t, *c).filter(|f| *f != to)?;
+                        Some(format!("`{}` to {}", t.client(*c).name.get(), quoted(t, f)))
+                    })
+                    .collect();
+                if !pinned.is_empty() {
+                    why.push_str(". A client whose `fallback` survives and serves the set goes there instead: ");
+                    why.push_str(&pinned.join("; "));
+                }
                 Recovery {
                     lost: l,
                     path: RecoveryPath::ClientsMove,
@@ -333,10 +431,25 @@ impl Decisions {
                 l,
                 format!(
                     "{dr_note} and no cluster of its replication set {}: its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left (REPL-IDX)",
-                    self.only_other_environments(t, l)
+                    self.only_other_environments(t, l, memo)
                 ),
             ),
         }
+    }
+
+    /// The client's own `fallback`, when it survives and serves the client's replication set
+    /// in its environment: it wins over vrt's choice when the client's cluster is lost with
+    /// no DR secondary to take over.
+    fn fallback(&self, t: &Topology, client: ClientId) -> Option<ClusterId> {
+        let c = t.client(client);
+        let cluster = *c.cluster.get();
+        let root = t.root(cluster);
+        c.fallback.as_ref().map(|f| *f.get()).filter(|f| {
+            !self.is_lost(*f)
+                && t.same_environment(cluster, *f)
+                && t.root(*f) == root
+                && (t.role(*f) != Role::DrSecondary || self.current(root) == Some(*f))
+        })
     }
 
     /// Where each client of a lost cluster goes, and what happens to its tokens: the
@@ -354,17 +467,10 @@ impl Decisions {
                     Some(r) if r.path == RecoveryPath::DrPromotion => (r.to, TokenFate::Kept),
                     // The client's own `fallback` wins when it survives and serves the same
                     // replication set in the same environment.
-                    Some(r) if r.path == RecoveryPath::ClientsMove => {
-                        let fallback = c.fallback.as_ref().map(|f| *f.get()).filter(|f| {
-                            let root = t.root(cluster);
-                            !self.is_lost(*f)
-                                && t.same_environment(cluster, *f)
-                                && t.root(*f) == root
-                                && (t.role(*f) != Role::DrSecondary
-                                    || self.current(root) == Some(*f))
-                        });
-                        (fallback.or(r.to), TokenFate::Reauthenticate)
-                    }
+                    Some(r) if r.path == RecoveryPath::ClientsMove => (
+                        self.fallback(t, ClientId(i)).or(r.to),
+                        TokenFate::Reauthenticate,
+                    ),
                     Some(r) if r.to.is_some() => (r.to, TokenFate::Reauthenticate),
                     _ => (None, TokenFate::NoService),
                 };

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::Builder;
 use super::decide::Promotion;
-use super::plan::{AfterCluster, AfterRole, Phase, Recovery, RecoveryPath};
+use super::plan::{AfterCluster, AfterRole, Paragraph, Phase, Recovery, RecoveryPath};
 use super::prose::{client_names, quoted};
 use crate::ids::ClusterId;
 use crate::spec::Role;
@@ -116,23 +116,26 @@ impl Builder<'_> {
         );
         commands[0].comment = Some("once reinstalled".to_string());
         let mut text = vec![
-            format!(
-                "**Undocumented by HashiCorp:** no HashiCorp page describes fencing or failing back a performance secondary that its own DR secondary replaced. {} took over with {}'s secondary token (API-DR), so {} must not return to service as it was: it would connect to the performance primary as the same secondary. vrt therefore prefers a rebuild, which uses only documented steps: keep {} stopped, reinstall it, and enable it as a DR secondary of {}; enabling \"will immediately clear all data in the secondary cluster\" (API-DR).",
-                quoted(t, d),
-                quoted(t, l),
-                quoted(t, l),
-                quoted(t, l),
-                quoted(t, d)
+            Paragraph::labelled(
+                "Undocumented by HashiCorp",
+                format!(
+                    "no HashiCorp page describes fencing or failing back a performance secondary that its own DR secondary replaced. {} took over with {}'s secondary token (API-DR), so {} must not return to service as it was: it would connect to the performance primary as the same secondary. vrt therefore prefers a rebuild, which uses only documented steps: keep {} stopped, reinstall it, and enable it as a DR secondary of {}; enabling \"will immediately clear all data in the secondary cluster\" (API-DR).",
+                    quoted(t, d),
+                    quoted(t, l),
+                    quoted(t, l),
+                    quoted(t, l),
+                    quoted(t, d)
+                ),
             ),
-            format!(
+            Paragraph::from(format!(
                 "Verify that data replicates: on {}, `data.secondaries` lists {} with `connection_status` `connected`, and on {} `data.dr.state` reaches `stream-wals` (API-DR; API-REPL).",
                 quoted(t, d),
                 quoted(t, l),
                 quoted(t, l)
-            ),
+            )),
         ];
         if let Some(w) = self.version_trap(l, d) {
-            text.insert(1, w);
+            text.insert(1, Paragraph::from(w));
         }
         self.push(
             Phase::Later,

@@ -14,6 +14,7 @@
 //!   ([`decide()`]);
 //! - `outcome`: the topology after the failover;
 //! - `commands`: the command lines and their addresses;
+//! - `candidate`: before a promotion, demote or fence the lost cluster and check the candidate;
 //! - `prepare`, `steps`, `failback`: the runbook's steps before, during and after the failover;
 //! - `prose`: how the text names clusters and clients.
 
@@ -21,6 +22,7 @@
 // secondary or primary, `r` a recovery: short names keep the recipes readable.
 #![allow(clippy::many_single_char_names)]
 
+mod candidate;
 mod commands;
 mod decide;
 mod failback;
@@ -35,10 +37,10 @@ mod switchover;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use self::decide::{Decisions, Promotion, decide};
+pub use self::decide::{Decisions, Promotion, decide, decide_lost, decide_primary};
 pub use self::plan::{
-    AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Phase, Plan, Recovery,
-    RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
+    AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Paragraph, Phase, Plan,
+    Recovery, RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
 };
 pub use self::resolve::{ResolveError, resolve};
 pub use self::switchover::{SwitchoverError, switchover};

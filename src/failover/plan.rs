@@ -223,6 +223,41 @@ pub struct Command {
     pub line: String,
 }
 
+/// A paragraph of a step, with an optional label: the case it applies to ("If `a`
+/// answers"), or a caution ("Undocumented by HashiCorp"). Each renderer sets the label apart
+/// in its own way (bold in Markdown, a line of its own in text, `label: text` in JSON).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paragraph {
+    /// The label, without punctuation after it.
+    pub label: Option<String>,
+    /// The paragraph.
+    pub text: String,
+}
+
+impl Paragraph {
+    /// A paragraph under `label`.
+    pub fn labelled(label: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            label: Some(label.into()),
+            text: text.into(),
+        }
+    }
+
+    /// `label: text`, or the text alone: the paragraph as one line of prose.
+    pub fn joined(&self) -> String {
+        match &self.label {
+            Some(label) => format!("{label}: {}", self.text),
+            None => self.text.clone(),
+        }
+    }
+}
+
+impl From<String> for Paragraph {
+    fn from(text: String) -> Self {
+        Self { label: None, text }
+    }
+}
+
 /// One step of the runbook.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
@@ -231,7 +266,7 @@ pub struct Step {
     /// What it does, imperative.
     pub title: String,
     /// Paragraphs: why, what to expect, what to watch for.
-    pub text: Vec<String>,
+    pub text: Vec<Paragraph>,
     /// Commands, in order.
     pub commands: Vec<Command>,
     /// The fact-sheet source keys its text cites, in the order of [`crate::sources::SOURCES`].
@@ -385,7 +420,12 @@ impl Plan {
         let mut parts: Vec<&str> = Vec::new();
         for s in &self.steps {
             parts.extend(s.sources.iter().copied());
-            parts.extend(s.text.iter().map(String::as_str));
+            parts.extend(
+                s.text
+                    .iter()
+                    .flat_map(|p| p.label.iter().chain(std::iter::once(&p.text)))
+                    .map(String::as_str),
+            );
         }
         parts.extend(self.recoveries.iter().map(|r| r.why.as_str()));
         parts.extend(self.sets.iter().map(|s| s.note.as_str()));

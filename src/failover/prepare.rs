@@ -2,6 +2,7 @@
 //! promotion, and a check that operators can run each planned performance promotion.
 
 use super::Builder;
+use super::candidate::merkle_check_declared;
 use super::plan::{Phase, Recovery};
 use super::prose::{and_list, quoted, site_name};
 
@@ -10,14 +11,21 @@ impl Builder<'_> {
         let t = self.t;
         let (l, Some(d)) = (r.lost, r.to) else { return };
         let var = self.token_var(l);
+        let mut rules = vec![
+            r#"path "sys/replication/dr/secondary/promote"        { capabilities = [ "update" ] }"#,
+            r#"path "sys/replication/dr/secondary/update-primary" { capabilities = [ "update" ] }"#,
+            r#"path "sys/storage/raft/autopilot/state"            { capabilities = [ "update", "read" ] }   # only with raft storage"#,
+        ];
+        // The optional pre-promotion `merkle-check` (`candidate.rs`) runs with this token.
+        let merkle = merkle_check_declared(t, d);
+        if merkle {
+            rules.push(
+                r#"path "sys/replication/dr/secondary/merkle-check"   { capabilities = [ "update" ] }   # optional check before promoting"#,
+            );
+        }
         let policy = format!(
             "policy write dr-secondary-promotion - <<'EOF'\n{}\nEOF",
-            [
-                r#"path "sys/replication/dr/secondary/promote"        { capabilities = [ "update" ] }"#,
-                r#"path "sys/replication/dr/secondary/update-primary" { capabilities = [ "update" ] }"#,
-                r#"path "sys/storage/raft/autopilot/state"            { capabilities = [ "update", "read" ] }   # only with raft storage"#,
-            ]
-            .join("\n")
+            rules.join("\n")
         );
         let commands = vec![
             self.vault(l, &policy),
@@ -60,7 +68,11 @@ impl Builder<'_> {
                     and_list(t, &r.candidates),
                     if r.candidates.len() == 1 { "accepts" } else { "accept" },
                     quoted(t, l),
-                ),
+                ) + if merkle {
+                    " vrt adds `sys/replication/dr/secondary/merkle-check` to that recipe for the optional corruption check before the promotion, an endpoint that takes a DR operation token (API-DR; DR-OPTOK)."
+                } else {
+                    ""
+                },
                 format!(
                     "Batch tokens have a fixed TTL (8h here): re-create it on a schedule before it expires, and keep `${var}` where the on-call engineer can read it without this Vault. Treat it like a root token (DR-OPTOK)."
                 ),

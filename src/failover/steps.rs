@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use super::Builder;
 use super::plan::{
-    AfterCluster, AfterRole, ClientImpact, Command, On, Phase, Recovery, RecoveryPath, Step,
+    AfterCluster, AfterRole, ClientImpact, Command, On, Paragraph, Phase, Recovery, RecoveryPath,
+    Step,
 };
 use super::prose::{client_names, names, planned_demotion, quoted};
 use crate::ids::{ClientId, ClusterId};
@@ -25,14 +26,16 @@ struct Follower {
 
 impl Builder<'_> {
     /// Adds a step; its sources are the keys its text cites. Returns its number.
-    pub(super) fn push(
+    pub(super) fn push<P: Into<Paragraph>>(
         &mut self,
         phase: Phase,
         title: String,
-        text: Vec<String>,
+        text: Vec<P>,
         commands: Vec<Command>,
     ) -> usize {
-        let sources = crate::sources::cited(&text.join(" "))
+        let text: Vec<Paragraph> = text.into_iter().map(Into::into).collect();
+        let cited: Vec<String> = text.iter().map(Paragraph::joined).collect();
+        let sources = crate::sources::cited(&cited.join(" "))
             .into_iter()
             .map(|(key, _)| key)
             .collect();
@@ -88,10 +91,10 @@ impl Builder<'_> {
         }
         self.later(after, &fenced);
         if let Some(first) = self.steps.first_mut() {
-            first.text.push(
+            first.text.push(Paragraph::from(
                 "Every `vault` command of this runbook sets `VAULT_NAMESPACE=''` (empty): replication runs in the root namespace, whatever namespace your shell exports."
                     .to_string(),
-            );
+            ));
         }
     }
 
@@ -103,7 +106,7 @@ impl Builder<'_> {
             return 0;
         };
         let fenced = self.fence_dr(l, d);
-        self.check_candidate(d, true);
+        self.check_candidate(d, l, true);
         let var = self.token_var(l);
         let mut args =
             format!("write -f sys/replication/dr/secondary/promote dr_operation_token=\"${var}\"");
@@ -160,75 +163,6 @@ impl Builder<'_> {
         fenced
     }
 
-    /// Reads the candidate's replication status before promoting it: it must be streaming,
-    /// caught up and with a sound Merkle tree.
-    fn check_candidate(&mut self, c: ClusterId, dr: bool) {
-        let t = self.t;
-        let kind = if dr { "dr" } else { "performance" };
-        let status = self.vault(
-            c,
-            &format!("read -format=json sys/replication/{kind}/status"),
-        );
-        let wal = if dr {
-            "`last_dr_wal`"
-        } else {
-            "`last_performance_wal`"
-        };
-        self.push(
-            Phase::Failover,
-            format!("Check {} before promoting it", quoted(t, c)),
-            vec![format!(
-                "In `data`: `state` must be `stream-wals` (steady state; `merkle-sync` or `idle` means it is not caught up) and `corrupted_merkle_tree` `false`; `last_remote_wal` should equal the primary's `last_wal` (or {wal}) as last seen, which you can no longer read once the primary is gone, so note how far behind it was (API-DR; API-PERF; MONITOR). A candidate that is behind loses what it has not received."
-            )],
-            vec![status],
-        );
-    }
-
-    /// Demotes the lost cluster if it answers (ENOS-DR step 3). Returns the step's number.
-    fn fence_dr(&mut self, l: ClusterId, d: ClusterId) -> usize {
-        let t = self.t;
-        let mut fence = Vec::new();
-        let text = if t.role(l) == Role::Primary {
-            let perf = !t.performance_secondaries(l).is_empty();
-            if perf {
-                fence.push(self.vault(l, "write -f sys/replication/performance/primary/demote"));
-            }
-            fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            format!(
-                "Never run two primaries: \"Multiple primaries may result in data loss!\" ({}). **If {} answers** (a planned switchover, or a partial failure): demote {} now, before promoting anything; it keeps its cluster ID and can rejoin later as a DR secondary (API-DR; GUIDES-LR). **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns, before it rejoins anything. The commands below are for the first case.",
-                if perf { "API-DR; API-PERF" } else { "API-DR" },
-                quoted(t, l),
-                if perf { "both its primary roles" } else { "it" }
-            )
-        } else {
-            fence.push(self.vault(l, "write -f sys/replication/dr/primary/demote"));
-            format!(
-                "Only {} may act for {} now. **If {} answers**: demote its DR primary role before promoting; it keeps its cluster ID and can rejoin later as a DR secondary of {} (API-DR). **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns. The commands below are for the first case.",
-                quoted(t, d),
-                quoted(t, l),
-                quoted(t, l),
-                quoted(t, d)
-            )
-        };
-        if self.planned {
-            return self.push(
-                Phase::Failover,
-                format!("Demote {} (planned switchover)", quoted(t, l)),
-                vec![planned_demotion(t, l, d)],
-                fence,
-            );
-        }
-        self.push(
-            Phase::Failover,
-            format!(
-                "Demote {} if it answers, else fence it, before promoting",
-                quoted(t, l)
-            ),
-            vec![text],
-            fence,
-        )
-    }
-
     /// Checks the promoted cluster (ENOS-DR step 4).
     fn verify_dr(&mut self, l: ClusterId, d: ClusterId) {
         let t = self.t;
@@ -276,15 +210,25 @@ impl Builder<'_> {
                 "Demote {} if it answers, else fence it, before promoting",
                 quoted(t, l)
             ),
-            vec![format!(
-                "Only one performance primary may be active: \"Multiple primaries may result in data loss!\" (API-PERF). **If {} answers**: demote it first, as PERF-MANAGE's step 1 does; it \"becomes a performance secondary that does not connect to any primary. It keeps its cluster ID\". **If it does not answer**: fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns. The command below is for the first case.",
-                quoted(t, l)
-            )],
+            vec![
+                Paragraph::from(
+                    "Only one performance primary may be active: \"Multiple primaries may result in data loss!\" (API-PERF).".to_string(),
+                ),
+                Paragraph::labelled(
+                    format!("If {} answers", quoted(t, l)),
+                    "demote it first, as PERF-MANAGE's step 1 does; it \"becomes a performance secondary that does not connect to any primary. It keeps its cluster ID\".",
+                ),
+                Paragraph::labelled(
+                    "If it does not answer",
+                    "fence it first, out of its load balancer pool and stopped (or powered off), then promote; demote it first thing when it returns.",
+                ),
+                Paragraph::from("The command below is for the first case.".to_string()),
+            ],
             fence,
         )
         };
         if r.via.is_none() {
-            self.check_candidate(p, false);
+            self.check_candidate(p, l, false);
         }
         let mut args = "write -f sys/replication/performance/secondary/promote".to_string();
         let lb = self.lb_cluster_addr(p);

@@ -1,4 +1,4 @@
-//! VRT305 `failover-to-not-candidate`: A cluster's `failover_to` names a cluster that cannot take over from it.
+//! VRT305 `failover-to-not-candidate`: A cluster's `failover_to` or a client's `fallback` names a cluster that cannot take over.
 //! The rule's full documentation is the doc comment of its `RULE` (`vrt explain VRT305`).
 
 use crate::declare_rule;
@@ -7,13 +7,19 @@ use crate::graph::Topology;
 use crate::spec::Role;
 
 declare_rule! {
-    /// A cluster's `failover_to` names a cluster that cannot take over from it.
+    /// A cluster's `failover_to` or a client's `fallback` names a cluster that cannot take over.
     ///
     /// ## What it checks
     /// `failover_to` is the operator's preferred successor. It must name a cluster that could
     /// be promoted in the lost cluster's place: one of its DR secondaries or, for a primary,
     /// one of its performance secondaries; and one of the same environment (the cluster's
     /// own `environment`, else its site's).
+    ///
+    /// A client's `fallback` is where its clients go when their cluster is lost and no DR
+    /// secondary of it survives. It must name another cluster of the same replication set and
+    /// environment that can serve them: a performance secondary, the primary, or a DR
+    /// secondary of the primary (which serves once promoted). `vrt failover` sends the clients
+    /// there whenever it survives the failure.
     ///
     /// ## Why it matters
     /// A promotion makes a DR secondary or performance secondary of the lost cluster a
@@ -23,6 +29,9 @@ declare_rule! {
     /// organisational policy, not a HashiCorp requirement (vault-replication.md,
     /// "Corrections"). A preference that cannot be honoured is an error, not silently
     /// ignored: the runbook would otherwise promote a cluster the operator did not expect.
+    /// Clients can only use a cluster that serves their replication set's data: a performance
+    /// secondary shares its primary's replicated data, a DR secondary does not serve requests
+    /// until it is promoted, and tokens never cross clusters (REPL-IDX; PERF-DOC).
     ///
     /// ## Example
     /// ```yaml
@@ -35,13 +44,16 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Name one of the DR secondaries of the cluster (for a primary, one of its performance
-    /// secondaries), of the same environment, or remove `failover_to` and let vrt choose.
+    /// secondaries), of the same environment, or remove `failover_to` and let vrt choose. For
+    /// a `fallback`, name a serving cluster of the client's replication set and environment,
+    /// or remove it.
     pub static RULE = "VRT305", "failover-to-not-candidate", Error;
 }
 
-/// Reports each `failover_to` that names no candidate successor.
+/// Reports each `failover_to` that names no candidate successor, and each client `fallback`
+/// that can never serve the client.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out = fallbacks(t);
     for (c, cluster) in t.clusters() {
         let Some(to) = &cluster.failover_to else {
             continue;
@@ -120,4 +132,62 @@ fn env(t: &Topology, c: crate::ids::ClusterId) -> &'static str {
         crate::spec::Environment::Production => "production",
         crate::spec::Environment::NonProduction => "non-production",
     }
+}
+
+/// Reports each client `fallback` that names a cluster that can never serve the client: its
+/// own cluster, a cluster of another replication set or environment, or a DR secondary that
+/// is not one of the primary's (the failover planner would ignore it; `decide.rs`).
+fn fallbacks(t: &Topology) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (_, client) in t.clients() {
+        let Some(fallback) = &client.fallback else {
+            continue;
+        };
+        let (f, c) = (*fallback.get(), *client.cluster.get());
+        let root = t.root(c);
+        let why = if f == c {
+            format!("`{}` is the cluster the clients already use", t.name(f))
+        } else if t.root(f) != root {
+            format!(
+                "`{}` is in another replication set than `{}`",
+                t.name(f),
+                t.name(c)
+            )
+        } else if !t.same_environment(c, f) {
+            format!(
+                "`{}` is a {} cluster and `{}` a {} one",
+                t.name(f),
+                env(t, f),
+                t.name(c),
+                env(t, c)
+            )
+        } else if t.role(f) == Role::DrSecondary && !t.dr_secondaries(root).contains(&f) {
+            format!(
+                "`{}` is a DR secondary, but not of the primary `{}`: it never serves these clients",
+                t.name(f),
+                t.name(root)
+            )
+        } else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                fallback.span(),
+                format!(
+                    "`fallback` of client `{}` names `{}`, which cannot serve it",
+                    client.name.get(),
+                    t.name(f)
+                ),
+            )
+            .cluster(c)
+            .label(why)
+            .related(client.cluster.span(), "the cluster it uses")
+            .help(format!(
+                "name a performance secondary or the primary of `{}`'s replication set, of its environment, or remove `fallback` and let vrt choose",
+                t.name(c)
+            )),
+        );
+    }
+    out
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::declare_rule;
 use crate::diag::Finding;
+use crate::failover::{self, Decisions, RecoveryPath};
 use crate::graph::Topology;
 use crate::ids::ClusterId;
 use crate::spec::Role;
@@ -17,8 +18,10 @@ declare_rule! {
     /// primary or performance secondary is lost along with every one of its DR secondaries,
     /// the warning says which recovery is left: promoting a surviving performance secondary
     /// (the primary's case), or moving clients to another serving cluster (a performance
-    /// secondary's case). When nothing of the replication set survives at all, VRT302
-    /// (`loss-without-recovery`) reports it instead.
+    /// secondary's case): the recovery `vrt failover` plans for that loss, from the same
+    /// decision, so clients with their own `fallback` are named where they go. When nothing of
+    /// the set in its environment can take over, VRT302 (`loss-without-recovery`) reports it
+    /// instead.
     ///
     /// ## Why it matters
     /// A DR promotion keeps tokens and leases, so clients carry on (REPL-IDX; MULTI). Without
@@ -41,13 +44,17 @@ declare_rule! {
 }
 
 /// Reports each cluster that one site's (or region's) loss takes out with all its DR
-/// secondaries.
+/// secondaries, with the recovery `vrt failover` plans for it ([`failover::decide_lost`]).
 pub fn check(t: &Topology) -> Vec<Finding> {
+    // A replication cycle is VRT104's finding, and `failover` refuses to plan one.
+    if t.upstream_first().is_none() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for (id, site) in t.sites() {
         let lost: BTreeSet<ClusterId> = t.clusters_in_site(id).into_iter().collect();
-        for c in exposed(t, &lost) {
-            out.push(finding(t, c, &lost, &format!("site `{}`", site.name.get())));
+        for (c, r) in exposed(t, lost) {
+            out.push(finding(t, c, &r, &format!("site `{}`", site.name.get())));
         }
     }
     for region in t.regions() {
@@ -56,7 +63,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             continue;
         }
         let lost: BTreeSet<ClusterId> = sites.iter().flat_map(|s| t.clusters_in_site(*s)).collect();
-        for c in exposed(t, &lost) {
+        for (c, r) in exposed(t, lost) {
             // Already reported when one site alone takes the cluster and its DR secondaries.
             let own_site = t.site_of(c);
             if t.dr_secondaries(c)
@@ -65,91 +72,84 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             {
                 continue;
             }
-            out.push(finding(t, c, &lost, &format!("region `{region}`")));
+            out.push(finding(t, c, &r, &format!("region `{region}`")));
         }
     }
     out
 }
 
-/// Lost primaries and performance secondaries whose DR secondaries are all lost too, in
-/// replication sets that keep a cluster to recover with (VRT302 reports the others).
-fn exposed(t: &Topology, lost: &BTreeSet<ClusterId>) -> Vec<ClusterId> {
-    lost.iter()
+/// Lost primaries and performance secondaries whose DR secondaries are all lost too, with the
+/// recovery the failover planner decides for each; those it can recover with nothing
+/// (VRT302's case: nothing of the set can take over) are left out. The planner decides only
+/// when some cluster is exposed, which in a sound topology is never.
+fn exposed(t: &Topology, lost: BTreeSet<ClusterId>) -> Vec<(ClusterId, String)> {
+    let exposed: Vec<ClusterId> = lost
+        .iter()
         .copied()
         .filter(|c| t.role(*c) != Role::DrSecondary)
         .filter(|c| {
             let drs = t.dr_secondaries(*c);
             !drs.is_empty() && drs.iter().all(|d| lost.contains(d))
         })
-        .filter(|c| !t.set_lost(t.root(*c), lost))
+        .collect();
+    if exposed.is_empty() {
+        return Vec::new();
+    }
+    let decided = failover::decide_lost(t, lost);
+    exposed
+        .into_iter()
+        .filter_map(|c| Some((c, recovery_left(t, c, &decided)?)))
         .collect()
 }
 
-fn finding(t: &Topology, c: ClusterId, lost: &BTreeSet<ClusterId>, what: &str) -> Finding {
+/// What the failover planner does instead of a DR promotion, as the help says it; `None` for a
+/// recovery that promotes nothing and moves no client.
+fn recovery_left(t: &Topology, c: ClusterId, decided: &Decisions) -> Option<String> {
+    let r = decided.recovery(c)?;
+    let to = t.name(r.to?);
+    match (r.path, r.via) {
+        (RecoveryPath::PerformancePromotion, None) => Some(format!(
+            "the only recovery left is promoting performance secondary `{to}`, after which every client must re-authenticate and obtain new leases"
+        )),
+        (RecoveryPath::PerformancePromotion, Some(via)) => Some(format!(
+            "its performance secondaries are lost too: the only recovery left is promoting `{to}` in place of its performance secondary `{}` and then to primary, after which every client of `{}` must re-authenticate and obtain new leases",
+            t.name(via),
+            t.name(c)
+        )),
+        (RecoveryPath::ClientsMove, _) => {
+            // Clients whose own `fallback` survives go there instead (the planner's choice).
+            let pinned: Vec<String> = decided
+                .clients(t, &[])
+                .into_iter()
+                .filter(|m| m.cluster == c && m.to != r.to)
+                .filter_map(|m| {
+                    Some(format!(
+                        "`{}` to its `fallback` `{}`",
+                        t.client(m.client).name.get(),
+                        t.name(m.to?)
+                    ))
+                })
+                .collect();
+            let pinned = if pinned.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", pinned.join(", "))
+            };
+            Some(format!(
+                "its clients must move to `{to}`{pinned} and re-authenticate; its local mounts and tokens are lost"
+            ))
+        }
+        (RecoveryPath::DrPromotion | RecoveryPath::None, _) => None,
+    }
+}
+
+fn finding(t: &Topology, c: ClusterId, recovery: &str, what: &str) -> Finding {
     let cluster = t.cluster(c);
     let drs: Vec<String> = t
         .dr_secondaries(c)
         .iter()
         .map(|d| format!("`{}`", t.name(*d)))
         .collect();
-    let survivors = |ids: Vec<ClusterId>| -> Vec<ClusterId> {
-        ids.into_iter().filter(|p| !lost.contains(p)).collect()
-    };
-    let recovery = if t.role(c) == Role::Primary {
-        // The failover planner's choice: each lost performance secondary replaced by its
-        // best surviving DR secondary, and the best of those promoted again.
-        let replacements = t.performance_secondaries(c).into_iter().filter_map(|p| {
-            t.rank_replacements(p, survivors(t.dr_secondaries(p)))
-                .first()
-                .copied()
-        });
-        let twice = t.rank_replacements(c, replacements).first().copied();
-        let perf = t.rank_replacements(c, survivors(t.performance_secondaries(c)));
-        match (perf.first(), twice) {
-            (Some(p), _) => format!(
-                "the only recovery left is promoting performance secondary `{}`, after which every client must re-authenticate and obtain new leases",
-                t.name(*p)
-            ),
-            (None, Some(d)) => format!(
-                "its performance secondaries are lost too: the only recovery left is promoting `{}` in place of its performance secondary and then to primary, after which every client of `{}` must re-authenticate and obtain new leases",
-                t.name(d),
-                cluster.name.get()
-            ),
-            (None, None) => format!(
-                "no surviving cluster of its replication set can take over from `{}`: restore it from snapshots",
-                cluster.name.get()
-            ),
-        }
-    } else {
-        // Where the failover planner sends the clients: the same choice
-        // (`Topology::client_homes`), with the set's primary replaced by its best surviving
-        // DR secondary when the loss takes it too.
-        let root = t.root(c);
-        let primary = if lost.contains(&root) {
-            t.rank_replacements(root, survivors(t.dr_secondaries(root)))
-                .first()
-                .copied()
-        } else {
-            Some(root)
-        };
-        let serving = t.performance_secondaries(root).into_iter().filter_map(|s| {
-            if lost.contains(&s) {
-                t.rank_replacements(s, survivors(t.dr_secondaries(s)))
-                    .first()
-                    .copied()
-            } else {
-                Some(s)
-            }
-        });
-        match t.client_homes(c, serving, primary).first() {
-            Some(o) => format!(
-                "its clients must move to `{}` and re-authenticate; its local mounts and tokens are lost",
-                t.name(*o)
-            ),
-            None => "no serving cluster of its replication set survives: restore from snapshots"
-                .to_string(),
-        }
-    };
     let mut f = Finding::new(
         &RULE,
         cluster.site.span(),

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{client_name, cluster_name, node_kind, node_name, region, site};
-use crate::failover::{On, Plan, Recovery};
+use crate::failover::{On, Paragraph, Plan, Recovery};
 use crate::graph::Topology;
 use crate::ids::ClusterId;
 
@@ -336,7 +336,7 @@ pub fn document(t: &Topology, plan: &Plan) -> JsonPlan {
                 number: i + 1,
                 phase: s.phase.key(),
                 title: s.title.clone(),
-                text: s.text.clone(),
+                text: s.text.iter().map(Paragraph::joined).collect(),
                 commands: s
                     .commands
                     .iter()

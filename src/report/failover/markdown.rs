@@ -133,7 +133,10 @@ fn md_steps(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             sources_line(&s.sources)
         )?;
         for p in &s.text {
-            writeln!(w, "{p}\n")?;
+            match &p.label {
+                Some(label) => writeln!(w, "**{label}:** {}\n", p.text)?,
+                None => writeln!(w, "{}\n", p.text)?,
+            }
         }
         if !s.commands.is_empty() {
             writeln!(w, "```sh")?;

@@ -82,6 +82,13 @@ fn command_header(t: &Topology, c: &Command) -> String {
     }
 }
 
+/// A file-derived value (or prose that carries one) for text output: hidden and control
+/// characters shown escaped ([`crate::report::escape::terminal`]). Idempotent, so a value
+/// escaped here renders the same through the Markdown escapers.
+fn term(s: &str) -> String {
+    crate::report::escape::terminal(s).into_owned()
+}
+
 fn list(items: &[String]) -> String {
     if items.is_empty() {
         "-".to_string()
@@ -90,12 +97,9 @@ fn list(items: &[String]) -> String {
     }
 }
 
+/// Cluster names for text output, escaped ([`term`]), or `-`.
 fn cluster_list(t: &Topology, ids: &[ClusterId]) -> String {
-    list(&ids.iter().map(|c| cluster_name(t, *c)).collect::<Vec<_>>())
-}
-
-fn client_list(t: &Topology, ids: &[ClientId]) -> String {
-    list(&ids.iter().map(|c| client_name(t, *c)).collect::<Vec<_>>())
+    list(&ids.iter().map(|c| term(t.name(*c))).collect::<Vec<_>>())
 }
 
 fn version(t: &Topology, c: ClusterId) -> String {
@@ -203,11 +207,11 @@ fn lost_rows(t: &Topology, plan: &Plan) -> Vec<LostRow> {
         .lost
         .iter()
         .map(|c| LostRow {
-            cluster: cluster_name(t, *c),
+            cluster: term(t.name(*c)),
             role: t.role(*c).as_str(),
-            site: site(t, *c),
-            region: region(t, *c),
-            version: version(t, *c),
+            site: term(&site(t, *c)),
+            region: term(&region(t, *c)),
+            version: term(&version(t, *c)),
         })
         .collect()
 }
@@ -216,16 +220,18 @@ fn client_rows(t: &Topology, clients: &[ClientImpact]) -> Vec<ClientRow> {
     clients
         .iter()
         .map(|c| ClientRow {
-            client: client_name(t, c.client),
+            client: term(&client_name(t, c.client)),
             site: format!(
                 "{}{}",
-                t.model.sites[t.model.clients[c.client.0].site.get().0]
-                    .name
-                    .get(),
+                term(
+                    t.model.sites[t.model.clients[c.client.0].site.get().0]
+                        .name
+                        .get()
+                ),
                 if c.site_lost { " (lost)" } else { "" }
             ),
-            cluster: cluster_name(t, c.cluster),
-            to: c.to.map_or_else(|| "-".to_string(), |x| cluster_name(t, x)),
+            cluster: term(t.name(c.cluster)),
+            to: c.to.map_or_else(|| "-".to_string(), |x| term(t.name(x))),
             tokens: c.tokens.as_str(),
         })
         .collect()
@@ -235,12 +241,12 @@ fn after_rows(t: &Topology, after: &[AfterCluster]) -> Vec<AfterRow> {
     after
         .iter()
         .map(|a| AfterRow {
-            cluster: cluster_name(t, a.cluster),
+            cluster: term(t.name(a.cluster)),
             before: a.before.as_str(),
             after: a.role.as_str(),
             upstream: a
                 .upstream
-                .map_or_else(|| "-".to_string(), |u| cluster_name(t, u)),
+                .map_or_else(|| "-".to_string(), |u| term(t.name(u))),
             changed: if a.changed { "yes" } else { "" },
         })
         .collect()

@@ -35,7 +35,7 @@ pub fn sh(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             "",
         )?;
         for p in &step.text {
-            comment(w, p, "")?;
+            comment(w, &p.joined(), "")?;
         }
         writeln!(w, "step_{n}() {{")?;
         writeln!(w, "  begin {n} {}", quote(&step.title))?;

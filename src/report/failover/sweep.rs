@@ -7,9 +7,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::json::{JsonScenario, names, scenario_json};
-use super::{client_list, client_name, cluster_list, cluster_name, table, wrap};
+use super::{client_name, cluster_name, table, term, wrap};
 use crate::failover::{RecoveryPath, SweepRow};
 use crate::graph::Topology;
+use crate::report::escape::md_code;
 
 #[derive(tabled::Tabled)]
 struct SweepTableRow {
@@ -24,7 +25,11 @@ struct SweepTableRow {
     without_dr: String,
 }
 
-fn sweep_recovery(t: &Topology, row: &SweepRow, sep: &str) -> String {
+/// How a renderer writes a file-derived value into a cell: the terminal escaper for text,
+/// a Markdown code span for Markdown.
+type Cell = fn(&str) -> String;
+
+fn sweep_recovery(t: &Topology, row: &SweepRow, sep: &str, cell: Cell) -> String {
     if row.recoveries.is_empty() {
         return if row.scenario.lost.is_empty() {
             "nothing lost".to_string()
@@ -37,28 +42,60 @@ fn sweep_recovery(t: &Topology, row: &SweepRow, sep: &str) -> String {
         .map(|r| {
             let what = match (r.path, r.to) {
                 (RecoveryPath::DrPromotion | RecoveryPath::PerformancePromotion, Some(to)) => {
-                    format!("{} {}", r.path.as_str(), t.name(to))
+                    format!("{} {}", r.path.as_str(), cell(t.name(to)))
                 }
-                (RecoveryPath::ClientsMove, Some(to)) => format!("clients move to {}", t.name(to)),
+                (RecoveryPath::ClientsMove, Some(to)) => {
+                    format!("clients move to {}", cell(t.name(to)))
+                }
                 _ => "none, restore from snapshots".to_string(),
             };
-            format!("{}: {what}", t.name(r.lost))
+            format!("{}: {what}", cell(t.name(r.lost)))
         })
         .collect::<Vec<_>>()
         .join(sep)
 }
 
-fn sweep_rows(t: &Topology, rows: &[SweepRow], sep: &str) -> Vec<SweepTableRow> {
+fn cell_list(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    if items.is_empty() {
+        "-".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn sweep_rows(t: &Topology, rows: &[SweepRow], sep: &str, cell: Cell) -> Vec<SweepTableRow> {
     rows.iter()
         .map(|r| SweepTableRow {
-            scenario: r.scenario.label.replace('`', ""),
-            lost: cluster_list(t, &r.scenario.lost),
-            recovery: sweep_recovery(t, r, sep),
+            scenario: scenario_cell(&r.scenario.label, cell),
+            lost: cell_list(r.scenario.lost.iter().map(|c| cell(t.name(*c)))),
+            recovery: sweep_recovery(t, r, sep, cell),
             tokens: if r.tokens_preserved { "yes" } else { "no" },
-            reauth: client_list(t, &r.reauthenticate),
-            without_dr: cluster_list(t, &r.without_dr),
+            reauth: cell_list(r.reauthenticate.iter().map(|c| cell(&client_name(t, *c)))),
+            without_dr: cell_list(r.without_dr.iter().map(|c| cell(t.name(*c)))),
         })
         .collect()
+}
+
+/// A scenario label (`site `dc-a` (all of region `east`)`) as a cell: the names between
+/// backticks through `cell`, the words around them as they are (vrt's own).
+fn scenario_cell(label: &str, cell: Cell) -> String {
+    label
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                cell(part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A value in the text table: shown as it is, hidden characters escaped.
+fn text_cell(s: &str) -> String {
+    term(s)
 }
 
 fn failing(rows: &[SweepRow]) -> usize {
@@ -70,9 +107,9 @@ pub fn sweep_text(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Res
     writeln!(
         w,
         "N-1 sweep of {}: every single cluster, site and region loss\n",
-        t.model.name
+        term(&t.model.name)
     )?;
-    writeln!(w, "{}", table(sweep_rows(t, rows, "\n")))?;
+    writeln!(w, "{}", table(sweep_rows(t, rows, "\n", text_cell)))?;
     write!(w, "\n{}", wrap(&sweep_summary(rows), 0))
 }
 
@@ -93,8 +130,8 @@ fn sweep_summary(rows: &[SweepRow]) -> String {
 
 /// Renders the N-1 sweep as a Markdown table.
 pub fn sweep_markdown(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
-    writeln!(w, "# N-1 sweep of `{}`\n", t.model.name)?;
-    let cells = sweep_rows(t, rows, "<br>").into_iter().map(|r| {
+    writeln!(w, "# N-1 sweep of {}\n", md_code(&t.model.name))?;
+    let cells = sweep_rows(t, rows, "<br>", md_code).into_iter().map(|r| {
         vec![
             r.scenario,
             r.lost,

@@ -1,11 +1,14 @@
 //! The failover runbook for the terminal: numbered sections, tables, prose wrapped at 100
-//! columns and indented commands.
+//! columns and indented commands. Plain text, no Markdown: a step's case labels ("If `a`
+//! answers") are lines of their own above their paragraph. Every file-derived value, and
+//! every line of prose or command that carries one, goes through the terminal escaper
+//! ([`super::term`]), so no value can send a control sequence or break a line.
 
 use std::io::{self, Write};
 
 use super::{
     after_rows, client_rows, cluster_list, command_header, hang, indent_table, lost_rows,
-    node_name, ports, recovery_summary, sources_line, table, wrap,
+    node_name, ports, recovery_summary, sources_line, table, term, wrap,
 };
 use crate::failover::{Command, Plan};
 use crate::graph::Topology;
@@ -20,8 +23,8 @@ pub fn text(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
         } else {
             "Failover"
         },
-        t.model.name,
-        plan.scenario.heading()
+        term(&t.model.name),
+        term(&plan.scenario.heading())
     )?;
     text_lost(w, t, plan)?;
     text_recovery(w, t, plan)?;
@@ -60,10 +63,10 @@ fn text_lost(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
                     "- ",
                     &format!(
                         "set of `{}`: {} (lost: {}); {}",
-                        t.name(s.root),
+                        term(t.name(s.root)),
                         s.status.as_str(),
                         cluster_list(t, &s.lost),
-                        s.note
+                        term(&s.note)
                     ),
                     2
                 )
@@ -89,12 +92,12 @@ fn text_recovery(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()>
         writeln!(
             w,
             "  `{}` ({}): {}; tokens preserved: {}",
-            t.name(r.lost),
+            term(t.name(r.lost)),
             t.role(r.lost).as_str(),
-            recovery_summary(t, r),
+            term(&recovery_summary(t, r)),
             if r.tokens_preserved { "yes" } else { "no" }
         )?;
-        write!(w, "{}", wrap(&r.why, 4))?;
+        write!(w, "{}", wrap(&term(&r.why), 4))?;
     }
     Ok(())
 }
@@ -119,12 +122,20 @@ fn text_steps(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             "{}",
             hang(
                 &format!("{:>digits$}. ", i + 1),
-                &format!("{} [{}]", s.title, sources_line(&s.sources)),
+                &format!("{} [{}]", term(&s.title), sources_line(&s.sources)),
                 2
             )
         )?;
         for p in &s.text {
-            write!(w, "{}", wrap(p, body))?;
+            // A labelled paragraph (a case of the step) is its label on a line of its own,
+            // then the paragraph indented under it.
+            match &p.label {
+                Some(label) => {
+                    write!(w, "{}", wrap(&format!("{}:", term(label)), body))?;
+                    write!(w, "{}", wrap(&term(&p.text), body + 2))?;
+                }
+                None => write!(w, "{}", wrap(&term(&p.text), body))?,
+            }
         }
         for c in &s.commands {
             write_command_text(w, t, c, body + 2)?;
@@ -153,11 +164,11 @@ fn text_after(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
                     "- ",
                     &format!(
                         "{} -> {} {}{}: {}",
-                        node_name(t, p.from),
-                        node_name(t, p.to),
+                        term(&node_name(t, p.from)),
+                        term(&node_name(t, p.to)),
                         ports(&p.ports),
                         if p.both_ways { " (both ways)" } else { "" },
-                        p.why
+                        term(&p.why)
                     ),
                     4
                 )
@@ -171,7 +182,7 @@ fn text_footer(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     if !plan.warnings.is_empty() {
         writeln!(w, "\nWarnings\n")?;
         for warning in &plan.warnings {
-            write!(w, "{}", hang("- ", warning, 2))?;
+            write!(w, "{}", hang("- ", &term(warning), 2))?;
         }
     }
     let sources = plan.sources();
@@ -192,7 +203,7 @@ fn write_command_text(
 ) -> io::Result<()> {
     let pad = " ".repeat(indent);
     writeln!(w)?;
-    writeln!(w, "{pad}# {}", command_header(t, c))?;
+    writeln!(w, "{pad}# {}", term(&command_header(t, c)))?;
     // A command of several lines (a heredoc) is written flush left, so a pasted block keeps
     // its terminator at the start of a line: an indented `EOF` would not end the heredoc and
     // it would swallow the commands after it.
@@ -202,7 +213,55 @@ fn write_command_text(
         pad.as_str()
     };
     for line in c.line.lines() {
-        writeln!(w, "{pad}{line}")?;
+        writeln!(w, "{pad}{}", term(line))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::failover::{Failure, plan, sweep};
+    use crate::ids::ClusterId;
+    use crate::source::Source;
+    use crate::yaml::{Limits, Sp};
+
+    /// Names that the format's grammar would refuse, forced into a topology after loading:
+    /// the text runbook and the text sweep show their control characters escaped, so no byte
+    /// below 0x20 but the newline reaches the terminal and every line stays a line.
+    #[test]
+    fn text_runbook_and_sweep_escape_every_value() {
+        let text = "version: 1\nname: x\nsites: [{name: a, region: east}, {name: b, region: west}]\nclusters:\n  - {name: p, site: a, role: primary}\n  - {name: d, site: b, role: dr-secondary, replicates_from: p}\n  - {name: s, site: b, role: performance-secondary, replicates_from: p}\nclients:\n  - {name: apps, site: a, cluster: p}\n";
+        let mut t = crate::topology(&Source::new("t.yaml", text), Limits::default()).unwrap();
+        let evil = |s: &str| format!("{s}\u{1b}]0;owned\u{7}\u{202e}\n\r");
+        t.model.name = evil("topo");
+        for c in &mut t.model.clusters {
+            c.name = Sp::new(evil(c.name.get()), c.name.span());
+        }
+        for s in &mut t.model.sites {
+            s.name = Sp::new(evil(s.name.get()), s.name.span());
+        }
+        for c in &mut t.model.clients {
+            c.name = Sp::new(evil(c.name.get()), c.name.span());
+        }
+        let mut out = Vec::new();
+        super::text(
+            &mut out,
+            &t,
+            &plan(&t, &Failure::Cluster(ClusterId(0))).unwrap(),
+        )
+        .unwrap();
+        super::super::sweep_text(&mut out, &t, &sweep(&t).unwrap()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && crate::report::escape::is_hidden(c)),
+            "{out}"
+        );
+        assert!(
+            out.contains("topo\\u{1b}]0;owned\\u{7}\\u{202e}\\n\\r"),
+            "{out}"
+        );
+        assert!(out.contains("p\\u{1b}"), "{out}");
+        assert!(out.contains("apps\\u{1b}"), "{out}");
+    }
 }
