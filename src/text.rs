@@ -1,5 +1,7 @@
 //! Word wrapping, the one wrapper shared by the renderers and the templates: at spaces only,
-//! never inside a word nor at the hyphens of a kebab-case name.
+//! never inside a word nor at the hyphens of a kebab-case name; shell words and names.
+
+use std::fmt::Write as _;
 
 /// Splits prose into lines of at most `width` characters at spaces (a longer word stands
 /// alone on its line).
@@ -23,7 +25,10 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// `word` as one shell word for bash and zsh: unchanged when it holds only letters, digits and
 /// `-_./+:,`, otherwise single-quoted (a `'` inside written `'\''`), so that nothing in it
 /// is special (no glob such as `[fd00::1]`, `$`, backtick, `;`, brace or history expansion).
-/// Control characters are not this function's concern: callers show them escaped first.
+/// A word holding a control, bidi or zero-width character (see [`hidden`]) is written in
+/// ANSI-C quotes instead (`$'a\nb'`, `$'\u202e'`, which bash and zsh read back as the same
+/// characters), so the result never holds a raw control byte nor breaks a line: a command
+/// stays one line in a script or a Markdown fence whatever the word holds.
 pub fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word.chars().all(|c| {
@@ -31,8 +36,84 @@ pub fn shell_word(word: &str) -> String {
         });
     if plain {
         word.to_string()
+    } else if word.chars().any(hidden) {
+        ansi_c_quoted(word)
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Whether `c` is invisible or controlling: C0 and C1 controls, DEL, bidi embeddings,
+/// overrides, isolates and marks, zero-width characters, line and paragraph separators and
+/// the byte-order mark (the characters `report::escape` shows escaped).
+pub fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
+/// `$'…'`: `\`, `'` and every hidden character escaped (`\n`, `\t`, `\r`, others as the
+/// `\xHH` of each of their UTF-8 bytes, which bash and zsh read back as the same bytes in
+/// any locale), the rest as it is (inside ANSI-C quotes, `$`, backticks and `"` are literal).
+fn ansi_c_quoted(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 8);
+    out.push_str("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => {
+                for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// The part of a shell variable's name that stands for an object named `name`, the
+/// `index`-th of its kind (`DR_OPERATION_TOKEN_` + `DC_A` for cluster `dc-a`): only
+/// `A-Z`, `0-9` and `_`, and different for different objects. A name of the format
+/// (lowercase letters, digits and `-`, not starting with `-`) is upper-cased with `_` for
+/// `-`, which maps distinct names to distinct parts. Any other name (the parser refuses it,
+/// but a renderer trusts no value) is `_`, its ASCII letters and digits upper-cased and
+/// every other character `_`, then `_` and `index`: the leading `_` sets it apart from the
+/// names of the format and the trailing index from the other names.
+pub fn shell_var_part(name: &str, index: usize) -> String {
+    let of_the_format = !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let upper = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>();
+    if of_the_format {
+        upper
+    } else {
+        format!("_{upper}_{index}")
     }
 }
 
@@ -75,6 +156,47 @@ mod tests {
         let trimmed =
             super::unique_name("ab-", '-', 2, |s| s.trim_end_matches('-').into(), |_| false);
         assert_eq!(trimmed, "ab");
+    }
+
+    #[test]
+    fn shell_words_never_hold_a_raw_control() {
+        assert_eq!(super::shell_word("dc-a"), "dc-a");
+        assert_eq!(super::shell_word("it's $(x)"), "'it'\\''s $(x)'");
+        assert_eq!(super::shell_word("a\nb"), "$'a\\nb'");
+        assert_eq!(
+            super::shell_word("x\u{1b}]0;t\u{7}'\\$(id)"),
+            "$'x\\x1b]0;t\\x07\\'\\\\$(id)'"
+        );
+        assert_eq!(
+            super::shell_word("\u{202e}\u{9b}"),
+            "$'\\xe2\\x80\\xae\\xc2\\x9b'"
+        );
+        for w in ["a\nb", "\u{1b}[31m", "x\u{200b}", "\r\n```"] {
+            assert!(!super::shell_word(w).chars().any(super::hidden), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn shell_var_parts_are_identifiers_and_distinct() {
+        assert_eq!(super::shell_var_part("dc-a", 0), "DC_A");
+        assert_eq!(super::shell_var_part("a--b9", 4), "A__B9");
+        assert_eq!(super::shell_var_part("dc_a", 1), "_DC_A_1");
+        assert_eq!(super::shell_var_part("x}$(id)\n", 2), "_X___ID___2");
+        assert_eq!(super::shell_var_part("", 3), "__3");
+        assert_eq!(super::shell_var_part("-a", 5), "__A_5");
+        let names = [
+            "dc-a", "dc_a", "DC-A", "dc-a\n", "-dc-a", "dc-a-1", "_dc_a_1",
+        ];
+        let parts: std::collections::BTreeSet<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| super::shell_var_part(n, i))
+            .collect();
+        assert_eq!(parts.len(), names.len(), "{parts:?}");
+        assert!(parts.iter().all(|p| {
+            p.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        }));
     }
 
     #[test]

@@ -16,18 +16,7 @@ use std::fmt::Write as _;
 /// isolates and marks, zero-width characters, separators that break lines, and the
 /// byte-order mark.
 pub fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00ad}'
-                | '\u{061c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-        )
+    crate::text::hidden(c)
 }
 
 /// A value for a terminal or plain-text output: hidden characters (see [`is_hidden`]),
