@@ -86,6 +86,27 @@ fn ansi_c_quoted(word: &str) -> String {
     out
 }
 
+/// `s` as a JSON string literal on one line and in plain sight: `"` and `\\` escaped, and every
+/// control, bidi or zero-width character ([`hidden`]) as a `\\uXXXX` escape (each is below
+/// U+10000), so the literal can end neither itself nor the line it is on (a heredoc's `EOF`
+/// stays the heredoc's).
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The part of a shell variable's name that stands for an object named `name`, the
 /// `index`-th of its kind (`DR_OPERATION_TOKEN_` + `DC_A` for cluster `dc-a`): only
 /// `A-Z`, `0-9` and `_`, and different for different objects. A name of the format
@@ -174,6 +195,18 @@ mod tests {
         for w in ["a\nb", "\u{1b}[31m", "x\u{200b}", "\r\n```"] {
             assert!(!super::shell_word(w).chars().any(super::hidden), "{w:?}");
         }
+    }
+
+    #[test]
+    fn json_strings_stay_on_their_line() {
+        assert_eq!(super::json_string("secret/"), "\"secret/\"");
+        assert_eq!(
+            super::json_string("a\"\\\nEOF\u{202e}"),
+            "\"a\\\"\\\\\\u000aEOF\\u202e\""
+        );
+        let v: String =
+            serde_json::from_str(&super::json_string("x\u{1b}\u{9b}\u{200b}\"")).unwrap();
+        assert_eq!(v, "x\u{1b}\u{9b}\u{200b}\"");
     }
 
     #[test]

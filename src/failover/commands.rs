@@ -9,7 +9,7 @@ use super::plan::{Command, On, RecoveryPath};
 use super::prose::quoted;
 use crate::ids::ClusterId;
 use crate::spec::ClusterPort;
-use crate::text::shell_word;
+use crate::text::{shell_var_part, shell_word};
 
 /// A host as written in a URL: an IPv6 literal in brackets (`[fd00::99]`), anything else as
 /// it is (the load balancer's `address` is checked to be a DNS name or an IP address).
@@ -20,16 +20,20 @@ fn url_host(host: &str) -> String {
     }
 }
 
+/// `{prefix}_{part}`: a shell variable's name for cluster `c`, made of `A-Z`, `0-9` and `_`
+/// only and different for each cluster whatever the names hold
+/// ([`crate::text::shell_var_part`]), so a name can neither inject code nor share another
+/// cluster's variable.
+pub(super) fn var_name(t: &crate::graph::Topology, prefix: &str, c: ClusterId) -> String {
+    format!("{prefix}_{}", shell_var_part(t.name(c), c.0))
+}
+
 impl Builder<'_> {
     /// An address the file does not give: a shell variable that stops the command with an
     /// error until it is set (`${API_ADDR_DR_A:?}`), and a warning saying so.
     fn gap(&mut self, c: ClusterId, field: &str) -> String {
         let t = self.t;
-        let var = format!(
-            "{}_{}",
-            field.to_ascii_uppercase(),
-            t.name(c).to_ascii_uppercase().replace('-', "_")
-        );
+        let var = var_name(t, &field.to_ascii_uppercase(), c);
         let warning = format!(
             "the file gives no `{field}` for {}: commands read it from `${var}` and stop until it is set; add `{field}` to the file to have it filled in",
             quoted(t, c)
@@ -86,6 +90,15 @@ impl Builder<'_> {
         }
     }
 
+    /// `c`'s API address followed by `path` (`/v1/sys/health`) as one shell word: the URL
+    /// quoted as [`shell_word`] does, or the variable of [`Self::gap`] in double quotes.
+    pub(super) fn api_word(&mut self, c: ClusterId, path: &str) -> String {
+        match &self.t.cluster(c).api_addr {
+            Some(_) => shell_word(&format!("{}{path}", self.api(c))),
+            None => format!("\"{}\"{}", self.api(c), shell_word(path)),
+        }
+    }
+
     /// `VAULT_ADDR` for a command line: the API URL as one shell word, or the variable
     /// that stops the command (left unquoted so the shell expands it).
     fn vault_addr(&mut self, c: ClusterId) -> String {
@@ -135,10 +148,7 @@ impl Builder<'_> {
         let var = if needed.len() <= 1 {
             "DR_OPERATION_TOKEN".to_string()
         } else {
-            format!(
-                "DR_OPERATION_TOKEN_{}",
-                self.t.name(c).to_ascii_uppercase().replace('-', "_")
-            )
+            var_name(self.t, "DR_OPERATION_TOKEN", c)
         };
         self.token_vars.insert(c, var.clone());
         var

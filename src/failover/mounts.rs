@@ -97,18 +97,18 @@ impl Builder<'_> {
                     let Some(f) = mounts::filter(t, *s) else {
                         continue;
                     };
-                    let var = format!(
-                        "CLUSTER_ID_{}",
-                        t.name(*s).to_ascii_uppercase().replace('-', "_")
-                    );
+                    let var = super::commands::var_name(t, "CLUSTER_ID", *s);
                     let mut read = self.vault(
                         *s,
                         "read -field=cluster_id sys/replication/performance/status",
                     );
                     read.line = format!("{var}=$({})", read.line);
                     commands.push(read);
-                    let paths: Vec<String> =
-                        f.paths.iter().map(|p| format!("\"{}\"", p.get())).collect();
+                    let paths: Vec<String> = f
+                        .paths
+                        .iter()
+                        .map(|p| crate::text::json_string(p.get()))
+                        .collect();
                     let mut write = self.vault(
                         p,
                         &format!(

@@ -604,17 +604,18 @@ impl Builder<'_> {
             "From each client network, `sys/health` on that address must answer 200 (active node) or, behind a load balancer, 429 or 473 (standby), never 472 (DR secondary) or 503 (sealed) (API-HEALTH)."
                 .to_string(),
         );
-        let health = if from_addr.starts_with('$') {
-            to_addr.clone()
+        let health = if t.cluster(l).api_addr.is_none() {
+            to
         } else {
-            from_addr.clone()
+            l
         };
+        let health = self.api_word(health, "/v1/sys/health");
         let commands = mine
             .iter()
             .map(|c| Command {
                 on: On::Client(c.client),
                 comment: None,
-                line: format!("curl -s -o /dev/null -w '%{{http_code}}\\n' {health}/v1/sys/health"),
+                line: format!("curl -s -o /dev/null -w '%{{http_code}}\\n' {health}"),
             })
             .collect();
         self.push(
