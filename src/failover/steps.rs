@@ -509,7 +509,7 @@ impl Builder<'_> {
         kind: &str,
     ) -> Vec<Command> {
         let t = self.t;
-        let id = t.name(secondary);
+        let id = crate::text::shell_word(t.name(secondary));
         if t.version(secondary).is_some_and(|v| v.core < (1, 3, 0)) {
             return vec![self.capture(
                 "ACTIVATION_TOKEN",

@@ -47,15 +47,17 @@ fn push_visible(out: &mut String, c: char) {
 
 /// A value as Markdown text: hidden characters shown escaped, then backslash-escaped every
 /// ASCII character that can open inline markup anywhere in a line (`` \ ` * _ [ ] < > | ~ &
-/// # ! ``) and those that open a block at the start of one (`-`, `+`, `=` first), so the value renders literally in a paragraph, heading or table
-/// cell and opens no emphasis, link, HTML, code span, list, heading or table cell.
+/// # ``) and those that open a block at the start of one (`-`, `+`, `=` first), so the value
+/// renders literally in a paragraph, heading or table cell and opens no emphasis, link,
+/// image, HTML, code span, list, heading or table cell. A `!` is left as it is: it opens an
+/// image only before a `[`, which is escaped, so quoted prose keeps its exclamation marks.
 pub fn md_text(s: &str) -> String {
     let visible = terminal(s);
     let mut out = String::with_capacity(visible.len() + 8);
     for (i, c) in visible.chars().enumerate() {
         let special = matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '!'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#'
         ) || (i == 0 && matches!(c, '-' | '+' | '='));
         if special {
             out.push('\\');
@@ -340,7 +342,8 @@ mod tests {
 
     #[test]
     fn markdown_text_and_code() {
-        assert_eq!(md_text("# h <!-- `x` |"), "\\# h \\<\\!-- \\`x\\` \\|");
+        assert_eq!(md_text("# h <!-- `x` |"), "\\# h \\<!-- \\`x\\` \\|");
+        assert_eq!(md_text("![x](y) !"), "!\\[x\\](y) !");
         assert_eq!(md_text("dc-a"), "dc-a");
         assert_eq!(md_text("- x"), "\\- x");
         assert_eq!(md_code("dc-a"), "`dc-a`");

@@ -7,10 +7,11 @@ use super::{
     after_rows, client_rows, command_header, lost_rows, node_name, ports, recovery_summary,
     sources_line,
 };
+use crate::failover::Command;
 use crate::failover::{Phase, Plan};
 use crate::graph::Topology;
 use crate::ids::ClusterId;
-use crate::report::escape::{md_code, md_text};
+use crate::report::escape::{md_code, md_prose, md_text, terminal};
 
 /// Renders a plan as a Markdown runbook.
 pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
@@ -22,7 +23,7 @@ pub fn markdown(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> 
         } else {
             "Failover"
         },
-        plan.scenario.heading()
+        md_prose(&plan.scenario.heading())
     )?;
     writeln!(
         w,
@@ -79,7 +80,7 @@ fn md_lost(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
                 code(t.name(s.root)),
                 md_list(t, &s.lost),
                 s.status.as_str().to_string(),
-                s.note.clone(),
+                md_prose(&s.note),
             ]
         });
         table(w, &["set of", "lost", "status", "what still serves"], rows)?;
@@ -102,13 +103,13 @@ fn md_recovery(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             "### {} ({}): {}\n",
             code(t.name(r.lost)),
             t.role(r.lost).as_str(),
-            recovery_summary(t, r)
+            md_prose(&recovery_summary(t, r))
         )?;
         writeln!(
             w,
             "Tokens preserved: **{}**. {}\n",
             if r.tokens_preserved { "yes" } else { "no" },
-            r.why
+            md_prose(&r.why)
         )?;
     }
     Ok(())
@@ -129,21 +130,19 @@ fn md_steps(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
             w,
             "#### {}. {}\n\n*Sources: {}*\n",
             i + 1,
-            s.title,
+            md_prose(&s.title),
             sources_line(&s.sources)
         )?;
         for p in &s.text {
             match &p.label {
-                Some(label) => writeln!(w, "**{label}:** {}\n", p.text)?,
-                None => writeln!(w, "{}\n", p.text)?,
+                Some(label) => writeln!(w, "**{}:** {}\n", md_prose(label), md_prose(&p.text))?,
+                None => writeln!(w, "{}\n", md_prose(&p.text))?,
             }
         }
         if !s.commands.is_empty() {
-            writeln!(w, "```sh")?;
-            for c in &s.commands {
-                writeln!(w, "# {}\n{}", command_header(t, c), c.line)?;
-            }
-            writeln!(w, "```\n")?;
+            let block = commands_block(t, &s.commands);
+            let fence = fence(&block);
+            writeln!(w, "{fence}sh\n{block}{fence}\n")?;
         }
     }
     Ok(())
@@ -180,7 +179,7 @@ fn md_after(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
                 code(&node_name(t, p.to)),
                 ports(&p.ports),
                 if p.both_ways { "yes" } else { "no" }.to_string(),
-                p.why.clone(),
+                md_prose(&p.why),
             ]
         });
         table(w, &["from", "to", "ports", "both ways", "what"], rows)?;
@@ -193,7 +192,7 @@ fn md_footer(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     if !plan.warnings.is_empty() {
         writeln!(w, "## Warnings\n")?;
         for warning in &plan.warnings {
-            writeln!(w, "- {warning}")?;
+            writeln!(w, "- {}", md_prose(warning))?;
         }
         writeln!(w)?;
     }
@@ -205,6 +204,31 @@ fn md_footer(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The lines of a step's commands, each under its `# on …` comment, for a fenced block: every
+/// line shown with its hidden characters escaped ([`terminal`]), so that a value can add no
+/// line (command lines are built of shell words, which hold no line break; a heredoc's own
+/// lines are the plan's).
+fn commands_block(t: &Topology, commands: &[Command]) -> String {
+    let mut block = String::new();
+    for c in commands {
+        block.push_str("# ");
+        block.push_str(&terminal(&command_header(t, c)));
+        block.push('\n');
+        for line in c.line.lines() {
+            block.push_str(&terminal(line));
+            block.push('\n');
+        }
+    }
+    block
+}
+
+/// A code fence longer than any run of backticks in `block` (at least three), so no line of
+/// the block can close it.
+fn fence(block: &str) -> String {
+    let longest = block.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
 }
 
 fn md_list(t: &Topology, ids: &[ClusterId]) -> String {

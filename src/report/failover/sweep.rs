@@ -10,7 +10,7 @@ use super::json::{JsonScenario, names, scenario_json};
 use super::{client_name, cluster_name, table, term, wrap};
 use crate::failover::{RecoveryPath, SweepRow};
 use crate::graph::Topology;
-use crate::report::escape::md_code;
+use crate::report::escape::{md_code, md_prose};
 
 #[derive(tabled::Tabled)]
 struct SweepTableRow {
@@ -28,6 +28,11 @@ struct SweepTableRow {
 /// How a renderer writes a file-derived value into a cell: the terminal escaper for text,
 /// a Markdown code span for Markdown.
 type Cell = fn(&str) -> String;
+
+/// How a renderer writes vrt's prose that quotes values in backticks (a scenario label such
+/// as ``site `dc-a` (all of region `east`)``): [`text_label`] for text, [`md_prose`] for
+/// Markdown, which escapes every part whatever backticks a value holds.
+type Prose = fn(&str) -> String;
 
 fn sweep_recovery(t: &Topology, row: &SweepRow, sep: &str, cell: Cell) -> String {
     if row.recoveries.is_empty() {
@@ -64,10 +69,15 @@ fn cell_list(items: impl Iterator<Item = String>) -> String {
     }
 }
 
-fn sweep_rows(t: &Topology, rows: &[SweepRow], sep: &str, cell: Cell) -> Vec<SweepTableRow> {
+fn sweep_rows(
+    t: &Topology,
+    rows: &[SweepRow],
+    sep: &str,
+    (cell, prose): (Cell, Prose),
+) -> Vec<SweepTableRow> {
     rows.iter()
         .map(|r| SweepTableRow {
-            scenario: scenario_cell(&r.scenario.label, cell),
+            scenario: prose(&r.scenario.label),
             lost: cell_list(r.scenario.lost.iter().map(|c| cell(t.name(*c)))),
             recovery: sweep_recovery(t, r, sep, cell),
             tokens: if r.tokens_preserved { "yes" } else { "no" },
@@ -77,25 +87,15 @@ fn sweep_rows(t: &Topology, rows: &[SweepRow], sep: &str, cell: Cell) -> Vec<Swe
         .collect()
 }
 
-/// A scenario label (`site `dc-a` (all of region `east`)`) as a cell: the names between
-/// backticks through `cell`, the words around them as they are (vrt's own).
-fn scenario_cell(label: &str, cell: Cell) -> String {
-    label
-        .split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                cell(part)
-            } else {
-                part.to_string()
-            }
-        })
-        .collect()
-}
-
 /// A value in the text table: shown as it is, hidden characters escaped.
 fn text_cell(s: &str) -> String {
     term(s)
+}
+
+/// A scenario label in the text table: its names without their backticks (the columns set
+/// them apart), hidden characters escaped.
+fn text_label(s: &str) -> String {
+    term(&s.replace('`', ""))
 }
 
 fn failing(rows: &[SweepRow]) -> usize {
@@ -109,7 +109,11 @@ pub fn sweep_text(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Res
         "N-1 sweep of {}: every single cluster, site and region loss\n",
         term(&t.model.name)
     )?;
-    writeln!(w, "{}", table(sweep_rows(t, rows, "\n", text_cell)))?;
+    writeln!(
+        w,
+        "{}",
+        table(sweep_rows(t, rows, "\n", (text_cell, text_label)))
+    )?;
     write!(w, "\n{}", wrap(&sweep_summary(rows), 0))
 }
 
@@ -131,16 +135,18 @@ fn sweep_summary(rows: &[SweepRow]) -> String {
 /// Renders the N-1 sweep as a Markdown table.
 pub fn sweep_markdown(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
     writeln!(w, "# N-1 sweep of {}\n", md_code(&t.model.name))?;
-    let cells = sweep_rows(t, rows, "<br>", md_code).into_iter().map(|r| {
-        vec![
-            r.scenario,
-            r.lost,
-            r.recovery,
-            r.tokens.to_string(),
-            r.reauth,
-            r.without_dr,
-        ]
-    });
+    let cells = sweep_rows(t, rows, "<br>", (md_code, md_prose))
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.scenario,
+                r.lost,
+                r.recovery,
+                r.tokens.to_string(),
+                r.reauth,
+                r.without_dr,
+            ]
+        });
     super::markdown_table(
         w,
         &[
