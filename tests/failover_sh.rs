@@ -3,9 +3,19 @@
 //! records its calls it calls exactly the plan's commands, in the plan's order (after the
 //! pre-flight status reads); `--dry-run` calls nothing; without `--yes` it stops before the
 //! first step that changes replication when the answer is not `yes`. The text runbook of
-//! every scenario keeps heredoc terminators flush left, so it pastes as it is.
+//! every scenario keeps heredoc terminators flush left, so it pastes as it is. With hostile
+//! values written into every name, address and path after the parser, every script still
+//! passes `bash -n` and its dry run executes none of them.
 
 mod common;
+
+// The fuzz core's injection (`render::inject`) and, which it needs, its checks.
+#[allow(dead_code)]
+#[path = "../fuzz/src/checks.rs"]
+mod checks;
+#[allow(dead_code)]
+#[path = "../fuzz/src/render.rs"]
+mod render;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -283,4 +293,55 @@ fn text_runbooks_keep_heredoc_terminators_flush_left() {
         }
     }
     assert!(heredocs > 0, "no heredoc seen");
+}
+
+/// Names, addresses and paths holding shell syntax, quotes, line breaks and control
+/// characters, written in after the parser (which would refuse them): each script of each
+/// single failure of each example passes `bash -n`, and its dry run, `--list` and
+/// `--help` exit 0 without running any of the values (no `PWNED` file, no call).
+#[test]
+fn hostile_names_cannot_inject_into_the_script() {
+    let payloads = [
+        "x\n$(touch PWNED)`touch PWNED`\n",
+        "'; touch PWNED; '\"; touch PWNED; \"}",
+        "${x:-$(touch PWNED)}\r\n\u{1b}]0;t\u{7}\u{202e}\u{200b}\\",
+        "\nEOF\ntouch PWNED\n",
+    ];
+    let dir = scratch("hostile-sh");
+    let script = dir.join("runbook.sh");
+    for example in common::examples() {
+        let source = common::source(&common::root().join(&example));
+        let t = vrt::topology(&source, Limits::default()).unwrap();
+        for p in payloads {
+            let hostile = vrt::graph::Topology::new(render::inject(&t.model, p));
+            for f in hostile.single_failures() {
+                let plan = vrt::failover::plan(&hostile, &f).unwrap();
+                let mut out = Vec::new();
+                vrt::report::failover::sh(&mut out, &hostile, &plan).unwrap();
+                let text = String::from_utf8(out).unwrap();
+                assert!(
+                    !text
+                        .chars()
+                        .any(|c| c != '\n' && vrt::report::escape::is_hidden(c)),
+                    "{example} {p:?}: a raw control character:\n{text}"
+                );
+                std::fs::write(&script, &text).unwrap();
+                let status = Command::new("bash")
+                    .arg("-n")
+                    .arg(&script)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "{example} {p:?}: bash -n fails:\n{text}");
+                for args in [&["--dry-run"][..], &["--list"], &["--help"]] {
+                    let (code, calls) = run_bash(&dir, &script, args, "", &[]);
+                    assert_eq!(code, 0, "{example} {p:?} {args:?}:\n{text}");
+                    assert!(calls.is_empty(), "{example} {p:?}: {calls:?}");
+                    assert!(
+                        !dir.join("PWNED").exists() && !Path::new("PWNED").exists(),
+                        "{example} {p:?} {args:?}: a value ran:\n{text}"
+                    );
+                }
+            }
+        }
+    }
 }

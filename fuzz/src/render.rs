@@ -17,8 +17,8 @@
 //! the same DOT, Mermaid, nftables, iptables and Terraform statements (quoted strings
 //! removed), the same number of XML tags and of workflow commands. Checks that need an
 //! external tool (`dot`, `bash -n`, `xmllint`, `nft -c`, `iptables-restore --test`,
-//! `terraform fmt`) stay in the property test and the CLI tests. Renderers listed in
-//! [`PENDING`] run but are not checked yet.
+//! `terraform fmt`) stay in the property test and the CLI tests. Every renderer is checked,
+//! the failover runbook (text, Markdown, shell script) and sweep included.
 //!
 //! The prefix is written in front of every value, the same prefix everywhere, so names stay
 //! distinct and keep their order and a DNS suffix and the hosts it covers still agree: the
@@ -178,27 +178,11 @@ pub struct Output {
     pub kind: Kind,
     /// The text.
     pub text: String,
-    /// Rendered (so it must not panic) but not checked: see [`PENDING`].
-    pub pending: bool,
 }
 
-/// Renderers that do not escape the file's values yet, so that their invariants are not
-/// asserted (they still run, and must not panic): the failover runbook as Markdown and
-/// shell script, and the `failover --all` sweep as Markdown (`src/report/failover/`;
-/// issue 12). Remove an entry once its renderer escapes, and the target checks it like the
-/// others.
-pub const PENDING: &[&str] = &["failover sh"];
-
 fn out(outputs: &mut Vec<Output>, what: impl Into<String>, kind: Kind, text: impl Into<String>) {
-    let what = what.into();
-    // `failover (single failure #3) text` is `failover text` in `PENDING`.
-    let generic = match (what.find(" ("), what.find(") ")) {
-        (Some(a), Some(b)) if a < b => format!("{}{}", &what[..a], &what[b + 1..]),
-        _ => what.clone(),
-    };
     outputs.push(Output {
-        pending: PENDING.contains(&generic.as_str()),
-        what,
+        what: what.into(),
         kind,
         text: text.into(),
     });
@@ -486,7 +470,7 @@ pub fn check(source: &Source, topology: &Topology, payload: &str) {
     let benign = Topology::new(inject(&topology.model, BENIGN));
     let same = judgement(&hostile) == judgement(&benign);
     let (ho, bo) = (outputs(&hostile, &hs), outputs(&benign, &bs));
-    for h in ho.iter().filter(|o| !o.pending) {
+    for h in &ho {
         let what = format!("{} with {payload:?}", h.what);
         invariants(&what, h.kind, &h.text);
     }
@@ -498,7 +482,7 @@ pub fn check(source: &Source, topology: &Topology, payload: &str) {
         bo.iter().map(|o| &o.what).collect::<Vec<_>>(),
         "the outputs produced depend on the value {payload:?}"
     );
-    for (h, b) in ho.iter().zip(&bo).filter(|o| !o.0.pending) {
+    for (h, b) in ho.iter().zip(&bo) {
         assert_eq!(
             structure(h.kind, &h.text),
             structure(b.kind, &b.text),

@@ -13,6 +13,8 @@ use super::{WIDTH, command_header};
 use crate::failover::{Command, On, Plan};
 use crate::graph::Topology;
 use crate::ids::ClusterId;
+use crate::report::escape::terminal;
+use crate::text::{shell_var_part, shell_word};
 
 /// Writes the plan as a bash script.
 pub fn sh(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
@@ -51,7 +53,7 @@ pub fn sh(w: &mut dyn Write, t: &Topology, plan: &Plan) -> io::Result<()> {
         }
         for (c, l) in step.commands.iter().zip(&lines[i]) {
             comment(w, &command_header(t, c), "  ")?;
-            writeln!(w, "  if run {}; then", quote(l))?;
+            writeln!(w, "  if run {}; then", quote_command(l))?;
             // Flush left: a heredoc's terminator must start its line.
             writeln!(w, "{l}")?;
             writeln!(w, "  fi")?;
@@ -75,9 +77,10 @@ fn clusters(plan: &Plan) -> Vec<ClusterId> {
         .collect()
 }
 
-/// `ADDR_DC_A`: the variable holding a cluster's API address.
+/// `ADDR_DC_A`: the variable holding a cluster's API address, of `A-Z`, `0-9` and `_` only
+/// and one per cluster whatever the names hold ([`crate::text::shell_var_part`]).
 fn addr_var(t: &Topology, c: ClusterId) -> String {
-    format!("ADDR_{}", t.name(c).to_ascii_uppercase().replace('-', "_"))
+    format!("ADDR_{}", shell_var_part(t.name(c), c.0))
 }
 
 /// The API address the plan's commands use for `c`, when the file gives one.
@@ -93,7 +96,7 @@ fn line(t: &Topology, c: &Command) -> String {
     match c.on {
         On::Cluster(id) => match api(t, id) {
             Some(a) => c.line.replacen(
-                &format!("VAULT_ADDR={a} "),
+                &format!("VAULT_ADDR={} ", shell_word(&a)),
                 &format!("VAULT_ADDR=\"${}\" ", addr_var(t, id)),
                 1,
             ),
@@ -110,17 +113,23 @@ fn changes_replication(line: &str) -> bool {
         .any(|p| line.contains(p))
 }
 
-/// `'text'` for bash, with each `'` written as `'\''`.
+/// `'text'` for bash, with each `'` written as `'\''`, for text the script prints: hidden
+/// characters shown escaped first ([`terminal`]), so the script neither breaks a line nor
+/// sends a control sequence to the operator's terminal.
 fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
+    format!("'{}'", terminal(text).replace('\'', r"'\''"))
 }
 
-/// Writes `text` as `# ` comment lines (control characters dropped).
+/// A command line (the plan's, built of shell words that hold no control character; a
+/// heredoc keeps its line breaks) as one single-quoted word for `run` to show.
+fn quote_command(line: &str) -> String {
+    format!("'{}'", line.replace('\'', r"'\''"))
+}
+
+/// Writes `text` as `# ` comment lines, hidden characters shown escaped ([`terminal`]), so no
+/// value ends the comment.
 fn comment(w: &mut dyn Write, text: &str, indent: &str) -> io::Result<()> {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean = terminal(text);
     let width = WIDTH.saturating_sub(indent.len() + 2);
     for l in crate::text::wrap(&clean, width) {
         writeln!(w, "{indent}# {l}")?;
@@ -174,7 +183,18 @@ fn variables(
     for &c in clusters {
         let var = addr_var(t, c);
         match api(t, c) {
-            Some(a) => writeln!(w, "{var}=\"${{{var}:-{a}}}\"")?,
+            // An address that is plain inside double quotes keeps the one-line form; any
+            // other (which the parser refuses) is assigned as one quoted shell word.
+            Some(a)
+                if a.chars()
+                    .all(|c| c.is_ascii_graphic() && !"\"$`\\}".contains(c)) =>
+            {
+                writeln!(w, "{var}=\"${{{var}:-{a}}}\"")?;
+            }
+            Some(a) => {
+                writeln!(w, "{var}=\"${{{var}:-}}\"")?;
+                writeln!(w, "[ -n \"${var}\" ] || {var}={}", shell_word(&a))?;
+            }
             None => {
                 comment(
                     w,
@@ -203,24 +223,48 @@ fn variables(
     Ok(())
 }
 
-/// Every `$NAME` or `${NAME…}` the command lines read, in order of first use, except `skip`.
+/// Every `$NAME` or `${NAME…}` the command lines read, in order of first use, except `skip`:
+/// outside single quotes and ANSI-C quotes (`$'…'`), where a `$` is literal text of a value.
 fn read_variables(lines: &[Vec<String>], skip: &BTreeSet<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for l in lines.iter().flatten() {
-        let mut rest = l.as_str();
-        while let Some(i) = rest.find('$') {
-            rest = &rest[i + 1..];
-            let name: String = rest
-                .trim_start_matches('{')
-                .chars()
-                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
-                .collect();
-            if !name.is_empty() && !skip.contains(&name) && !out.contains(&name) {
-                out.push(name);
+        let chars: Vec<char> = l.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '\'' => i = closing(&chars, i + 1, false),
+                '$' if chars.get(i + 1) == Some(&'\'') => i = closing(&chars, i + 2, true),
+                '$' => {
+                    let name: String = chars[i + 1..]
+                        .iter()
+                        .skip_while(|c| **c == '{')
+                        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == '_')
+                        .collect();
+                    if !name.is_empty() && !skip.contains(&name) && !out.contains(&name) {
+                        out.push(name);
+                    }
+                }
+                _ => {}
             }
+            i += 1;
         }
     }
     out
+}
+
+/// The index of the `'` that closes a quote opened before `from` (in ANSI-C quotes, `escapes`,
+/// a backslash escapes the next character), or the end.
+fn closing(chars: &[char], from: usize, escapes: bool) -> usize {
+    let mut i = from;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if escapes => i += 1,
+            '\'' => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
 }
 
 const HELPERS: &str = r#"
@@ -315,7 +359,7 @@ fn preflight(w: &mut dyn Write, t: &Topology, clusters: &[ClusterId]) -> io::Res
         );
         let name = quote(&format!("`{}`", t.name(c)));
         writeln!(w, "  if [ \"$DRY_RUN\" = 1 ]; then")?;
-        writeln!(w, "    printf '+ %s\\n' {} >&2", quote(&check))?;
+        writeln!(w, "    printf '+ %s\\n' {} >&2", quote_command(&check))?;
         writeln!(w, "  elif [ -z \"${}\" ]; then", addr_var(t, c))?;
         writeln!(w, "    note {name}' has no address'")?;
         writeln!(w, "  elif {check} >/dev/null 2>&1; then")?;
