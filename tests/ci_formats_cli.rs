@@ -19,21 +19,6 @@ fn manifest(rel: &str) -> PathBuf {
     common::root().join(rel)
 }
 
-/// Every fixture and example, relative to the crate root, sorted.
-fn all_inputs() -> Vec<String> {
-    let mut out: Vec<String> = [
-        "examples",
-        "tests/fixtures/rules",
-        "tests/fixtures/structural",
-        "tests/fixtures/suppress",
-    ]
-    .into_iter()
-    .flat_map(common::yaml_files)
-    .collect();
-    out.sort();
-    out
-}
-
 fn sarif_validator() -> jsonschema::Validator {
     // The OASIS schema, vendored (tests/schemas/README.md says where it comes from).
     let path = manifest("tests/schemas/sarif-schema-2.1.0.json");
@@ -98,7 +83,7 @@ fn sarif_for_a_failing_example_passes_the_oasis_schema() {
 
 #[test]
 fn sarif_of_every_fixture_and_example_is_valid_and_matches_the_json_findings() {
-    let inputs = all_inputs();
+    let inputs = common::all_inputs();
     let args: Vec<&str> = inputs.iter().map(String::as_str).collect();
     let (_, out, err) = run(vrt()
         .args(["validate", "--format", "sarif", "--today", "2026-06-01"])
@@ -472,7 +457,7 @@ fn junit_schema_errors(xml: &str) -> Option<String> {
 
 #[test]
 fn junit_of_every_fixture_and_example_passes_the_junit_schema() {
-    let inputs = all_inputs();
+    let inputs = common::all_inputs();
     let args: Vec<&str> = inputs.iter().map(String::as_str).collect();
     for extra in [&[][..], &["--deny-warnings"][..]] {
         let (_, out, err) = run(vrt()

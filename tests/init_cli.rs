@@ -350,19 +350,7 @@ fn every_template_carries_a_shared_and_a_local_mount_as_facts_to_confirm() {
             run_with_stdin(&["mounts", "--format", "json", "-"], text.as_bytes());
         assert_eq!(code, 0, "{t}: {err}");
         let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let held = |path: &str| -> Vec<String> {
-            doc["mounts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|m| m["path"] == path)
-                .unwrap()["held_by"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().unwrap().to_string())
-                .collect()
-        };
+        let held = |path: &str| common::held_by(&doc, path);
         let mut want_local = vec![name(local)];
         want_local.extend(
             topology

@@ -8,19 +8,7 @@ fn global_placement_keeps_us_data_in_dallas() {
     let (code, out, err) = common::run(&["mounts", "--format", "json", "examples/global.yaml"]);
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let held = |path: &str| -> Vec<String> {
-        doc["mounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["path"] == path)
-            .unwrap()["held_by"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect()
-    };
+    let held = |path: &str| common::held_by(&doc, path);
     assert_eq!(held("secret-us/"), ["dallas-primary", "dallas-dr"]);
     assert_eq!(held("secret-eu/"), ["london-perf", "london-dr"]);
     assert_eq!(

@@ -25,21 +25,6 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
-/// Every fixture and example, relative to the crate root, sorted.
-fn all_inputs() -> Vec<String> {
-    let mut out: Vec<String> = [
-        "examples",
-        "tests/fixtures/rules",
-        "tests/fixtures/structural",
-        "tests/fixtures/suppress",
-    ]
-    .into_iter()
-    .flat_map(common::yaml_files)
-    .collect();
-    out.sort();
-    out
-}
-
 /// Microsoft's SARIF multitool (npm `@microsoft/sarif-multitool`, pinned in ci/package.json):
 /// the platform binary beside `$VRT_NODE_BIN`, else `sarif-multitool` on `PATH` (an npm
 /// wrapper that runs its arguments through a shell: they are quoted for it).
@@ -157,7 +142,7 @@ fn the_sarif_multitool_with_github_rules_accepts_every_example_and_suppressions(
         let name = file.rsplit('/').next().unwrap().trim_end_matches(".yaml");
         write(&format!("suppress-{name}"), &[file.as_str()], None);
     }
-    let inputs = all_inputs();
+    let inputs = common::all_inputs();
     let all: Vec<&str> = inputs.iter().map(String::as_str).collect();
     write("everything", &all, None);
     write("stdin", &["-"], Some(FAILING));

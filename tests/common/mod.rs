@@ -183,3 +183,34 @@ pub fn expect_markers(text: &str) -> Vec<(usize, String)> {
     expected.sort();
     expected
 }
+
+/// Every YAML input of the CI-format tests: the examples and the rule, structural and
+/// suppression fixtures, sorted.
+pub fn all_inputs() -> Vec<String> {
+    let mut out: Vec<String> = [
+        "examples",
+        "tests/fixtures/rules",
+        "tests/fixtures/structural",
+        "tests/fixtures/suppress",
+    ]
+    .into_iter()
+    .flat_map(yaml_files)
+    .collect();
+    out.sort();
+    out
+}
+
+/// The clusters `vrt mounts --format json` says hold the mount at `path`.
+pub fn held_by(doc: &serde_json::Value, path: &str) -> Vec<String> {
+    doc["mounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["path"] == path)
+        .unwrap()["held_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
