@@ -107,12 +107,27 @@ struct Index {
     on_cycle: Vec<bool>,
     /// Each cluster's root (see [`Topology::root`]).
     root: Vec<ClusterId>,
+    /// The clusters of each replication set ([`Topology::replication_set`]) at its root's
+    /// index; empty for a cluster that is not a root.
+    sets: Vec<Vec<ClusterId>>,
+    /// Each cluster's number of ancestors ([`Topology::depth`]).
+    depth: Vec<usize>,
     /// The clusters of each site, in file order.
     site_clusters: Vec<Vec<ClusterId>>,
     /// The regions in order of first appearance, with their sites in file order.
     regions: Vec<(String, Vec<SiteId>)>,
     /// The position of each region in `regions`.
     region_at: BTreeMap<String, usize>,
+    /// The position of each site's region in `regions`: region comparisons of the failover
+    /// planner compare these numbers, not the names.
+    site_region: Vec<usize>,
+    /// Each cluster's environment ([`Topology::environment`]).
+    environment: Vec<Environment>,
+    /// Each cluster's role and upstream ([`Topology::role`], [`Topology::upstream`]), read
+    /// for every cluster of every set a failure touches: dense arrays rather than a field of
+    /// a model entry of some 800 bytes and a walk of the graph's edge lists.
+    role: Vec<Role>,
+    upstream: Vec<Option<(ClusterId, EdgeKind)>>,
     /// The clients of each cluster, in file order.
     cluster_clients: Vec<Vec<ClientId>>,
 }
@@ -138,6 +153,16 @@ impl Topology {
             graph,
             index: Index::default(),
         };
+        // Roles and upstreams first: building the rest of the index follows them.
+        t.index.role = t.model.clusters.iter().map(|c| *c.role.get()).collect();
+        t.index.upstream = (0..t.model.clusters.len())
+            .map(|i| {
+                t.graph
+                    .edges_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
+                    .next()
+                    .map(|e| (ClusterId(e.source().index()), *e.weight()))
+            })
+            .collect();
         t.index = t.build_index();
         t
     }
@@ -161,19 +186,33 @@ impl Topology {
             on_cycle[c.0] = true;
         }
         let root = self.roots_by_cluster(&cycles);
+        let sets = Self::sets_by_root(&root, &downstream);
+        let depth = self.depths(&cycles, &on_cycle);
         let mut site_clusters = vec![Vec::new(); self.model.sites.len()];
         for (i, c) in self.model.clusters.iter().enumerate() {
             site_clusters[c.site.get().0].push(ClusterId(i));
         }
         let mut regions: Vec<(String, Vec<SiteId>)> = Vec::new();
         let mut region_at: BTreeMap<String, usize> = BTreeMap::new();
+        let mut site_region = Vec::with_capacity(self.model.sites.len());
         for (i, s) in self.model.sites.iter().enumerate() {
             let at = *region_at.entry(s.region.get().clone()).or_insert_with(|| {
                 regions.push((s.region.get().clone(), Vec::new()));
                 regions.len() - 1
             });
             regions[at].1.push(SiteId(i));
+            site_region.push(at);
         }
+        let environment = self
+            .model
+            .clusters
+            .iter()
+            .map(|c| {
+                c.environment
+                    .as_ref()
+                    .map_or(self.site(*c.site.get()).environment, |e| *e.get())
+            })
+            .collect();
         let mut cluster_clients = vec![Vec::new(); n];
         for (i, c) in self.model.clients.iter().enumerate() {
             cluster_clients[c.cluster.get().0].push(ClientId(i));
@@ -183,9 +222,16 @@ impl Topology {
             cycles,
             on_cycle,
             root,
+            sets,
+            depth,
             site_clusters,
             regions,
             region_at,
+            site_region,
+            environment,
+            // Set by `new` before the rest, which follows upstream edges.
+            role: self.index.role.clone(),
+            upstream: self.index.upstream.clone(),
             cluster_clients,
         }
     }
@@ -265,6 +311,72 @@ impl Topology {
             .enumerate()
             .map(|(i, r)| r.unwrap_or(ClusterId(i)))
             .collect()
+    }
+
+    /// Every replication set, at its root's index (root first, then breadth-first in file
+    /// order, as [`Self::replication_set`]): each cluster is reached from its own root only,
+    /// so the walks together visit each cluster once.
+    fn sets_by_root(
+        root: &[ClusterId],
+        downstream: &[Vec<(ClusterId, EdgeKind)>],
+    ) -> Vec<Vec<ClusterId>> {
+        let mut sets = vec![Vec::new(); root.len()];
+        // The root whose walk last reached each cluster (a cycle leads a walk back to its
+        // root).
+        let mut reached: Vec<Option<ClusterId>> = vec![None; root.len()];
+        for (i, r) in root.iter().enumerate() {
+            if r.0 != i {
+                continue;
+            }
+            let mut out = vec![*r];
+            reached[i] = Some(*r);
+            let mut k = 0;
+            while k < out.len() {
+                for (d, _) in &downstream[out[k].0] {
+                    if reached[d.0] != Some(*r) {
+                        reached[d.0] = Some(*r);
+                        out.push(*d);
+                    }
+                }
+                k += 1;
+            }
+            sets[i] = out;
+        }
+        sets
+    }
+
+    /// [`Self::depth`] of every cluster, in linear time: a cluster on a cycle has the rest
+    /// of its cycle above it; any other cluster has one more ancestor than its upstream.
+    fn depths(&self, cycles: &[Vec<ClusterId>], on_cycle: &[bool]) -> Vec<usize> {
+        let n = self.model.clusters.len();
+        let mut depth: Vec<Option<usize>> = vec![None; n];
+        for cycle in cycles {
+            for c in cycle {
+                depth[c.0] = Some(cycle.len() - 1);
+            }
+        }
+        for start in 0..n {
+            let mut path = Vec::new();
+            let mut cur = start;
+            let mut found = loop {
+                if let Some(d) = depth[cur] {
+                    break d;
+                }
+                path.push(cur);
+                match self.upstream(ClusterId(cur)) {
+                    // Not on a cycle (those are set above), so the walk ends.
+                    Some((u, _)) if !on_cycle[cur] => cur = u.0,
+                    _ => break usize::MAX,
+                }
+            };
+            // The last cluster of the path replicates from nothing (depth 0) or from a
+            // cluster whose depth is known.
+            while let Some(p) = path.pop() {
+                found = found.wrapping_add(1);
+                depth[p] = Some(found);
+            }
+        }
+        depth.into_iter().map(|d| d.unwrap_or(0)).collect()
     }
 
     /// A cluster.
@@ -350,15 +462,12 @@ impl Topology {
 
     /// A cluster's role.
     pub fn role(&self, id: ClusterId) -> Role {
-        *self.cluster(id).role.get()
+        self.index.role[id.0]
     }
 
     /// The cluster `id` replicates from, with the kind of the edge.
     pub fn upstream(&self, id: ClusterId) -> Option<(ClusterId, EdgeKind)> {
-        self.graph
-            .edges_directed(NodeIndex::new(id.0), petgraph::Direction::Incoming)
-            .next()
-            .map(|e| (ClusterId(e.source().index()), *e.weight()))
+        self.index.upstream[id.0]
     }
 
     /// The clusters replicating from `id`, in file order.
@@ -410,6 +519,17 @@ impl Topology {
         out
     }
 
+    /// [`Self::replication_set`] of a root, borrowed; empty for a cluster that is not the
+    /// root of its set.
+    pub fn set_members(&self, root: ClusterId) -> &[ClusterId] {
+        &self.index.sets[root.0]
+    }
+
+    /// The number of clusters above `id`: `ancestors(id).len()`, without walking the chain.
+    pub fn depth(&self, id: ClusterId) -> usize {
+        self.index.depth[id.0]
+    }
+
     /// The root of the replication set `id` belongs to: a primary, the top of a broken
     /// chain, or, for a chain that runs into a replication cycle, the cycle's first cluster in
     /// file order (so a cycle and what hangs below it form one set); `id` itself when it
@@ -421,6 +541,10 @@ impl Topology {
     /// The clusters of the replication set rooted at `root` (root first, then breadth-first
     /// in file order).
     pub fn replication_set(&self, root: ClusterId) -> Vec<ClusterId> {
+        if self.root(root) == root {
+            return self.set_members(root).to_vec();
+        }
+        // Below a root: what replicates from `root`, directly or not.
         let mut out = vec![root];
         let mut seen = BTreeSet::from([root]);
         let mut i = 0;
@@ -489,10 +613,7 @@ impl Topology {
 
     /// The environment of a cluster: its own `environment`, else its site's.
     pub fn environment(&self, id: ClusterId) -> Environment {
-        self.cluster(id)
-            .environment
-            .as_ref()
-            .map_or(self.site(self.site_of(id)).environment, |e| *e.get())
+        self.index.environment[id.0]
     }
 
     /// The site of a cluster.
@@ -503,6 +624,22 @@ impl Topology {
     /// The region of a site.
     pub fn region_of(&self, site: SiteId) -> &str {
         self.site(site).region.get()
+    }
+
+    /// The position of a site's region among [`Self::regions`]: two sites are in the same
+    /// region when these are equal.
+    pub fn region_index(&self, site: SiteId) -> usize {
+        self.index.site_region[site.0]
+    }
+
+    /// Whether two clusters' sites are in the same region.
+    pub fn same_region(&self, a: ClusterId, b: ClusterId) -> bool {
+        self.region_index(self.site_of(a)) == self.region_index(self.site_of(b))
+    }
+
+    /// The sites of a site's region (the site among them), in file order.
+    pub fn region_sites(&self, site: SiteId) -> &[SiteId] {
+        &self.index.regions[self.region_index(site)].1
     }
 
     /// The regions, in order of first appearance.
@@ -541,9 +678,13 @@ impl Topology {
     }
     /// The clusters in a region, in file order.
     pub fn clusters_in_region(&self, region: &str) -> Vec<ClusterId> {
-        self.cluster_ids()
-            .filter(|c| self.region_of(self.site_of(*c)) == region)
-            .collect()
+        let mut out: Vec<ClusterId> = self
+            .sites_in_region(region)
+            .iter()
+            .flat_map(|s| self.index.site_clusters[s.0].iter().copied())
+            .collect();
+        out.sort_unstable();
+        out
     }
 
     /// The name of a failure's object (cluster, site or region).

@@ -267,3 +267,55 @@ fn a_surviving_staging_cluster_does_not_save_a_production_set() {
         "{out}"
     );
 }
+
+/// Decisions made without their reasons (the sweep's, `validate`'s) choose exactly what the
+/// runbook's decisions choose: the same recoveries, the same replacements; only `why` is
+/// left empty. And each row of the sweep shows the recoveries of the runbook of its
+/// failure.
+#[test]
+fn decisions_without_reasons_choose_what_the_runbook_chooses() {
+    let mut compared = 0;
+    for (name, t) in every_topology() {
+        let Ok(rows) = failover::sweep(&t) else {
+            continue;
+        };
+        for (failure, row) in t.single_failures().iter().zip(&rows) {
+            let written = failover::decide(&t, failure).unwrap();
+            let omitted = failover::decide_lost(&t, t.lost_by(failure));
+            assert_eq!(omitted.reasons, failover::Reasons::Omitted);
+            assert!(omitted.recoveries.iter().all(|r| r.why.is_empty()));
+            assert!(
+                written.recoveries.iter().all(|r| !r.why.is_empty()),
+                "{name}: {failure:?}"
+            );
+            let unexplained = |rs: &[failover::Recovery]| {
+                rs.iter()
+                    .map(|r| failover::Recovery {
+                        why: String::new(),
+                        ..r.clone()
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                unexplained(&written.recoveries),
+                unexplained(&omitted.recoveries),
+                "{name}: {failure:?}"
+            );
+            assert_eq!(written.replaced, omitted.replaced, "{name}: {failure:?}");
+            let plan = failover::plan(&t, failure).unwrap();
+            let shown = |rs: &[failover::Recovery]| {
+                rs.iter()
+                    .map(|r| (r.lost, r.path, r.to, r.via, r.tokens_preserved))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                shown(&row.recoveries),
+                shown(&plan.recoveries),
+                "{name}: {failure:?}"
+            );
+            assert_eq!(row.scenario.lost, plan.scenario.lost, "{name}: {failure:?}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "{compared}");
+}

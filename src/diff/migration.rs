@@ -29,7 +29,7 @@ fn roles(t: &Topology) -> Roles {
 fn depth(t: &Topology, name: &str) -> usize {
     t.cluster_ids()
         .find(|c| t.name(*c) == name)
-        .map_or(0, |c| t.ancestors(c).len())
+        .map_or(0, |c| t.depth(c))
 }
 
 /// A planned switchover: `from` (a primary) hands the primary role to `to`, its DR or

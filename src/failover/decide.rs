@@ -46,6 +46,20 @@ pub struct Decisions {
     pub replaced: BTreeMap<ClusterId, (ClusterId, Promotion)>,
     /// A planned switchover's choice: the cluster handed over and the one that takes over.
     pub forced: Option<(ClusterId, ClusterId)>,
+    /// Whether each recovery's [`Recovery::why`] is written.
+    pub reasons: Reasons,
+}
+
+/// Whether decisions carry their reasons. A runbook prints why each cluster was chosen; the
+/// sweep and `validate`'s rules use only the choices, and writing the prose for each of
+/// thousands of scenarios was most of the sweep's allocations (BENCHMARKS.md, "Failover
+/// sweep").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reasons {
+    /// Every [`Recovery::why`] explains the choice, citing its sources.
+    Written,
+    /// Every [`Recovery::why`] is empty; the choices are the same.
+    Omitted,
 }
 
 /// Decides who takes over after `failure`: the successor of every lost primary or
@@ -53,12 +67,12 @@ pub struct Decisions {
 /// failover plan and the sweep decide through this function.
 pub fn decide(t: &Topology, failure: &Failure) -> Result<Decisions, Cyclic> {
     super::upstream_first(t)?;
-    Ok(Decisions::new(t, t.lost_by(failure)))
+    Ok(Decisions::new(t, t.lost_by(failure), Reasons::Written))
 }
 
 /// What a lost secondary's client homes depend on: its set's root, region, environment
 /// (production or not), voters and `failover_to`.
-type HomeKey = (ClusterId, String, bool, Option<u32>, Option<ClusterId>);
+type HomeKey = (ClusterId, usize, bool, Option<u32>, Option<ClusterId>);
 
 /// What the recoveries of one failure share, found once per replication set rather than once
 /// per lost cluster, so a failure that takes out thousands of secondaries of one primary costs
@@ -77,21 +91,24 @@ struct Memo {
 /// Decides who takes over when exactly the clusters of `lost` are lost, for a caller that
 /// asks about many losses and has checked once that `t` has no replication cycle
 /// ([`Topology::upstream_first`] is `Some`), as [`decide`] does on every call: `validate`'s
-/// VRT301 and VRT302 ask here, so they name the successors `failover` names.
+/// VRT301 and VRT302 ask here, so they name the successors `failover` names. The
+/// recoveries carry no reasons ([`Reasons::Omitted`]): the rules word their own.
 pub fn decide_lost(t: &Topology, lost: BTreeSet<ClusterId>) -> Decisions {
-    Decisions::new(t, lost)
+    Decisions::new(t, lost, Reasons::Omitted)
 }
 
 /// [`decide_lost`] for the primary `root` alone: its recovery is the one [`decide_lost`]
 /// gives it, but only the DR promotions it depends on (of `root` and of its lost performance
 /// secondaries) are decided, so the cost is that of `root`'s neighbours, not of everything
-/// the failure takes out. VRT302 asks this once per replication set and failure.
+/// the failure takes out. VRT302 asks this once per replication set and failure. Without
+/// reasons, as [`decide_lost`].
 pub fn decide_primary(t: &Topology, lost: BTreeSet<ClusterId>, root: ClusterId) -> Decisions {
     let mut d = Decisions {
         lost,
         recoveries: Vec::new(),
         replaced: BTreeMap::new(),
         forced: None,
+        reasons: Reasons::Omitted,
     };
     d.decide(t, Some(root));
     d
@@ -104,12 +121,13 @@ impl Decisions {
     }
 
     /// The decisions for the loss of `lost` (in a topology without replication cycles).
-    pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>) -> Self {
+    pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>, reasons: Reasons) -> Self {
         let mut d = Self {
             lost,
             recoveries: Vec::new(),
             replaced: BTreeMap::new(),
             forced: None,
+            reasons,
         };
         d.decide(t, None);
         d
@@ -123,6 +141,7 @@ impl Decisions {
             recoveries: Vec::new(),
             replaced: BTreeMap::new(),
             forced: Some((from, to)),
+            reasons: Reasons::Written,
         };
         d.decide(t, None);
         d
@@ -153,6 +172,14 @@ impl Decisions {
                 quoted(t, l),
                 if others.len() == 1 { "is" } else { "are" }
             )
+        }
+    }
+
+    /// `why()` when the decisions carry reasons, else an empty string (no allocation).
+    fn explain(&self, why: impl FnOnce() -> String) -> String {
+        match self.reasons {
+            Reasons::Written => why(),
+            Reasons::Omitted => String::new(),
         }
     }
 
@@ -204,10 +231,13 @@ impl Decisions {
     /// primary alone ([`decide_primary`]).
     fn decide(&mut self, t: &Topology, only: Option<ClusterId>) {
         let serving_lost = self.serving_lost(t, only);
-        let mut decided: BTreeMap<ClusterId, Recovery> = BTreeMap::new();
+        // Recoveries by position in `serving_lost`: a vector, not a map keyed by cluster,
+        // because a map node of recoveries is an allocation large enough to make the
+        // allocator consolidate its free lists once per scenario of a sweep.
+        let mut decided: Vec<Option<Recovery>> = serving_lost.iter().map(|_| None).collect();
         let mut memo = Memo::default();
         // DR promotions first: they never depend on other choices.
-        for &l in &serving_lost {
+        for (&l, slot) in serving_lost.iter().zip(&mut decided) {
             let drs: Vec<ClusterId> = t
                 .dr_secondaries(l)
                 .into_iter()
@@ -216,43 +246,25 @@ impl Decisions {
             let ranked = t.rank_replacements(l, self.only_forced(l, drs));
             if let Some(&d) = ranked.first() {
                 self.replaced.insert(l, (d, Promotion::Dr));
-                let mut why = format!(
-                    "{} survives as a DR secondary of {}: promoting it keeps {}'s data, tokens and leases, so clients keep their tokens (REPL-IDX; MULTI)",
-                    quoted(t, d),
-                    quoted(t, l),
-                    quoted(t, l),
-                );
-                if t.role(l) == Role::Primary && !t.performance_secondaries(l).is_empty() {
-                    why.push_str(
-                        ". A DR secondary is preferred over promoting a performance secondary: \"If the performance primary failed and has a DR secondary, promote the DR secondary instead\" (PERF-MANAGE)",
-                    );
-                }
-                if self.forced.is_some() {
-                    why.push_str(". It is the cluster the planned switchover names");
-                } else {
-                    why.push_str(&t.why_first(l, &ranked, "DR secondaries"));
-                }
-                decided.insert(
-                    l,
-                    Recovery {
-                        lost: l,
-                        path: RecoveryPath::DrPromotion,
-                        to: Some(d),
-                        via: None,
-                        candidates: ranked,
-                        why,
-                        tokens_preserved: true,
-                        reauthenticate: Vec::new(),
-                    },
-                );
+                let why = self.explain(|| self.why_dr_promotion(t, l, d, &ranked));
+                *slot = Some(Recovery {
+                    lost: l,
+                    path: RecoveryPath::DrPromotion,
+                    to: Some(d),
+                    via: None,
+                    candidates: ranked,
+                    why,
+                    tokens_preserved: true,
+                    reauthenticate: Vec::new(),
+                });
             }
         }
-        for &l in &serving_lost {
-            if decided.contains_key(&l) || only.is_some_and(|root| root != l) {
+        for (&l, slot) in serving_lost.iter().zip(&mut decided) {
+            if slot.is_some() || only.is_some_and(|root| root != l) {
                 continue;
             }
             let clients: Vec<ClientId> = t.clients_of(l).into_iter().map(|(i, _)| i).collect();
-            let dr_note = match t.dr_secondaries(l).as_slice() {
+            let dr_note = self.explain(|| match t.dr_secondaries(l).as_slice() {
                 _ if self.forced.is_some() => format!(
                     "The planned switchover hands {}'s role to a performance secondary rather than to a DR secondary",
                     quoted(t, l)
@@ -260,7 +272,7 @@ impl Decisions {
                 [] => format!("{} has no DR secondary", quoted(t, l)),
                 [d] => format!("Its DR secondary {} is lost with it", quoted(t, *d)),
                 drs => format!("Its DR secondaries ({}) are lost with it", names(t, drs)),
-            };
+            });
             let recovery = if t.upstream(l).is_none() {
                 self.primary_without_dr(t, l, &dr_note, clients, &mut memo)
             } else {
@@ -269,16 +281,45 @@ impl Decisions {
             if let (Some(to), RecoveryPath::PerformancePromotion) = (recovery.to, recovery.path) {
                 self.replaced.insert(l, (to, Promotion::Performance));
             }
-            decided.insert(l, recovery);
+            *slot = Some(recovery);
         }
-        self.recoveries = serving_lost
-            .iter()
-            .filter_map(|l| decided.remove(l))
+        self.recoveries = decided
+            .into_iter()
+            .flatten()
             .map(|mut r| {
-                r.why.push('.');
+                if self.reasons == Reasons::Written {
+                    r.why.push('.');
+                }
                 r
             })
             .collect();
+    }
+
+    /// Why DR secondary `d` is promoted in place of `l`, the first of `ranked`.
+    fn why_dr_promotion(
+        &self,
+        t: &Topology,
+        l: ClusterId,
+        d: ClusterId,
+        ranked: &[ClusterId],
+    ) -> String {
+        let mut why = format!(
+            "{} survives as a DR secondary of {}: promoting it keeps {}'s data, tokens and leases, so clients keep their tokens (REPL-IDX; MULTI)",
+            quoted(t, d),
+            quoted(t, l),
+            quoted(t, l),
+        );
+        if t.role(l) == Role::Primary && !t.performance_secondaries(l).is_empty() {
+            why.push_str(
+                ". A DR secondary is preferred over promoting a performance secondary: \"If the performance primary failed and has a DR secondary, promote the DR secondary instead\" (PERF-MANAGE)",
+            );
+        }
+        if self.forced.is_some() {
+            why.push_str(". It is the cluster the planned switchover names");
+        } else {
+            why.push_str(&t.why_first(l, ranked, "DR secondaries"));
+        }
+        why
     }
 
     fn primary_without_dr(
@@ -313,35 +354,11 @@ impl Decisions {
         } else {
             (t.rank_replacements(l, self.only_forced(l, direct)), None)
         };
-        let reauth = if clients.is_empty() {
-            format!(
-                "every client of {} must re-authenticate and obtain new leases (none is listed in the file)",
-                quoted(t, l)
-            )
-        } else {
-            format!(
-                "every client of {} ({}) must re-authenticate and obtain new leases",
-                quoted(t, l),
-                client_names(t, &clients)
-            )
-        };
         match ranked.first() {
             Some(&p) => {
-                let mut why = format!(
-                    "{dr_note}, so the only way to bring back writes is promoting performance secondary {} to primary. Tokens and leases are `local` entries that never reach performance secondaries: {reauth} on {} (REPL-IDX; PERF-MANAGE)",
-                    quoted(t, p),
-                    quoted(t, p),
-                );
-                if let Some(s) = via {
-                    why = format!(
-                        "{dr_note}, and every performance secondary of {} is lost too. {} has just replaced performance secondary {} by DR promotion, so it is promoted again, to primary. Tokens and leases are `local` entries that never reach performance secondaries: {reauth} on {} (REPL-IDX; PERF-MANAGE)",
-                        quoted(t, l),
-                        quoted(t, p),
-                        quoted(t, s),
-                        quoted(t, p),
-                    );
-                }
-                why.push_str(&t.why_first(l, &ranked, "performance secondaries"));
+                let why = self.explain(|| {
+                    why_performance_promotion(t, (l, p, via), dr_note, &clients, &ranked)
+                });
                 Recovery {
                     lost: l,
                     path: RecoveryPath::PerformancePromotion,
@@ -353,13 +370,15 @@ impl Decisions {
                     reauthenticate: clients,
                 }
             }
-            None => Recovery::set_lost(
-                l,
-                format!(
-                    "{dr_note} and no cluster of its replication set {}: the set is lost and must be restored from snapshots (REPL-IDX)",
-                    self.only_other_environments(t, l, memo)
-                ),
-            ),
+            None => {
+                let why = self.explain(|| {
+                    format!(
+                        "{dr_note} and no cluster of its replication set {}: the set is lost and must be restored from snapshots (REPL-IDX)",
+                        self.only_other_environments(t, l, memo)
+                    )
+                });
+                Recovery::set_lost(l, why)
+            }
         }
     }
 
@@ -385,7 +404,7 @@ impl Decisions {
         // `failover_to` (`Topology::client_homes`), so lost secondaries alike share them.
         let key = (
             root,
-            t.region_of(t.site_of(l)).to_string(),
+            t.region_index(t.site_of(l)),
             t.environment(l) == Environment::Production,
             t.cluster(l).nodes.as_ref().map(|n| *n.get()),
             t.cluster(l).failover_to.as_ref().map(|f| *f.get()),
@@ -400,22 +419,8 @@ impl Decisions {
         };
         match ranked.first() {
             Some(&to) => {
-                let mut why = format!(
-                    "{dr_note}: nothing else holds its tokens, leases and local mounts, so they are unavailable until it returns (REPL-IDX). Its replication set still serves, so its clients move to {} and must re-authenticate and obtain new leases there (PERF-DOC: \"A client that authenticates to one cluster cannot use that token on another cluster\")",
-                    quoted(t, to)
-                );
-                why.push_str(&t.why_home(l, &ranked));
-                let pinned: Vec<String> = clients
-                    .iter()
-                    .filter_map(|c| {
-                        let f = self.fallback(t, *c).filter(|f| *f != to)?;
-                        Some(format!("`{}` to {}", t.client(*c).name.get(), quoted(t, f)))
-                    })
-                    .collect();
-                if !pinned.is_empty() {
-                    why.push_str(". A client whose `fallback` survives and serves the set goes there instead: ");
-                    why.push_str(&pinned.join("; "));
-                }
+                let why =
+                    self.explain(|| self.why_clients_move(t, (l, to), dr_note, &clients, &ranked));
                 Recovery {
                     lost: l,
                     path: RecoveryPath::ClientsMove,
@@ -427,14 +432,46 @@ impl Decisions {
                     reauthenticate: clients,
                 }
             }
-            None => Recovery::set_lost(
-                l,
-                format!(
-                    "{dr_note} and no cluster of its replication set {}: its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left (REPL-IDX)",
-                    self.only_other_environments(t, l, memo)
-                ),
-            ),
+            None => {
+                let why = self.explain(|| {
+                    format!(
+                        "{dr_note} and no cluster of its replication set {}: its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left (REPL-IDX)",
+                        self.only_other_environments(t, l, memo)
+                    )
+                });
+                Recovery::set_lost(l, why)
+            }
         }
+    }
+
+    /// Why the clients of lost performance secondary `l` move to `to`, the first of `ranked`.
+    fn why_clients_move(
+        &self,
+        t: &Topology,
+        (l, to): (ClusterId, ClusterId),
+        dr_note: &str,
+        clients: &[ClientId],
+        ranked: &[ClusterId],
+    ) -> String {
+        let mut why = format!(
+            "{dr_note}: nothing else holds its tokens, leases and local mounts, so they are unavailable until it returns (REPL-IDX). Its replication set still serves, so its clients move to {} and must re-authenticate and obtain new leases there (PERF-DOC: \"A client that authenticates to one cluster cannot use that token on another cluster\")",
+            quoted(t, to)
+        );
+        why.push_str(&t.why_home(l, ranked));
+        let pinned: Vec<String> = clients
+            .iter()
+            .filter_map(|c| {
+                let f = self.fallback(t, *c).filter(|f| *f != to)?;
+                Some(format!("`{}` to {}", t.client(*c).name.get(), quoted(t, f)))
+            })
+            .collect();
+        if !pinned.is_empty() {
+            why.push_str(
+                ". A client whose `fallback` survives and serves the set goes there instead: ",
+            );
+            why.push_str(&pinned.join("; "));
+        }
+        why
     }
 
     /// The client's own `fallback`, when it survives and serves the client's replication set
@@ -484,4 +521,43 @@ impl Decisions {
             })
             .collect()
     }
+}
+
+/// Why performance secondary `p` is promoted in place of lost primary `l` (`via`: the lost
+/// performance secondary `p` has just replaced by DR promotion), the first of `ranked`.
+fn why_performance_promotion(
+    t: &Topology,
+    (l, p, via): (ClusterId, ClusterId, Option<ClusterId>),
+    dr_note: &str,
+    clients: &[ClientId],
+    ranked: &[ClusterId],
+) -> String {
+    let reauth = if clients.is_empty() {
+        format!(
+            "every client of {} must re-authenticate and obtain new leases (none is listed in the file)",
+            quoted(t, l)
+        )
+    } else {
+        format!(
+            "every client of {} ({}) must re-authenticate and obtain new leases",
+            quoted(t, l),
+            client_names(t, clients)
+        )
+    };
+    let mut why = match via {
+        None => format!(
+            "{dr_note}, so the only way to bring back writes is promoting performance secondary {} to primary. Tokens and leases are `local` entries that never reach performance secondaries: {reauth} on {} (REPL-IDX; PERF-MANAGE)",
+            quoted(t, p),
+            quoted(t, p),
+        ),
+        Some(s) => format!(
+            "{dr_note}, and every performance secondary of {} is lost too. {} has just replaced performance secondary {} by DR promotion, so it is promoted again, to primary. Tokens and leases are `local` entries that never reach performance secondaries: {reauth} on {} (REPL-IDX; PERF-MANAGE)",
+            quoted(t, l),
+            quoted(t, p),
+            quoted(t, s),
+            quoted(t, p),
+        ),
+    };
+    why.push_str(&t.why_first(l, ranked, "performance secondaries"));
+    why
 }

@@ -37,7 +37,7 @@ mod switchover;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use self::decide::{Decisions, Promotion, decide, decide_lost, decide_primary};
+pub use self::decide::{Decisions, Promotion, Reasons, decide, decide_lost, decide_primary};
 pub use self::plan::{
     AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Paragraph, Phase, Plan,
     Recovery, RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
@@ -55,11 +55,14 @@ pub fn sweep(t: &Topology) -> Result<Vec<SweepRow>, Cyclic> {
     // Once per sweep: the clusters left without a DR secondary when nothing fails. A
     // scenario changes this only inside the replication sets it touches, so each row costs
     // what its failure touches, not the size of the topology.
-    let base = outcome::without_dr(&outcome::after(t, &Decisions::new(t, BTreeSet::new())));
+    let base = outcome::without_dr(&outcome::after(
+        t,
+        &Decisions::new(t, BTreeSet::new(), Reasons::Omitted),
+    ));
     Ok(t.single_failures()
         .iter()
         .map(|f| {
-            let d = Decisions::new(t, t.lost_by(f));
+            let d = Decisions::new(t, t.lost_by(f), Reasons::Omitted);
             let scenario = Scenario {
                 failure: f.clone(),
                 label: resolve::label(t, f),
@@ -81,7 +84,15 @@ pub fn sweep(t: &Topology) -> Result<Vec<SweepRow>, Cyclic> {
                     v
                 },
                 scenario,
-                recoveries: d.recoveries,
+                // The sweep shows each choice, not the ranking behind it.
+                recoveries: d
+                    .recoveries
+                    .into_iter()
+                    .map(|r| Recovery {
+                        candidates: Vec::new(),
+                        ..r
+                    })
+                    .collect(),
                 without_dr,
             }
         })
@@ -110,12 +121,12 @@ pub(super) fn upstream_first(t: &Topology) -> Result<Vec<ClusterId>, Cyclic> {
 
 /// A cluster's place in [`upstream_first`]: its replication set, its depth, its id.
 pub(super) fn order_key(t: &Topology, c: ClusterId) -> (ClusterId, usize, ClusterId) {
-    (t.root(c), t.ancestors(c).len(), c)
+    (t.root(c), t.depth(c), c)
 }
 
 /// Plans the failover for `failure`, with every cluster in upstream-first `order`.
 fn build(t: &Topology, failure: &Failure, order: &[ClusterId]) -> Plan {
-    let d = Decisions::new(t, t.lost_by(failure));
+    let d = Decisions::new(t, t.lost_by(failure), Reasons::Written);
     build_from(t, failure, order, d, resolve::label(t, failure))
 }
 

@@ -2,8 +2,6 @@
 //! upstream, the replication sets the failure touches, the clusters left without a DR
 //! secondary, the network paths that come alive, and the version traps of new paths.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::decide::Decisions;
 use super::plan::{
     AfterCluster, AfterRole, ClientImpact, LivePath, Node, RecoveryPath, SetImpact, SetStatus,
@@ -25,9 +23,11 @@ fn after_of(
     d: &Decisions,
     clusters: impl Iterator<Item = ClusterId>,
 ) -> Vec<AfterCluster> {
-    let mut now: BTreeMap<ClusterId, (AfterRole, Option<ClusterId>)> = clusters
+    // Sorted by cluster (the ids ascend): a vector searched by halves, not a map, so a
+    // sweep row allocates once here.
+    let mut now: Vec<AfterCluster> = clusters
         .map(|c| {
-            let v = if d.is_lost(c) {
+            let (role, upstream) = if d.is_lost(c) {
                 (AfterRole::Lost, None)
             } else {
                 (
@@ -35,7 +35,13 @@ fn after_of(
                     t.upstream(c).and_then(|(u, _)| d.current(u)),
                 )
             };
-            (c, v)
+            AfterCluster {
+                cluster: c,
+                before: t.role(c),
+                role,
+                upstream,
+                changed: false,
+            }
         })
         .collect();
     // DR promotions first: a cluster that replaced a lost performance secondary may then
@@ -46,10 +52,11 @@ fn after_of(
     ] {
         for r in d.recoveries.iter().filter(|r| r.path == path) {
             let Some(to) = r.to else { continue };
-            let Some(slot) = now.get_mut(&to) else {
+            let Ok(at) = now.binary_search_by_key(&to, |a| a.cluster) else {
                 continue;
             };
-            *slot = if path == RecoveryPath::DrPromotion {
+            let a = &mut now[at];
+            (a.role, a.upstream) = if path == RecoveryPath::DrPromotion {
                 (
                     AfterRole::from_role(t.role(r.lost)),
                     t.upstream(r.lost).and_then(|(u, _)| d.current(u)),
@@ -59,32 +66,32 @@ fn after_of(
             };
         }
     }
-    now.into_iter()
-        .map(|(c, (role, upstream))| {
-            let before_up = t.upstream(c).map(|(u, _)| u);
-            AfterCluster {
-                cluster: c,
-                before: t.role(c),
-                role,
-                upstream,
-                changed: role != AfterRole::from_role(t.role(c)) || upstream != before_up,
-            }
-        })
-        .collect()
+    for a in &mut now {
+        let before_up = t.upstream(a.cluster).map(|(u, _)| u);
+        a.changed = a.role != AfterRole::from_role(a.before) || a.upstream != before_up;
+    }
+    now
 }
 
 /// [`without_dr`] for a sweep row: `base` (the answer when nothing fails) outside the
 /// replication sets the failure touches, recomputed inside them only.
 pub(super) fn without_dr_sparse(t: &Topology, d: &Decisions, base: &[ClusterId]) -> Vec<ClusterId> {
-    let roots: BTreeSet<ClusterId> = d.lost.iter().map(|c| t.root(*c)).collect();
-    let touched: BTreeSet<ClusterId> = roots.iter().flat_map(|r| t.replication_set(*r)).collect();
+    let mut roots: Vec<ClusterId> = d.lost.iter().map(|c| t.root(*c)).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    // Replication sets are disjoint: their clusters together, sorted, hold no repeats.
+    let mut touched: Vec<ClusterId> = Vec::new();
+    for r in &roots {
+        touched.extend_from_slice(t.set_members(*r));
+    }
+    touched.sort_unstable();
     let mut out: Vec<ClusterId> = base
         .iter()
         .copied()
-        .filter(|c| !touched.contains(c))
+        .filter(|c| touched.binary_search(c).is_err())
         .collect();
-    out.extend(without_dr(&after_of(t, d, touched.iter().copied())));
-    out.sort();
+    out.extend(without_dr(&after_of(t, d, touched.into_iter())));
+    out.sort_unstable();
     out
 }
 
@@ -275,15 +282,16 @@ pub(super) fn live_paths(
 
 /// Serving clusters after the failover that have no DR secondary.
 pub(super) fn without_dr(after: &[AfterCluster]) -> Vec<ClusterId> {
-    let protected: BTreeSet<ClusterId> = after
+    let mut protected: Vec<ClusterId> = after
         .iter()
         .filter(|d| d.role == AfterRole::DrSecondary)
         .filter_map(|d| d.upstream)
         .collect();
+    protected.sort_unstable();
     after
         .iter()
         .filter(|a| matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary))
-        .filter(|a| !protected.contains(&a.cluster))
+        .filter(|a| protected.binary_search(&a.cluster).is_err())
         .map(|a| a.cluster)
         .collect()
 }

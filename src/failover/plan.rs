@@ -441,7 +441,9 @@ impl Plan {
 pub struct SweepRow {
     /// The failure.
     pub scenario: Scenario,
-    /// Its recoveries.
+    /// Its recoveries, without their reasons and rankings (each [`Recovery::why`] and
+    /// [`Recovery::candidates`] is empty: the sweep shows the choices; `vrt failover --lose`
+    /// explains one).
     pub recoveries: Vec<Recovery>,
     /// Whether every lost cluster's tokens survive.
     pub tokens_preserved: bool,

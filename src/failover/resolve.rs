@@ -142,7 +142,7 @@ pub(super) fn label(t: &Topology, failure: &Failure) -> String {
         Failure::Site(s) => {
             let site = &t.model.sites[s.0];
             let region = site.region.as_str();
-            if t.sites_in_region(region) == [*s] && region != site.name.as_str() {
+            if t.region_sites(*s) == [*s] && region != site.name.as_str() {
                 format!("site `{}` (all of region `{region}`)", site.name.get())
             } else {
                 format!("site `{}`", site.name.get())

@@ -63,7 +63,6 @@ impl Topology {
         replaced: ClusterId,
         candidates: impl IntoIterator<Item = ClusterId>,
     ) -> Vec<ClusterId> {
-        let region = self.region_of(self.site_of(replaced));
         let preferred = self
             .cluster(replaced)
             .failover_to
@@ -78,7 +77,7 @@ impl Topology {
                 (
                     preferred != Some(c),
                     self.capacity(replaced, c),
-                    self.region_of(self.site_of(c)) != region,
+                    !self.same_region(c, replaced),
                     Reverse(self.version(c)),
                 )
             };
@@ -102,10 +101,9 @@ impl Topology {
         serving: impl IntoIterator<Item = ClusterId>,
         primary: Option<ClusterId>,
     ) -> Vec<ClusterId> {
-        let region = self.region_of(self.site_of(lost));
         let near = serving
             .into_iter()
-            .filter(|c| *c != lost && self.region_of(self.site_of(*c)) == region);
+            .filter(|c| *c != lost && self.same_region(*c, lost));
         let mut out = self.rank_replacements(lost, near);
         if let Some(p) = primary
             && p != lost

@@ -57,6 +57,20 @@ fn indexed_answers_match_their_definitions_on_every_small_graph() {
                 .find(|cy| cy.contains(&c) || chain.iter().any(|a| cy.contains(a)))
                 .map_or_else(|| chain.last().copied().unwrap_or(c), |cy| cy[0]);
             assert_eq!(t.root(c), expected, "{ups:?} {c:?}");
+            assert_eq!(t.depth(c), chain.len(), "{ups:?} {c:?}");
+            // By definition: `c`, then what replicates from it, breadth-first in file order.
+            let mut set = vec![c];
+            let mut k = 0;
+            while k < set.len() {
+                let at = set[k].0;
+                for d in t.cluster_ids().filter(|d| ups[d.0] == Some(at)) {
+                    if !set.contains(&d) {
+                        set.push(d);
+                    }
+                }
+                k += 1;
+            }
+            assert_eq!(t.replication_set(c), set, "{ups:?} {c:?}");
             assert_eq!(t.on_cycle(c), cycles.iter().any(|cy| cy.contains(&c)));
             let mut below: Vec<_> = t.cluster_ids().filter(|d| ups[d.0] == Some(c.0)).collect();
             below.sort();
@@ -72,6 +86,21 @@ fn indexed_answers_match_their_definitions_on_every_small_graph() {
         roots.sort();
         roots.dedup();
         assert_eq!(t.roots(), roots);
+        for region in ["r", "c", "nowhere"] {
+            let expected: Vec<_> = t
+                .cluster_ids()
+                .filter(|c| t.region_of(t.site_of(*c)) == region)
+                .collect();
+            assert_eq!(t.clusters_in_region(region), expected, "{ups:?} {region}");
+        }
+        for c in t.cluster_ids() {
+            for d in t.cluster_ids() {
+                assert_eq!(
+                    t.same_region(c, d),
+                    t.region_of(t.site_of(c)) == t.region_of(t.site_of(d))
+                );
+            }
+        }
         for s in 0..3 {
             let expected: Vec<_> = t
                 .cluster_ids()
