@@ -120,6 +120,16 @@ fn filter_commands(book: &mut Book<'_>, t: &Topology, s: ClusterId, var: &str) -
     vec![write, read]
 }
 
+/// The title of the step that sets or deletes a paths filter.
+fn filter_step_title(c: &Change) -> String {
+    let verb = if c.how == How::Removed {
+        "Delete"
+    } else {
+        "Set"
+    };
+    format!("{verb} the paths filter of `{}`", c.name)
+}
+
 /// The filter's text: where it is set and what `:id` is.
 fn filter_text(t: &Topology, id: ClusterId) -> String {
     let p = t
@@ -291,20 +301,8 @@ impl Plan<'_> {
                     self.book.warn(w);
                 }
             }
-            self.book.push(
-                format!(
-                    "{} the paths filter of `{}`",
-                    if c.how == How::Removed {
-                        "Delete"
-                    } else {
-                        "Set"
-                    },
-                    c.name
-                ),
-                text,
-                commands,
-                Vec::new(),
-            );
+            self.book
+                .push(filter_step_title(c), text, commands, Vec::new());
         }
         late
     }
@@ -359,20 +357,8 @@ impl Plan<'_> {
             let commands = filter_commands(&mut self.book, self.new, s, &var);
             let mut text = vec![filter_text(self.new, s)];
             text.extend(c.meaning.iter().cloned());
-            self.book.push(
-                format!(
-                    "{} the paths filter of `{}`",
-                    if c.how == How::Removed {
-                        "Delete"
-                    } else {
-                        "Set"
-                    },
-                    c.name
-                ),
-                text,
-                commands,
-                Vec::new(),
-            );
+            self.book
+                .push(filter_step_title(c), text, commands, Vec::new());
         }
     }
 

@@ -67,8 +67,21 @@ impl Node {
         }
     }
 
+    /// Every value of [`Node::kind`]: the `enum` of the JSON Schemas of `ports` and
+    /// `firewall --format json`.
+    pub const KINDS: [&'static str; 8] = [
+        "cluster",
+        "load-balancer",
+        "client",
+        "service",
+        "seal",
+        "consul",
+        "cluster-group",
+        "client-group",
+    ];
+
     /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group`
-    /// or `client-group`.
+    /// or `client-group` (one of [`Node::KINDS`]).
     pub const fn kind(&self) -> &'static str {
         match self {
             Self::Seal(_) => "seal",
@@ -167,6 +180,32 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Every purpose, in declaration order (a new one must be added here: the schemas'
+    /// `enum` of purposes is [`Purpose::LABELS`]).
+    pub const ALL: [Self; 9] = [
+        Self::Bootstrap,
+        Self::Replication,
+        Self::ClientOperations,
+        Self::LoadBalanced,
+        Self::SecretsEngine,
+        Self::RaftJoin,
+        Self::Raft,
+        Self::Unseal,
+        Self::ConsulStorage,
+    ];
+
+    /// [`Purpose::as_str`] of every purpose: the `enum` of the JSON Schemas of `ports` and
+    /// `firewall --format json`.
+    pub const LABELS: [&'static str; 9] = {
+        let mut out = [""; 9];
+        let mut i = 0;
+        while i < Self::ALL.len() {
+            out[i] = Self::ALL[i].as_str();
+            i += 1;
+        }
+        out
+    };
+
     /// The purpose as shown in tables.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -17,12 +17,12 @@ pub struct Row {
     /// Who opens the connection (`primary-a`, `apps-a (client)`).
     pub source: String,
     /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group` or `client-group`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul", "cluster-group", "client-group"]))]
+    #[schemars(extend("enum" = crate::net::flows::Node::KINDS))]
     pub source_kind: &'static str,
     /// Who accepts it.
     pub destination: String,
     /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group` or `client-group`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul", "cluster-group", "client-group"]))]
+    #[schemars(extend("enum" = crate::net::flows::Node::KINDS))]
     pub destination_kind: &'static str,
     /// Destination port.
     #[schemars(range(min = 1))]
@@ -34,17 +34,7 @@ pub struct Row {
     #[schemars(extend("enum" = ["bidirectional", "inbound", "internal", "outbound"]))]
     pub direction: &'static str,
     /// What it carries.
-    #[schemars(extend("enum" = [
-        "cluster bootstrap",
-        "replication and RPC forwarding",
-        "client operations",
-        "load-balanced traffic",
-        "secrets engine access",
-        "Raft joins",
-        "Raft and request forwarding",
-        "auto-unseal and seal wrapping",
-        "Consul storage"
-    ]))]
+    #[schemars(extend("enum" = crate::net::flows::Purpose::LABELS))]
     pub purpose: &'static str,
     /// Needed only after a failover (and must be open before it).
     pub standby: bool,

@@ -169,3 +169,24 @@ clusters:
     let cluster = to_p[1].dialled(&t).unwrap();
     assert_eq!((cluster.name, cluster.field), (None, "cluster_addr"));
 }
+
+/// `Purpose::ALL` holds every purpose once, at the place of its declaration: the match
+/// below stops compiling when a purpose is added, which is the reminder to add it there too.
+#[test]
+fn purpose_all_holds_every_purpose_once() {
+    for (i, p) in Purpose::ALL.into_iter().enumerate() {
+        let at = match p {
+            Purpose::Bootstrap => 0,
+            Purpose::Replication => 1,
+            Purpose::ClientOperations => 2,
+            Purpose::LoadBalanced => 3,
+            Purpose::SecretsEngine => 4,
+            Purpose::RaftJoin => 5,
+            Purpose::Raft => 6,
+            Purpose::Unseal => 7,
+            Purpose::ConsulStorage => 8,
+        };
+        assert_eq!(at, i, "{p:?}");
+        assert_eq!(Purpose::LABELS[i], p.as_str());
+    }
+}

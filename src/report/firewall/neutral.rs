@@ -106,7 +106,7 @@ pub fn markdown(rules: &[FirewallRule], ctx: &Context<'_>) -> String {
 #[serde(deny_unknown_fields)]
 struct JsonEnd<'a> {
     /// `cluster`, `load-balancer`, `client`, `service`, `seal`, `consul`, `cluster-group` or `client-group`.
-    #[schemars(extend("enum" = ["cluster", "load-balancer", "client", "service", "seal", "consul", "cluster-group", "client-group"]))]
+    #[schemars(extend("enum" = crate::net::flows::Node::KINDS))]
     kind: &'a str,
     /// As shown in tables: `primary-a`, `primary-a (load balancer)`, `apps-a (client)`.
     label: &'a str,
