@@ -117,6 +117,19 @@ fn failover_all(c: &mut Criterion) {
     bench_on_topology(c, "failover-all", |t| {
         vrt::failover::sweep(t).expect("no replication cycle")
     });
+    // The floor under the sweep: for each cluster's loss, read the role and the name of every
+    // cluster of its replication set, as the sweep's scenarios do, and nothing else (no
+    // allocation, no decision). Its growth from 1,000 to 10,000 clusters is what the memory
+    // hierarchy alone adds (BENCHMARKS.md, "Failover sweep").
+    bench_on_topology(c, "failover-floor", |t| {
+        let mut n = 0usize;
+        for c in t.cluster_ids() {
+            for x in t.set_members(t.root(c)) {
+                n += t.name(*x).len() + usize::from(t.role(*x) == vrt::spec::Role::Primary);
+            }
+        }
+        n
+    });
 }
 
 /// Star sizes, in clusters: one primary, the rest its DR secondaries, a fifth as many client

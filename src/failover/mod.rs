@@ -59,6 +59,7 @@ pub fn sweep(t: &Topology) -> Result<Vec<SweepRow>, Cyclic> {
         t,
         &Decisions::new(t, BTreeSet::new(), Reasons::Omitted),
     ));
+    let mut scratch = outcome::Scratch::default();
     Ok(t.single_failures()
         .iter()
         .map(|f| {
@@ -70,7 +71,7 @@ pub fn sweep(t: &Topology) -> Result<Vec<SweepRow>, Cyclic> {
                 sites: t.sites_lost_by(f),
                 planned: false,
             };
-            let without_dr = outcome::without_dr_sparse(t, &d, &base);
+            let without_dr = outcome::without_dr_sparse(t, &d, &base, &mut scratch);
             SweepRow {
                 tokens_preserved: d.recoveries.iter().all(|r| r.tokens_preserved),
                 reauthenticate: {

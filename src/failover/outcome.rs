@@ -23,27 +23,37 @@ fn after_of(
     d: &Decisions,
     clusters: impl Iterator<Item = ClusterId>,
 ) -> Vec<AfterCluster> {
-    // Sorted by cluster (the ids ascend): a vector searched by halves, not a map, so a
-    // sweep row allocates once here.
-    let mut now: Vec<AfterCluster> = clusters
-        .map(|c| {
-            let (role, upstream) = if d.is_lost(c) {
-                (AfterRole::Lost, None)
-            } else {
-                (
-                    AfterRole::from_role(t.role(c)),
-                    t.upstream(c).and_then(|(u, _)| d.current(u)),
-                )
-            };
-            AfterCluster {
-                cluster: c,
-                before: t.role(c),
-                role,
-                upstream,
-                changed: false,
-            }
-        })
-        .collect();
+    let mut now = Vec::new();
+    after_into(t, d, clusters, &mut now);
+    now
+}
+
+/// [`after_of`] into `now` (cleared first), so that the sweep reuses one buffer.
+fn after_into(
+    t: &Topology,
+    d: &Decisions,
+    clusters: impl Iterator<Item = ClusterId>,
+    now: &mut Vec<AfterCluster>,
+) {
+    now.clear();
+    // Sorted by cluster (the ids ascend): a vector searched by halves, not a map.
+    now.extend(clusters.map(|c| {
+        let (role, upstream) = if d.is_lost(c) {
+            (AfterRole::Lost, None)
+        } else {
+            (
+                AfterRole::from_role(t.role(c)),
+                t.upstream(c).and_then(|(u, _)| d.current(u)),
+            )
+        };
+        AfterCluster {
+            cluster: c,
+            before: t.role(c),
+            role,
+            upstream,
+            changed: false,
+        }
+    }));
     // DR promotions first: a cluster that replaced a lost performance secondary may then
     // be promoted to primary.
     for path in [
@@ -66,22 +76,33 @@ fn after_of(
             };
         }
     }
-    for a in &mut now {
+    for a in now.iter_mut() {
         let before_up = t.upstream(a.cluster).map(|(u, _)| u);
         a.changed = a.role != AfterRole::from_role(a.before) || a.upstream != before_up;
     }
-    now
 }
 
 /// [`without_dr`] for a sweep row: `base` (the answer when nothing fails) outside the
 /// replication sets the failure touches, recomputed inside them only.
-pub(super) fn without_dr_sparse(t: &Topology, d: &Decisions, base: &[ClusterId]) -> Vec<ClusterId> {
-    let mut roots: Vec<ClusterId> = d.lost.iter().map(|c| t.root(*c)).collect();
+pub(super) fn without_dr_sparse(
+    t: &Topology,
+    d: &Decisions,
+    base: &[ClusterId],
+    scratch: &mut Scratch,
+) -> Vec<ClusterId> {
+    let Scratch {
+        roots,
+        touched,
+        after,
+        protected,
+    } = scratch;
+    roots.clear();
+    roots.extend(d.lost.iter().map(|c| t.root(*c)));
     roots.sort_unstable();
     roots.dedup();
     // Replication sets are disjoint: their clusters together, sorted, hold no repeats.
-    let mut touched: Vec<ClusterId> = Vec::new();
-    for r in &roots {
+    touched.clear();
+    for r in roots.iter() {
         touched.extend_from_slice(t.set_members(*r));
     }
     touched.sort_unstable();
@@ -90,9 +111,20 @@ pub(super) fn without_dr_sparse(t: &Topology, d: &Decisions, base: &[ClusterId])
         .copied()
         .filter(|c| touched.binary_search(c).is_err())
         .collect();
-    out.extend(without_dr(&after_of(t, d, touched.into_iter())));
+    after_into(t, d, touched.iter().copied(), after);
+    without_dr_into(after, protected, &mut out);
     out.sort_unstable();
     out
+}
+
+/// The buffers of [`without_dr_sparse`], kept from one sweep row to the next: a row then
+/// allocates only what it keeps.
+#[derive(Default)]
+pub(super) struct Scratch {
+    roots: Vec<ClusterId>,
+    touched: Vec<ClusterId>,
+    after: Vec<AfterCluster>,
+    protected: Vec<ClusterId>,
 }
 
 /// The replication sets the failure touches, in file order of their primaries.
@@ -282,16 +314,30 @@ pub(super) fn live_paths(
 
 /// Serving clusters after the failover that have no DR secondary.
 pub(super) fn without_dr(after: &[AfterCluster]) -> Vec<ClusterId> {
-    let mut protected: Vec<ClusterId> = after
-        .iter()
-        .filter(|d| d.role == AfterRole::DrSecondary)
-        .filter_map(|d| d.upstream)
-        .collect();
+    let mut out = Vec::new();
+    without_dr_into(after, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`without_dr`] appended to `out`, with `protected` as a buffer.
+fn without_dr_into(
+    after: &[AfterCluster],
+    protected: &mut Vec<ClusterId>,
+    out: &mut Vec<ClusterId>,
+) {
+    protected.clear();
+    protected.extend(
+        after
+            .iter()
+            .filter(|d| d.role == AfterRole::DrSecondary)
+            .filter_map(|d| d.upstream),
+    );
     protected.sort_unstable();
-    after
-        .iter()
-        .filter(|a| matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary))
-        .filter(|a| protected.binary_search(&a.cluster).is_err())
-        .map(|a| a.cluster)
-        .collect()
+    out.extend(
+        after
+            .iter()
+            .filter(|a| matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary))
+            .filter(|a| protected.binary_search(&a.cluster).is_err())
+            .map(|a| a.cluster),
+    );
 }
