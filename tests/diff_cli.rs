@@ -27,18 +27,8 @@ const CASES: [&str; 10] = [
     "add-mounts",
 ];
 
+use common::diff_in as run_in;
 use common::root;
-
-/// `vrt diff ARGS` in `dir`, in the harness's fixed environment and a fixed date.
-fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    common::output(
-        common::vrt()
-            .current_dir(dir)
-            .env("VRT_TODAY", "2026-12-01")
-            .arg("diff")
-            .args(args),
-    )
-}
 
 fn run(args: &[&str]) -> (i32, String, String) {
     run_in(root(), args)
@@ -540,14 +530,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn json_output_matches_the_committed_schema() {
     let schema = vrt::report::diff::json::schema();
-    let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
-    let file = root().join("schemas/diff.schema.json");
-    if std::env::var("VRT_WRITE_SCHEMAS").as_deref() == Ok("1") {
-        std::fs::write(&file, &generated).unwrap();
-    }
-    assert!(
-        std::fs::read_to_string(&file).unwrap_or_default() == generated,
-        "schemas/diff.schema.json is stale: run `VRT_WRITE_SCHEMAS=1 cargo test --test diff_cli json_output`"
+    common::assert_committed_schema(
+        "schemas/diff.schema.json",
+        &schema,
+        "cargo test --test diff_cli json_output",
     );
     let validator = jsonschema::draft7::new(&schema).expect("the schema compiles");
     let mut docs = Vec::new();

@@ -14,13 +14,7 @@ use common::root;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    common::output(
-        common::vrt()
-            .current_dir(root())
-            .env("VRT_TODAY", "2026-12-01")
-            .arg("diff")
-            .args(args),
-    )
+    common::diff_in(root(), args)
 }
 
 fn json(old: &str, new: &str) -> Value {

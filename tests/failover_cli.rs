@@ -716,17 +716,12 @@ const SCHEMAS: &[(&str, Generator)] = &[
 #[test]
 fn committed_output_schemas_match_generated() {
     for (path, generate) in SCHEMAS {
-        let generated = serde_json::to_string_pretty(&generate()).unwrap() + "\n";
-        let file = root().join(path);
-        if std::env::var("VRT_WRITE_SCHEMAS").as_deref() == Ok("1") {
-            std::fs::write(&file, &generated).unwrap();
-        }
-        let committed = std::fs::read_to_string(&file).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{path} is stale: run `VRT_WRITE_SCHEMAS=1 cargo test --test failover_cli committed_output_schemas`"
-        );
         let schema = generate();
+        common::assert_committed_schema(
+            path,
+            &schema,
+            "cargo test --test failover_cli committed_output_schemas",
+        );
         assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
         // The plan or, on exit 1, the findings document (tests/output_schemas.rs).
         let plan = schema["oneOf"][0]["$ref"].as_str().unwrap();

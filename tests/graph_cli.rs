@@ -7,7 +7,6 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use common::{output as run, vrt, yaml_files};
 
@@ -19,18 +18,7 @@ fn graph(format: &str, file: &str) -> String {
 
 /// Renders DOT with Graphviz; returns the SVG. Any warning on stderr fails.
 fn render_dot(dot: &str) -> String {
-    let mut child = Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dot runs");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), dot.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && err.is_empty(), "{err}\n{dot}");
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(common::graphviz("svg", dot)).unwrap()
 }
 
 #[test]

@@ -7,27 +7,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Command, Stdio};
 
 use common::{output as run, vrt, yaml_files};
 
 /// Lays DOT out with `dot -Tjson`.
 fn layout_dot(dot: &str) -> serde_json::Value {
-    let mut child = Command::new("dot")
-        .arg("-Tjson")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dot runs");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), dot.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&common::graphviz("json", dot)).unwrap()
 }
 
 /// x0, y0, x1, y1 in points.

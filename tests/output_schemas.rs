@@ -26,15 +26,10 @@ const SCHEMAS: &[(&str, Generator)] = &[
 fn committed_output_schemas_match_generated() {
     for (path, generate) in SCHEMAS {
         let schema = generate();
-        let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
-        let file = root().join(path);
-        if std::env::var("VRT_WRITE_SCHEMAS").as_deref() == Ok("1") {
-            std::fs::write(&file, &generated).unwrap();
-        }
-        let committed = std::fs::read_to_string(&file).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{path} is stale: run `VRT_WRITE_SCHEMAS=1 cargo test --test output_schemas committed`"
+        common::assert_committed_schema(
+            path,
+            &schema,
+            "cargo test --test output_schemas committed",
         );
         assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
         let id = schema["$id"].as_str().unwrap();

@@ -370,15 +370,15 @@ impl Decisions {
                     reauthenticate: clients,
                 }
             }
-            None => {
-                let why = self.explain(|| {
-                    format!(
-                        "{dr_note} and no cluster of its replication set {}: the set is lost and must be restored from snapshots (REPL-IDX)",
-                        self.only_other_environments(t, l, memo)
-                    )
-                });
-                Recovery::set_lost(l, why)
-            }
+            None => self.set_lost(
+                t,
+                l,
+                (
+                    dr_note,
+                    "the set is lost and must be restored from snapshots",
+                ),
+                memo,
+            ),
         }
     }
 
@@ -432,16 +432,34 @@ impl Decisions {
                     reauthenticate: clients,
                 }
             }
-            None => {
-                let why = self.explain(|| {
-                    format!(
-                        "{dr_note} and no cluster of its replication set {}: its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left (REPL-IDX)",
-                        self.only_other_environments(t, l, memo)
-                    )
-                });
-                Recovery::set_lost(l, why)
-            }
+            None => self.set_lost(
+                t,
+                l,
+                (
+                    dr_note,
+                    "its clients have nowhere to go until it is back or rebuilt, and restoring it from snapshots is left",
+                ),
+                memo,
+            ),
         }
+    }
+
+    /// The recovery of `l` when nothing of its replication set and environment survives:
+    /// `dr_note`, then what survives elsewhere, then `then`.
+    fn set_lost(
+        &self,
+        t: &Topology,
+        l: ClusterId,
+        (dr_note, then): (&str, &str),
+        memo: &mut Memo,
+    ) -> Recovery {
+        let why = self.explain(|| {
+            format!(
+                "{dr_note} and no cluster of its replication set {}: {then} (REPL-IDX)",
+                self.only_other_environments(t, l, memo)
+            )
+        });
+        Recovery::set_lost(l, why)
     }
 
     /// Why the clients of lost performance secondary `l` move to `to`, the first of `ranked`.

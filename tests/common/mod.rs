@@ -214,3 +214,52 @@ pub fn held_by(doc: &serde_json::Value, path: &str) -> Vec<String> {
         .map(|v| v.as_str().unwrap().to_string())
         .collect()
 }
+
+/// Asserts that the committed JSON Schema at `path` (from the crate root) is `schema`
+/// pretty-printed with a final newline; with `VRT_WRITE_SCHEMAS=1` it is rewritten first.
+/// `rerun` is the command the failure message tells the developer to run.
+pub fn assert_committed_schema(path: &str, schema: &serde_json::Value, rerun: &str) {
+    let generated = serde_json::to_string_pretty(schema).unwrap() + "\n";
+    let file = root().join(path);
+    if std::env::var("VRT_WRITE_SCHEMAS").as_deref() == Ok("1") {
+        std::fs::write(&file, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{path} is stale: run `VRT_WRITE_SCHEMAS=1 {rerun}`"
+    );
+}
+
+/// Runs Graphviz's `dot -T<format>` on `input`; returns what it prints. Any warning on
+/// stderr fails, with the input shown.
+pub fn graphviz(format: &str, input: &str) -> Vec<u8> {
+    let mut child = Command::new("dot")
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dot runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.is_empty(), "{err}\n{input}");
+    out.stdout
+}
+
+/// `vrt diff ARGS` in `dir`, in the fixed environment and on a fixed date (2026-12-01).
+pub fn diff_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    output(
+        vrt()
+            .current_dir(dir)
+            .env("VRT_TODAY", "2026-12-01")
+            .arg("diff")
+            .args(args),
+    )
+}

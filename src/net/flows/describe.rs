@@ -19,18 +19,22 @@ pub enum Wording {
     Message,
 }
 
+impl Wording {
+    /// A name as this reader sees it: in backticks in a message, bare otherwise.
+    fn name(self, name: &str) -> String {
+        match self {
+            Self::Message => format!("`{name}`"),
+            Self::Plain => name.to_string(),
+        }
+    }
+}
+
 impl Flow {
     /// The relationship behind the flow, in one line, worded for `wording`'s reader: the
     /// one description of flow causes, shared by firewall comments and findings.
     pub fn describe(&self, t: &Topology, wording: Wording) -> String {
         let message = wording == Wording::Message;
-        let q = |name: &str| {
-            if message {
-                format!("`{name}`")
-            } else {
-                name.to_string()
-            }
-        };
+        let q = |name: &str| wording.name(name);
         let n = |c: ClusterId| q(t.name(c));
         match self.cause {
             Cause::Replication {
@@ -249,13 +253,7 @@ impl Flow {
 /// [`Flow::describe`] for a standby flow: who must replicate from whom, and when.
 fn standby(t: &Topology, reason: StandbyReason, wording: Wording) -> String {
     let message = wording == Wording::Message;
-    let q = |name: &str| {
-        if message {
-            format!("`{name}`")
-        } else {
-            name.to_string()
-        }
-    };
+    let q = |name: &str| wording.name(name);
     let n = |c: ClusterId| q(t.name(c));
     let (from, to, when) = match reason {
         StandbyReason::PromotedDrOfPrimary {
@@ -311,13 +309,7 @@ fn standby(t: &Topology, reason: StandbyReason, wording: Wording) -> String {
 /// and when.
 fn standby_set(t: &Topology, set: StandbySet, wording: Wording) -> String {
     let message = wording == Wording::Message;
-    let q = |name: &str| {
-        if message {
-            format!("`{name}`")
-        } else {
-            name.to_string()
-        }
-    };
+    let q = |name: &str| wording.name(name);
     let n = |c: ClusterId| q(t.name(c));
     let end = |m: Members| match m {
         Members::DrSecondaries(c) => format!("the DR secondaries of {}", n(c)),
