@@ -8,8 +8,7 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{examples, run};
 use serde_json::Value;
@@ -41,20 +40,7 @@ fn python() -> Option<String> {
 
 /// Runs `script` with `input` on standard input; panics with its output when it fails.
 fn check(py: &str, script: &str, input: &str, what: &str) {
-    let mut child = Command::new(py)
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::piped(Command::new(py).args(["-c", script]), input.as_bytes());
     assert!(
         out.status.success(),
         "{what}:\n{}{}",
@@ -306,20 +292,7 @@ fn terraform_is_fmt_clean() {
             args.push(&path);
             let (code, out, err) = run(&args);
             assert_eq!(code, 0, "{path}: {err}");
-            let mut child = Command::new("terraform")
-                .args(["fmt", "-"])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(out.as_bytes())
-                .unwrap();
-            let fmt = child.wait_with_output().unwrap();
+            let fmt = common::piped(Command::new("terraform").args(["fmt", "-"]), out.as_bytes());
             assert!(fmt.status.success(), "{path}");
             assert_eq!(String::from_utf8(fmt.stdout).unwrap(), out, "{path}");
         }

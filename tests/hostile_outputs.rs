@@ -6,10 +6,9 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::{examples, run, tool_available, vrt};
+use common::{examples, run, tool_available};
 use proptest::prelude::*;
 // The checks and the in-process renderer run of the `render` fuzz target, shared so that
 // both assert the same invariants.
@@ -135,21 +134,10 @@ fn ipv6_addresses_are_bracketed_and_quoted() {
             "api_addr: https://[fd00::20]:8200",
         )
         .replace("address: vault.dc-b.corp.example.com", "address: fd00::99");
-    let mut child = vrt()
-        .args(["failover", "-", "--lose", "dc-a", "--format", "markdown"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vrt runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(yaml.as_bytes())
-        .expect("input");
-    let out = child.wait_with_output().expect("vrt runs");
-    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    let (_, md, _) = common::run_with_stdin(
+        &["failover", "-", "--lose", "dc-a", "--format", "markdown"],
+        yaml.as_bytes(),
+    );
     assert!(
         md.contains("VAULT_ADDR='https://[fd00::20]:8200' VAULT_NAMESPACE='' vault"),
         "{md}"
@@ -241,26 +229,9 @@ fn variants(example: &str, pick: usize, payload: &str, place: Place) -> (String,
 
 /// Runs `vrt ARGS -` with `yaml` on standard input.
 fn run_on(yaml: &str, args: &[&str]) -> (i32, String, String) {
-    let mut child = vrt()
-        .args(args)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vrt runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(yaml.as_bytes())
-        .expect("input");
-    let out = child.wait_with_output().expect("vrt runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    )
+    let mut args = args.to_vec();
+    args.push("-");
+    common::run_with_stdin(&args, yaml.as_bytes())
 }
 
 /// The findings of a file as (code, line), and the exit code: two files with the same are
@@ -304,20 +275,7 @@ fn assert_no_forged_command(text: &str) {
 }
 
 fn bash_n(script: &str) {
-    let mut child = Command::new("bash")
-        .arg("-n")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bash runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(script.as_bytes())
-        .expect("script");
-    let out = child.wait_with_output().expect("bash runs");
+    let out = common::piped(Command::new("bash").arg("-n"), script.as_bytes());
     assert!(
         out.status.success(),
         "bash -n rejects:\n{script}\n{}",
@@ -326,20 +284,7 @@ fn bash_n(script: &str) {
 }
 
 fn tool_accepts(tool: &str, args: &[&str], input: &str) {
-    let mut child = Command::new(tool)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the tool runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("input");
-    let out = child.wait_with_output().expect("the tool runs");
+    let out = common::piped(Command::new(tool).args(args), input.as_bytes());
     assert!(
         out.status.success(),
         "{tool} rejects:\n{input}\n{}",

@@ -114,22 +114,30 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     output(vrt().args(args))
 }
 
-/// Runs `vrt` with `args` and `input` on its standard input.
-pub fn run_with_stdin(args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let mut child = vrt()
-        .args(args)
+/// Runs `cmd` with `input` on its standard input; returns its status and output. The input
+/// is written from a thread while the output is read, so a command that answers before it
+/// has read everything cannot stall on a full pipe.
+pub fn piped(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("vrt runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input)
-        .expect("vrt reads its input");
-    let out = child.wait_with_output().expect("vrt runs");
+        .unwrap_or_else(|e| panic!("{cmd:?} runs: {e}"));
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("the command ends");
+    writer
+        .join()
+        .expect("the writer ends")
+        .unwrap_or_else(|e| panic!("{cmd:?} reads its input: {e}"));
+    out
+}
+
+/// Runs `vrt` with `args` and `input` on its standard input.
+pub fn run_with_stdin(args: &[&str], input: &[u8]) -> (i32, String, String) {
+    let out = piped(vrt().args(args), input);
     (
         out.status.code().expect("exit code"),
         String::from_utf8(out.stdout).expect("stdout is UTF-8"),
@@ -234,20 +242,10 @@ pub fn assert_committed_schema(path: &str, schema: &serde_json::Value, rerun: &s
 /// Runs Graphviz's `dot -T<format>` on `input`; returns what it prints. Any warning on
 /// stderr fails, with the input shown.
 pub fn graphviz(format: &str, input: &str) -> Vec<u8> {
-    let mut child = Command::new("dot")
-        .arg(format!("-T{format}"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dot runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = piped(
+        Command::new("dot").arg(format!("-T{format}")),
+        input.as_bytes(),
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && err.is_empty(), "{err}\n{input}");
     out.stdout
