@@ -153,16 +153,6 @@ impl Topology {
             graph,
             index: Index::default(),
         };
-        // Roles and upstreams first: building the rest of the index follows them.
-        t.index.role = t.model.clusters.iter().map(|c| *c.role.get()).collect();
-        t.index.upstream = (0..t.model.clusters.len())
-            .map(|i| {
-                t.graph
-                    .edges_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
-                    .next()
-                    .map(|e| (ClusterId(e.source().index()), *e.weight()))
-            })
-            .collect();
         t.index = t.build_index();
         t
     }
@@ -180,14 +170,23 @@ impl Topology {
         for d in &mut downstream {
             d.sort();
         }
-        let cycles = self.find_cycles();
+        let upstream: Vec<Option<(ClusterId, EdgeKind)>> = (0..n)
+            .map(|i| {
+                self.graph
+                    .edges_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
+                    .next()
+                    .map(|e| (ClusterId(e.source().index()), *e.weight()))
+            })
+            .collect();
+        let up = |c: usize| upstream[c].map(|(u, _)| u.0);
+        let cycles = Self::find_cycles(n, up);
         let mut on_cycle = vec![false; n];
         for c in cycles.iter().flatten() {
             on_cycle[c.0] = true;
         }
-        let root = self.roots_by_cluster(&cycles);
+        let root = Self::roots_by_cluster(n, up, &cycles);
         let sets = Self::sets_by_root(&root, &downstream);
-        let depth = self.depths(&cycles, &on_cycle);
+        let depth = Self::depths(n, up, &cycles, &on_cycle);
         let mut site_clusters = vec![Vec::new(); self.model.sites.len()];
         for (i, c) in self.model.clusters.iter().enumerate() {
             site_clusters[c.site.get().0].push(ClusterId(i));
@@ -229,9 +228,8 @@ impl Topology {
             region_at,
             site_region,
             environment,
-            // Set by `new` before the rest, which follows upstream edges.
-            role: self.index.role.clone(),
-            upstream: self.index.upstream.clone(),
+            role: self.model.clusters.iter().map(|c| *c.role.get()).collect(),
+            upstream,
             cluster_clients,
         }
     }
@@ -240,14 +238,13 @@ impl Topology {
     /// following upstream edges from any cluster either ends or runs into a cycle: one walk
     /// per cluster, each cluster visited once. (petgraph's `tarjan_scc` recurses once per
     /// cluster of a chain and overflows the stack on a chain of some 10,000 clusters.)
-    fn find_cycles(&self) -> Vec<Vec<ClusterId>> {
+    fn find_cycles(n: usize, up: impl Fn(usize) -> Option<usize>) -> Vec<Vec<ClusterId>> {
         #[derive(Clone, Copy, PartialEq)]
         enum Seen {
             Not,
             OnPath,
             Done,
         }
-        let n = self.model.clusters.len();
         let mut seen = vec![Seen::Not; n];
         let mut cycles = Vec::new();
         for start in 0..n {
@@ -267,7 +264,7 @@ impl Topology {
                     Seen::Not => {
                         seen[c] = Seen::OnPath;
                         path.push(c);
-                        cur = self.upstream(ClusterId(c)).map(|(u, _)| u.0);
+                        cur = up(c);
                     }
                 }
             }
@@ -282,8 +279,11 @@ impl Topology {
     /// [`Self::root`] of every cluster, in linear time: following upstream edges from a
     /// cluster either ends at a cluster with no upstream, the root of every cluster on the
     /// way, or enters a cycle, whose first cluster in file order is then the root.
-    fn roots_by_cluster(&self, cycles: &[Vec<ClusterId>]) -> Vec<ClusterId> {
-        let n = self.model.clusters.len();
+    fn roots_by_cluster(
+        n: usize,
+        up: impl Fn(usize) -> Option<usize>,
+        cycles: &[Vec<ClusterId>],
+    ) -> Vec<ClusterId> {
         let mut root: Vec<Option<ClusterId>> = vec![None; n];
         for cycle in cycles {
             for c in cycle {
@@ -298,8 +298,8 @@ impl Topology {
                     break r;
                 }
                 path.push(cur);
-                match self.upstream(ClusterId(cur)) {
-                    Some((u, _)) => cur = u.0,
+                match up(cur) {
+                    Some(u) => cur = u,
                     None => break ClusterId(cur),
                 }
             };
@@ -347,8 +347,12 @@ impl Topology {
 
     /// [`Self::depth`] of every cluster, in linear time: a cluster on a cycle has the rest
     /// of its cycle above it; any other cluster has one more ancestor than its upstream.
-    fn depths(&self, cycles: &[Vec<ClusterId>], on_cycle: &[bool]) -> Vec<usize> {
-        let n = self.model.clusters.len();
+    fn depths(
+        n: usize,
+        up: impl Fn(usize) -> Option<usize>,
+        cycles: &[Vec<ClusterId>],
+        on_cycle: &[bool],
+    ) -> Vec<usize> {
         let mut depth: Vec<Option<usize>> = vec![None; n];
         for cycle in cycles {
             for c in cycle {
@@ -363,9 +367,9 @@ impl Topology {
                     break d;
                 }
                 path.push(cur);
-                match self.upstream(ClusterId(cur)) {
+                match up(cur) {
                     // Not on a cycle (those are set above), so the walk ends.
-                    Some((u, _)) if !on_cycle[cur] => cur = u.0,
+                    Some(u) if !on_cycle[cur] => cur = u,
                     _ => break usize::MAX,
                 }
             };
