@@ -103,18 +103,27 @@ pub fn decide_lost(t: &Topology, lost: BTreeSet<ClusterId>) -> Decisions {
 /// the failure takes out. VRT302 asks this once per replication set and failure. Without
 /// reasons, as [`decide_lost`].
 pub fn decide_primary(t: &Topology, lost: BTreeSet<ClusterId>, root: ClusterId) -> Decisions {
-    let mut d = Decisions {
-        lost,
-        recoveries: Vec::new(),
-        replaced: BTreeMap::new(),
-        forced: None,
-        reasons: Reasons::Omitted,
-    };
+    let mut d = Decisions::undecided(lost, None, Reasons::Omitted);
     d.decide(t, Some(root));
     d
 }
 
 impl Decisions {
+    /// Nothing decided yet about the loss of `lost`.
+    fn undecided(
+        lost: BTreeSet<ClusterId>,
+        forced: Option<(ClusterId, ClusterId)>,
+        reasons: Reasons,
+    ) -> Self {
+        Self {
+            lost,
+            recoveries: Vec::new(),
+            replaced: BTreeMap::new(),
+            forced,
+            reasons,
+        }
+    }
+
     /// The recovery decided for lost primary or performance secondary `l`, if it is lost.
     pub fn recovery(&self, l: ClusterId) -> Option<&Recovery> {
         self.recoveries.iter().find(|r| r.lost == l)
@@ -122,13 +131,7 @@ impl Decisions {
 
     /// The decisions for the loss of `lost` (in a topology without replication cycles).
     pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>, reasons: Reasons) -> Self {
-        let mut d = Self {
-            lost,
-            recoveries: Vec::new(),
-            replaced: BTreeMap::new(),
-            forced: None,
-            reasons,
-        };
+        let mut d = Self::undecided(lost, None, reasons);
         d.decide(t, None);
         d
     }
@@ -136,13 +139,7 @@ impl Decisions {
     /// The decisions of a planned switchover from `from` to `to`, which must be one of
     /// `from`'s successor candidates ([`Topology::successor_candidates`]).
     pub(super) fn switchover(t: &Topology, from: ClusterId, to: ClusterId) -> Self {
-        let mut d = Self {
-            lost: BTreeSet::from([from]),
-            recoveries: Vec::new(),
-            replaced: BTreeMap::new(),
-            forced: Some((from, to)),
-            reasons: Reasons::Written,
-        };
+        let mut d = Self::undecided(BTreeSet::from([from]), Some((from, to)), Reasons::Written);
         d.decide(t, None);
         d
     }

@@ -13,22 +13,14 @@ use crate::spec::Role;
 
 /// The topology after the failover.
 pub(super) fn after(t: &Topology, d: &Decisions) -> Vec<AfterCluster> {
-    after_of(t, d, t.cluster_ids())
-}
-
-/// The roles after the failover of `clusters` (ascending ids), which must hold every
-/// cluster of each replication set they touch: a promotion changes only its own set.
-fn after_of(
-    t: &Topology,
-    d: &Decisions,
-    clusters: impl Iterator<Item = ClusterId>,
-) -> Vec<AfterCluster> {
     let mut now = Vec::new();
-    after_into(t, d, clusters, &mut now);
+    after_into(t, d, t.cluster_ids(), &mut now);
     now
 }
 
-/// [`after_of`] into `now` (cleared first), so that the sweep reuses one buffer.
+/// The roles after the failover of `clusters` (ascending ids), which must hold every
+/// cluster of each replication set they touch (a promotion changes only its own set), into
+/// `now` (cleared first), so that the sweep reuses one buffer.
 fn after_into(
     t: &Topology,
     d: &Decisions,
