@@ -503,6 +503,12 @@ impl Topology {
         self.index.cycles.clone()
     }
 
+    /// The first of [`Self::cycles`], without copying them: `None` when the replication
+    /// graph has no cycle (then [`Self::upstream_first`] is `Some`).
+    pub fn first_cycle(&self) -> Option<&[ClusterId]> {
+        self.index.cycles.first().map(Vec::as_slice)
+    }
+
     /// Whether `id` lies on a replication cycle.
     pub fn on_cycle(&self, id: ClusterId) -> bool {
         self.index.on_cycle[id.0]

@@ -113,9 +113,9 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
             Format::Json | Format::Sh => report::failover::sweep_json(&mut out, &t, &rows)?,
         }
         let bad: Vec<String> = rows
-            .iter()
+            .rows()
             .filter(|r| !r.tokens_preserved)
-            .map(|r| r.scenario.label.clone())
+            .map(|r| r.label(&t))
             .collect();
         if bad.is_empty() {
             Ok(())

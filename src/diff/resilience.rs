@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::failover::{self, RecoveryPath, SweepRow};
+use crate::failover::{self, RecoveryPath, Sweep};
 use crate::graph::Topology;
 
 /// How one lost cluster is recovered, by name.
@@ -76,15 +76,15 @@ pub struct ResilienceDelta {
     pub notes: Vec<String>,
 }
 
-fn outcomes(t: &Topology, rows: &[SweepRow]) -> Vec<((&'static str, String), Outcome)> {
+fn outcomes(t: &Topology, rows: &Sweep) -> Vec<((&'static str, String), Outcome)> {
     let name = |c| t.name(c).to_string();
-    rows.iter()
+    rows.rows()
         .map(|r| {
-            let f = &r.scenario.failure;
+            let f = r.failure;
             let key = (f.kind(), t.failure_name(f).to_string());
             let outcome = Outcome {
-                label: r.scenario.label.clone(),
-                lost: r.scenario.lost.iter().map(|c| name(*c)).collect(),
+                label: r.label(t),
+                lost: r.lost.iter().map(|c| name(*c)).collect(),
                 recoveries: r
                     .recoveries
                     .iter()

@@ -66,7 +66,7 @@ pub enum Reasons {
 /// performance secondary and the new home of its clients ([`Decisions::clients`]). The
 /// failover plan and the sweep decide through this function.
 pub fn decide(t: &Topology, failure: &Failure) -> Result<Decisions, Cyclic> {
-    super::upstream_first(t)?;
+    super::acyclic(t)?;
     Ok(Decisions::new(t, t.lost_by(failure), Reasons::Written))
 }
 

@@ -16,7 +16,8 @@
 //! - `commands`: the command lines and their addresses;
 //! - `candidate`: before a promotion, demote or fence the lost cluster and check the candidate;
 //! - `prepare`, `steps`, `failback`: the runbook's steps before, during and after the failover;
-//! - `prose`: how the text names clusters and clients.
+//! - `prose`: how the text names clusters and clients;
+//! - `sweep`: every single failure's choices ([`sweep()`]), kept compactly.
 
 // Throughout, `t` is the topology, `l` the lost cluster, `d` a DR secondary, `p` a performance
 // secondary or primary, `r` a recovery: short names keep the recipes readable.
@@ -33,6 +34,7 @@ mod prepare;
 mod prose;
 mod resolve;
 mod steps;
+mod sweep;
 mod switchover;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,65 +42,14 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use self::decide::{Decisions, Promotion, Reasons, decide, decide_lost, decide_primary};
 pub use self::plan::{
     AfterCluster, AfterRole, ClientImpact, Command, LivePath, Node, On, Paragraph, Phase, Plan,
-    Recovery, RecoveryPath, Scenario, SetImpact, SetStatus, Step, SweepRow, TokenFate,
+    Recovery, RecoveryPath, Scenario, SetImpact, SetStatus, Step, TokenFate,
 };
 pub use self::resolve::{ResolveError, resolve};
+pub use self::sweep::{Sweep, SweepRecovery, SweepRow, sweep};
 pub use self::switchover::{SwitchoverError, switchover};
 pub use crate::graph::Failure;
 use crate::graph::{Cyclic, Topology};
 use crate::ids::ClusterId;
-
-/// Plans every single failure ([`Topology::single_failures`]): each cluster, each site,
-/// each region of several sites.
-pub fn sweep(t: &Topology) -> Result<Vec<SweepRow>, Cyclic> {
-    upstream_first(t)?;
-    // Once per sweep: the clusters left without a DR secondary when nothing fails. A
-    // scenario changes this only inside the replication sets it touches, so each row costs
-    // what its failure touches, not the size of the topology.
-    let base = outcome::without_dr(&outcome::after(
-        t,
-        &Decisions::new(t, BTreeSet::new(), Reasons::Omitted),
-    ));
-    let mut scratch = outcome::Scratch::default();
-    Ok(t.single_failures()
-        .iter()
-        .map(|f| {
-            let d = Decisions::new(t, t.lost_by(f), Reasons::Omitted);
-            let scenario = Scenario {
-                failure: f.clone(),
-                label: resolve::label(t, f),
-                lost: d.lost.iter().copied().collect(),
-                sites: t.sites_lost_by(f),
-                planned: false,
-            };
-            let without_dr = outcome::without_dr_sparse(t, &d, &base, &mut scratch);
-            SweepRow {
-                tokens_preserved: d.recoveries.iter().all(|r| r.tokens_preserved),
-                reauthenticate: {
-                    let mut v: Vec<_> = d
-                        .recoveries
-                        .iter()
-                        .flat_map(|r| r.reauthenticate.iter().copied())
-                        .collect();
-                    v.sort();
-                    v.dedup();
-                    v
-                },
-                scenario,
-                // The sweep shows each choice, not the ranking behind it.
-                recoveries: d
-                    .recoveries
-                    .into_iter()
-                    .map(|r| Recovery {
-                        candidates: Vec::new(),
-                        ..r
-                    })
-                    .collect(),
-                without_dr,
-            }
-        })
-        .collect())
-}
 
 /// Plans the failover for one failure.
 pub fn plan(t: &Topology, failure: &Failure) -> Result<Plan, Cyclic> {
@@ -109,15 +60,18 @@ pub fn plan(t: &Topology, failure: &Failure) -> Result<Plan, Cyclic> {
 /// Every cluster, replication set by replication set (in file order of their primaries),
 /// upstream first within a set, then in file order.
 pub(super) fn upstream_first(t: &Topology) -> Result<Vec<ClusterId>, Cyclic> {
-    if t.upstream_first().is_none() {
-        return Err(Cyclic::through(
-            t,
-            t.cycles().first().map(Vec::as_slice).unwrap_or_default(),
-        ));
-    }
+    acyclic(t)?;
     let mut order: Vec<ClusterId> = t.cluster_ids().collect();
     order.sort_by_cached_key(|c| order_key(t, *c));
     Ok(order)
+}
+
+/// `Ok` when no cluster replicates from itself, directly or not; else the first cycle.
+pub(super) fn acyclic(t: &Topology) -> Result<(), Cyclic> {
+    match t.first_cycle() {
+        None => Ok(()),
+        Some(cycle) => Err(Cyclic::through(t, cycle)),
+    }
 }
 
 /// A cluster's place in [`upstream_first`]: its replication set, its depth, its id.

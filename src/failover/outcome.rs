@@ -74,14 +74,16 @@ fn after_into(
     }
 }
 
-/// [`without_dr`] for a sweep row: `base` (the answer when nothing fails) outside the
-/// replication sets the failure touches, recomputed inside them only.
+/// [`without_dr`] for a sweep row, appended to `out` in ascending order: `base` (the answer
+/// when nothing fails) outside the replication sets the failure touches, recomputed inside
+/// them only.
 pub(super) fn without_dr_sparse(
     t: &Topology,
     d: &Decisions,
     base: &[ClusterId],
     scratch: &mut Scratch,
-) -> Vec<ClusterId> {
+    out: &mut Vec<ClusterId>,
+) {
     let Scratch {
         roots,
         touched,
@@ -98,15 +100,15 @@ pub(super) fn without_dr_sparse(
         touched.extend_from_slice(t.set_members(*r));
     }
     touched.sort_unstable();
-    let mut out: Vec<ClusterId> = base
-        .iter()
-        .copied()
-        .filter(|c| touched.binary_search(c).is_err())
-        .collect();
+    let from = out.len();
+    out.extend(
+        base.iter()
+            .copied()
+            .filter(|c| touched.binary_search(c).is_err()),
+    );
     after_into(t, d, touched.iter().copied(), after);
-    without_dr_into(after, protected, &mut out);
-    out.sort_unstable();
-    out
+    without_dr_into(after, protected, out);
+    out[from..].sort_unstable();
 }
 
 /// The buffers of [`without_dr_sparse`], kept from one sweep row to the next: a row then

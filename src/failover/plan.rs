@@ -435,20 +435,3 @@ impl Plan {
         crate::sources::cited(&text)
     }
 }
-
-/// One row of the N-1 sweep.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SweepRow {
-    /// The failure.
-    pub scenario: Scenario,
-    /// Its recoveries, without their reasons and rankings (each [`Recovery::why`] and
-    /// [`Recovery::candidates`] is empty: the sweep shows the choices; `vrt failover --lose`
-    /// explains one).
-    pub recoveries: Vec<Recovery>,
-    /// Whether every lost cluster's tokens survive.
-    pub tokens_preserved: bool,
-    /// Clients that must re-authenticate.
-    pub reauthenticate: Vec<ClientId>,
-    /// Serving clusters left without a DR secondary.
-    pub without_dr: Vec<ClusterId>,
-}

@@ -6,12 +6,11 @@ use super::*;
 use crate::source::Source;
 use crate::yaml::Limits;
 
-/// Every way four clusters can replicate from each other (no self-replication): the
-/// indexed answers equal their definitions by walking the graph.
-#[test]
-fn indexed_answers_match_their_definitions_on_every_small_graph() {
+/// Every way four clusters can replicate from each other (no self-replication), each with
+/// its upstreams (`None` for a primary).
+fn every_small_topology() -> Vec<(Vec<Option<usize>>, Topology)> {
     let n: usize = 4;
-    let mut graphs = 0;
+    let mut out = Vec::new();
     for code in 0..(n + 1).pow(4) {
         let ups: Vec<Option<usize>> = (0..n)
             .map(|i| match (code / (n + 1).pow(i as u32)) % (n + 1) {
@@ -22,7 +21,6 @@ fn indexed_answers_match_their_definitions_on_every_small_graph() {
         if ups.iter().enumerate().any(|(i, u)| *u == Some(i)) {
             continue;
         }
-        graphs += 1;
         let mut text = String::from(
             "version: 1\nname: t\nsites: [{name: a, region: r}, {name: b, region: r}, {name: c}]\nclusters:\n",
         );
@@ -35,7 +33,38 @@ fn indexed_answers_match_their_definitions_on_every_small_graph() {
             };
             let _ = writeln!(text, "  - {{name: c{i}, site: {site}, role: {role}}}");
         }
-        let t = crate::topology(&Source::new("t", text), Limits::default()).unwrap();
+        out.push((
+            ups,
+            crate::topology(&Source::new("t", text), Limits::default()).unwrap(),
+        ));
+    }
+    assert_eq!(out.len(), 4usize.pow(4));
+    out
+}
+
+/// The first cycle is the first of the cycles, and there is one exactly when the graph has
+/// no topological order.
+#[test]
+fn first_cycle_is_there_exactly_when_no_order_is() {
+    for (ups, t) in every_small_topology() {
+        assert_eq!(
+            t.first_cycle(),
+            t.cycles().first().map(Vec::as_slice),
+            "{ups:?}"
+        );
+        assert_eq!(
+            t.first_cycle().is_none(),
+            t.upstream_first().is_some(),
+            "{ups:?}"
+        );
+    }
+}
+
+/// On every small topology, the indexed answers equal their definitions by walking the
+/// graph.
+#[test]
+fn indexed_answers_match_their_definitions_on_every_small_graph() {
+    for (ups, t) in every_small_topology() {
         let cycles = t.cycles();
         let mut sccs: Vec<Vec<ClusterId>> = petgraph::algo::tarjan_scc(&t.graph)
             .into_iter()
@@ -48,6 +77,16 @@ fn indexed_answers_match_their_definitions_on_every_small_graph() {
             .collect();
         sccs.sort();
         assert_eq!(cycles, sccs, "{ups:?}");
+        assert_eq!(
+            t.first_cycle(),
+            cycles.first().map(Vec::as_slice),
+            "{ups:?}"
+        );
+        assert_eq!(
+            t.first_cycle().is_none(),
+            t.upstream_first().is_some(),
+            "{ups:?}"
+        );
         for c in t.cluster_ids() {
             // By definition: the top of the chain, or the first cluster of the cycle the
             // chain runs into.
@@ -112,5 +151,4 @@ fn indexed_answers_match_their_definitions_on_every_small_graph() {
         assert_eq!(t.sites_in_region("r"), vec![SiteId(0), SiteId(1)]);
         assert_eq!(t.sites_in_region("nowhere"), Vec::<SiteId>::new());
     }
-    assert_eq!(graphs, 4usize.pow(4));
 }

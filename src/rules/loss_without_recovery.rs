@@ -55,7 +55,7 @@ declare_rule! {
 /// from its primary, even when clusters of another environment survive.
 pub fn check(t: &Topology) -> Vec<Finding> {
     // A replication cycle is VRT104's finding, and `failover` refuses to plan one.
-    if t.upstream_first().is_none() {
+    if t.first_cycle().is_some() {
         return Vec::new();
     }
     t.roots()

@@ -47,7 +47,7 @@ declare_rule! {
 /// secondaries, with the recovery `vrt failover` plans for it ([`failover::decide_lost`]).
 pub fn check(t: &Topology) -> Vec<Finding> {
     // A replication cycle is VRT104's finding, and `failover` refuses to plan one.
-    if t.upstream_first().is_none() {
+    if t.first_cycle().is_some() {
         return Vec::new();
     }
     let mut out = Vec::new();

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::json::{JsonScenario, names, scenario_json};
 use super::{client_name, cluster_name, table, term, wrap};
-use crate::failover::{RecoveryPath, SweepRow};
+use crate::failover::{RecoveryPath, Sweep, SweepRow};
 use crate::graph::Topology;
 use crate::report::escape::{md_code, md_prose};
 
@@ -34,9 +34,9 @@ type Cell = fn(&str) -> String;
 /// Markdown, which escapes every part whatever backticks a value holds.
 type Prose = fn(&str) -> String;
 
-fn sweep_recovery(t: &Topology, row: &SweepRow, sep: &str, cell: Cell) -> String {
+fn sweep_recovery(t: &Topology, row: &SweepRow<'_>, sep: &str, cell: Cell) -> String {
     if row.recoveries.is_empty() {
-        return if row.scenario.lost.is_empty() {
+        return if row.lost.is_empty() {
             "nothing lost".to_string()
         } else {
             "none needed".to_string()
@@ -71,15 +71,15 @@ fn cell_list(items: impl Iterator<Item = String>) -> String {
 
 fn sweep_rows(
     t: &Topology,
-    rows: &[SweepRow],
+    rows: &Sweep,
     sep: &str,
     (cell, prose): (Cell, Prose),
 ) -> Vec<SweepTableRow> {
-    rows.iter()
+    rows.rows()
         .map(|r| SweepTableRow {
-            scenario: prose(&r.scenario.label),
-            lost: cell_list(r.scenario.lost.iter().map(|c| cell(t.name(*c)))),
-            recovery: sweep_recovery(t, r, sep, cell),
+            scenario: prose(&r.label(t)),
+            lost: cell_list(r.lost.iter().map(|c| cell(t.name(*c)))),
+            recovery: sweep_recovery(t, &r, sep, cell),
             tokens: if r.tokens_preserved { "yes" } else { "no" },
             reauth: cell_list(r.reauthenticate.iter().map(|c| cell(&client_name(t, *c)))),
             without_dr: cell_list(r.without_dr.iter().map(|c| cell(t.name(*c)))),
@@ -98,12 +98,12 @@ fn text_label(s: &str) -> String {
     term(&s.replace('`', ""))
 }
 
-fn failing(rows: &[SweepRow]) -> usize {
-    rows.iter().filter(|r| !r.tokens_preserved).count()
+fn failing(rows: &Sweep) -> usize {
+    rows.rows().filter(|r| !r.tokens_preserved).count()
 }
 
 /// Renders the N-1 sweep as a terminal table.
-pub fn sweep_text(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
+pub fn sweep_text(w: &mut dyn Write, t: &Topology, rows: &Sweep) -> io::Result<()> {
     writeln!(
         w,
         "N-1 sweep of {}: every single cluster, site and region loss\n",
@@ -117,7 +117,7 @@ pub fn sweep_text(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Res
     write!(w, "\n{}", wrap(&sweep_summary(rows), 0))
 }
 
-fn sweep_summary(rows: &[SweepRow]) -> String {
+fn sweep_summary(rows: &Sweep) -> String {
     let bad = failing(rows);
     if bad == 0 {
         format!(
@@ -133,7 +133,7 @@ fn sweep_summary(rows: &[SweepRow]) -> String {
 }
 
 /// Renders the N-1 sweep as a Markdown table.
-pub fn sweep_markdown(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
+pub fn sweep_markdown(w: &mut dyn Write, t: &Topology, rows: &Sweep) -> io::Result<()> {
     writeln!(w, "# N-1 sweep of {}\n", md_code(&t.model.name))?;
     let cells = sweep_rows(t, rows, "<br>", (md_code, md_prose))
         .into_iter()
@@ -209,19 +209,19 @@ pub struct JsonSweep {
 
 /// Renders the N-1 sweep as one JSON document ([`sweep_document`]), pretty-printed, with a
 /// final newline.
-pub fn sweep_json(w: &mut dyn Write, t: &Topology, rows: &[SweepRow]) -> io::Result<()> {
+pub fn sweep_json(w: &mut dyn Write, t: &Topology, rows: &Sweep) -> io::Result<()> {
     super::json::write(w, &sweep_document(t, rows))
 }
 
 /// Builds the JSON document of a sweep.
-pub fn sweep_document(t: &Topology, rows: &[SweepRow]) -> JsonSweep {
+pub fn sweep_document(t: &Topology, rows: &Sweep) -> JsonSweep {
     JsonSweep {
         topology: t.model.name.clone(),
         all_tokens_preserved: failing(rows) == 0,
         scenarios: rows
-            .iter()
+            .rows()
             .map(|r| JsonSweepRow {
-                scenario: scenario_json(t, &r.scenario),
+                scenario: scenario_json(t, &r.scenario(t)),
                 recoveries: r
                     .recoveries
                     .iter()
@@ -239,7 +239,7 @@ pub fn sweep_document(t: &Topology, rows: &[SweepRow]) -> JsonSweep {
                     .iter()
                     .map(|c| client_name(t, *c))
                     .collect(),
-                without_dr: names(t, &r.without_dr),
+                without_dr: names(t, r.without_dr),
             })
             .collect(),
     }

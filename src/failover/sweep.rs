@@ -1,0 +1,236 @@
+//! The N-1 sweep (`vrt failover --all`): the choices of every single failure, kept in a few
+//! shared vectors rather than a handful of small ones per row.
+//!
+//! A sweep has one row per cluster, site and region of several sites, so its size grows
+//! with the topology and each row is small. Rows that each own five to seven vectors cost
+//! more to allocate, keep and drop than to decide (BENCHMARKS.md, "Failover sweep"): here a
+//! row is where its parts end in [`Sweep`]'s vectors, and [`SweepRow`] borrows them.
+
+use std::collections::BTreeSet;
+
+use super::decide::{Decisions, Reasons};
+use super::outcome;
+use super::plan::{RecoveryPath, Scenario};
+use super::resolve;
+use crate::graph::{Cyclic, Failure, Topology};
+use crate::ids::{ClientId, ClusterId, SiteId};
+
+/// One recovery of a sweep row: the choice a runbook makes, without the reasons and the
+/// ranked candidates it prints (`vrt failover --lose` explains one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepRecovery {
+    /// The lost cluster.
+    pub lost: ClusterId,
+    /// How it is recovered.
+    pub path: RecoveryPath,
+    /// The cluster that takes over, if any.
+    pub to: Option<ClusterId>,
+    /// For a two-step performance promotion: the performance secondary replaced first.
+    pub via: Option<ClusterId>,
+    /// Whether the lost cluster's tokens and leases survive.
+    pub tokens_preserved: bool,
+}
+
+/// Where a row's parts end in the shared vectors of [`Sweep`]; each starts where the
+/// previous row's ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Ends {
+    lost: usize,
+    sites: usize,
+    recoveries: usize,
+    reauthenticate: usize,
+    without_dr: usize,
+}
+
+/// Every single failure ([`Topology::single_failures`]) and what it leads to, in that order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sweep {
+    failures: Vec<Failure>,
+    /// Per row: where its parts end, and whether every lost cluster's tokens survive.
+    rows: Vec<(Ends, bool)>,
+    lost: Vec<ClusterId>,
+    sites: Vec<SiteId>,
+    recoveries: Vec<SweepRecovery>,
+    reauthenticate: Vec<ClientId>,
+    without_dr: Vec<ClusterId>,
+}
+
+/// One row of the N-1 sweep, borrowed from its [`Sweep`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepRow<'a> {
+    /// The failure.
+    pub failure: &'a Failure,
+    /// The clusters it takes out, in file order.
+    pub lost: &'a [ClusterId],
+    /// The sites it takes out whole.
+    pub sites: &'a [SiteId],
+    /// Its recoveries, upstream first.
+    pub recoveries: &'a [SweepRecovery],
+    /// Whether every lost cluster's tokens survive.
+    pub tokens_preserved: bool,
+    /// Clients that must re-authenticate, in file order.
+    pub reauthenticate: &'a [ClientId],
+    /// Serving clusters left without a DR secondary, in file order.
+    pub without_dr: &'a [ClusterId],
+}
+
+impl SweepRow<'_> {
+    /// `cluster `x``, `site `dc-a`` or `region `east``, as a runbook's scenario names it.
+    pub fn label(&self, t: &Topology) -> String {
+        resolve::label(t, self.failure)
+    }
+
+    /// The row's failure as a runbook's [`Scenario`].
+    pub fn scenario(&self, t: &Topology) -> Scenario {
+        Scenario {
+            failure: self.failure.clone(),
+            label: self.label(t),
+            lost: self.lost.to_vec(),
+            sites: self.sites.to_vec(),
+            planned: false,
+        }
+    }
+}
+
+impl Sweep {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the sweep has no row (a topology without clusters or sites).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Row `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<SweepRow<'_>> {
+        (i < self.len()).then(|| self.row(i))
+    }
+
+    /// The rows, in the order of [`Topology::single_failures`].
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = SweepRow<'_>> + DoubleEndedIterator {
+        (0..self.len()).map(|i| self.row(i))
+    }
+
+    /// Row `i`, which must be below [`Self::len`].
+    fn row(&self, i: usize) -> SweepRow<'_> {
+        let (end, tokens_preserved) = self.rows[i];
+        let start = i
+            .checked_sub(1)
+            .map_or_else(Ends::default, |p| self.rows[p].0);
+        SweepRow {
+            failure: &self.failures[i],
+            lost: &self.lost[start.lost..end.lost],
+            sites: &self.sites[start.sites..end.sites],
+            recoveries: &self.recoveries[start.recoveries..end.recoveries],
+            tokens_preserved,
+            reauthenticate: &self.reauthenticate[start.reauthenticate..end.reauthenticate],
+            without_dr: &self.without_dr[start.without_dr..end.without_dr],
+        }
+    }
+
+    /// Appends the row of `failure`, decided by `d`.
+    fn push(
+        &mut self,
+        t: &Topology,
+        failure: Failure,
+        d: &Decisions,
+        (base, scratch): (&[ClusterId], &mut outcome::Scratch),
+    ) {
+        self.lost.extend(d.lost.iter().copied());
+        match &failure {
+            Failure::Cluster(_) => {}
+            Failure::Site(s) => self.sites.push(*s),
+            Failure::Region(_) => self.sites.extend(t.sites_lost_by(&failure)),
+        }
+        self.recoveries
+            .extend(d.recoveries.iter().map(|r| SweepRecovery {
+                lost: r.lost,
+                path: r.path,
+                to: r.to,
+                via: r.via,
+                tokens_preserved: r.tokens_preserved,
+            }));
+        let from = self.reauthenticate.len();
+        self.reauthenticate.extend(
+            d.recoveries
+                .iter()
+                .flat_map(|r| r.reauthenticate.iter().copied()),
+        );
+        sort_dedup_tail(&mut self.reauthenticate, from);
+        outcome::without_dr_sparse(t, d, base, scratch, &mut self.without_dr);
+        let ends = Ends {
+            lost: self.lost.len(),
+            sites: self.sites.len(),
+            recoveries: self.recoveries.len(),
+            reauthenticate: self.reauthenticate.len(),
+            without_dr: self.without_dr.len(),
+        };
+        self.rows
+            .push((ends, d.recoveries.iter().all(|r| r.tokens_preserved)));
+        self.failures.push(failure);
+    }
+}
+
+/// Sorts `v[from..]` and removes its repeats.
+fn sort_dedup_tail<T: Ord + Copy>(v: &mut Vec<T>, from: usize) {
+    v[from..].sort_unstable();
+    let mut kept = from;
+    for i in from..v.len() {
+        if kept == from || v[kept - 1] != v[i] {
+            v[kept] = v[i];
+            kept += 1;
+        }
+    }
+    v.truncate(kept);
+}
+
+/// Plans every single failure ([`Topology::single_failures`]): each cluster, each site,
+/// each region of several sites. Each row holds the choices of the runbook of its failure
+/// (`tests/consistency.rs`).
+pub fn sweep(t: &Topology) -> Result<Sweep, Cyclic> {
+    super::acyclic(t)?;
+    // Once per sweep: the clusters left without a DR secondary when nothing fails. A
+    // scenario changes this only inside the replication sets it touches, so each row costs
+    // what its failure touches, not the size of the topology.
+    let base = outcome::without_dr(&outcome::after(
+        t,
+        &Decisions::new(t, BTreeSet::new(), Reasons::Omitted),
+    ));
+    let mut scratch = outcome::Scratch::default();
+    let failures = t.single_failures();
+    let mut out = Sweep {
+        rows: Vec::with_capacity(failures.len()),
+        failures: Vec::with_capacity(failures.len()),
+        lost: Vec::with_capacity(failures.len()),
+        recoveries: Vec::with_capacity(failures.len()),
+        ..Sweep::default()
+    };
+    for f in failures {
+        let d = Decisions::new(t, t.lost_by(&f), Reasons::Omitted);
+        out.push(t, f, &d, (&base, &mut scratch));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_dedup_tail;
+
+    #[test]
+    fn sort_dedup_tail_leaves_the_head_alone() {
+        let mut v = vec![3, 1, 1, 9, 2, 9, 2, 5];
+        sort_dedup_tail(&mut v, 3);
+        assert_eq!(v, [3, 1, 1, 2, 5, 9]);
+        let mut v: Vec<u8> = vec![];
+        sort_dedup_tail(&mut v, 0);
+        assert!(v.is_empty());
+        let mut v = vec![4, 4, 4];
+        sort_dedup_tail(&mut v, 0);
+        assert_eq!(v, [4]);
+        let mut v = vec![7, 7];
+        sort_dedup_tail(&mut v, 2);
+        assert_eq!(v, [7, 7]);
+    }
+}
