@@ -484,6 +484,14 @@ impl Topology {
         self.downstream_of_kind(id, EdgeKind::Dr)
     }
 
+    /// [`Self::dr_secondaries`] without collecting them.
+    pub fn dr_secondaries_of(&self, id: ClusterId) -> impl Iterator<Item = ClusterId> + '_ {
+        self.index.downstream[id.0]
+            .iter()
+            .filter(|(_, k)| *k == EdgeKind::Dr)
+            .map(|(c, _)| *c)
+    }
+
     /// The performance secondaries of `id`, in file order.
     pub fn performance_secondaries(&self, id: ClusterId) -> Vec<ClusterId> {
         self.downstream_of_kind(id, EdgeKind::Performance)
@@ -708,10 +716,18 @@ impl Topology {
 
     /// The clusters a failure takes out.
     pub fn lost_by(&self, failure: &Failure) -> BTreeSet<ClusterId> {
+        let mut lost = Vec::new();
+        self.lost_by_into(failure, &mut lost);
+        lost.into_iter().collect()
+    }
+
+    /// [`Self::lost_by`] appended to `out`, ascending (in file order), each once.
+    pub fn lost_by_into(&self, failure: &Failure, out: &mut Vec<ClusterId>) {
         match failure {
-            Failure::Cluster(c) => BTreeSet::from([*c]),
-            Failure::Site(s) => self.clusters_in_site(*s).into_iter().collect(),
-            Failure::Region(r) => self.clusters_in_region(r).into_iter().collect(),
+            Failure::Cluster(c) => out.push(*c),
+            // A site's clusters are indexed in file order.
+            Failure::Site(s) => out.extend_from_slice(&self.index.site_clusters[s.0]),
+            Failure::Region(r) => out.extend(self.clusters_in_region(r)),
         }
     }
 
@@ -730,18 +746,20 @@ impl Topology {
         let mut out: Vec<Failure> = self.cluster_ids().map(Failure::Cluster).collect();
         out.extend((0..self.model.sites.len()).map(|s| Failure::Site(SiteId(s))));
         out.extend(
-            self.regions()
-                .into_iter()
-                .filter(|r| self.sites_in_region(r).len() > 1)
-                .map(|r| Failure::Region(r.to_string())),
+            self.index
+                .regions
+                .iter()
+                .filter(|(_, sites)| sites.len() > 1)
+                .map(|(r, _)| Failure::Region(r.clone())),
         );
         out
     }
 
-    /// Whether a failure that takes out `lost` leaves nothing of the replication set rooted
-    /// at `root`: no cluster of it survives to be promoted or to serve.
-    pub fn set_lost(&self, root: ClusterId, lost: &BTreeSet<ClusterId>) -> bool {
-        self.replication_set(root).iter().all(|c| lost.contains(c))
+    /// Whether a failure that takes out the clusters for which `lost` holds leaves nothing
+    /// of the replication set rooted at `root`: no cluster of it survives to be promoted or
+    /// to serve.
+    pub fn set_lost(&self, root: ClusterId, lost: impl Fn(ClusterId) -> bool) -> bool {
+        self.replication_set(root).into_iter().all(lost)
     }
 
     /// A cluster's Vault version, when the file gives one.

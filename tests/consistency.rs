@@ -269,8 +269,8 @@ fn a_surviving_staging_cluster_does_not_save_a_production_set() {
 }
 
 /// Decisions made without their reasons (the sweep's, `validate`'s) choose exactly what the
-/// runbook's decisions choose: the same recoveries, the same replacements; only `why` is
-/// left empty. And each row of the sweep shows the recoveries of the runbook of its
+/// runbook's decisions choose: the same recoveries, the same replacements; only `why` and
+/// the ranked candidates are left empty. And each row of the sweep shows the recoveries of the runbook of its
 /// failure.
 #[test]
 fn decisions_without_reasons_choose_what_the_runbook_chooses() {
@@ -283,7 +283,12 @@ fn decisions_without_reasons_choose_what_the_runbook_chooses() {
             let written = failover::decide(&t, failure).unwrap();
             let omitted = failover::decide_lost(&t, t.lost_by(failure));
             assert_eq!(omitted.reasons, failover::Reasons::Omitted);
-            assert!(omitted.recoveries.iter().all(|r| r.why.is_empty()));
+            assert!(
+                omitted
+                    .recoveries
+                    .iter()
+                    .all(|r| r.why.is_empty() && r.candidates.is_empty())
+            );
             assert!(
                 written.recoveries.iter().all(|r| !r.why.is_empty()),
                 "{name}: {failure:?}"
@@ -292,6 +297,7 @@ fn decisions_without_reasons_choose_what_the_runbook_chooses() {
                 rs.iter()
                     .map(|r| failover::Recovery {
                         why: String::new(),
+                        candidates: Vec::new(),
                         ..r.clone()
                     })
                     .collect::<Vec<_>>()

@@ -38,12 +38,13 @@ pub enum Promotion {
 /// secondary, and the cluster that replaced each lost cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decisions {
-    /// The clusters the failure takes out.
-    pub lost: BTreeSet<ClusterId>,
+    /// The clusters the failure takes out, ascending (in file order), each once.
+    pub lost: Vec<ClusterId>,
     /// One recovery per lost primary or performance secondary, upstream first.
     pub recoveries: Vec<Recovery>,
-    /// Lost cluster → the cluster that took its place, and how.
-    pub replaced: BTreeMap<ClusterId, (ClusterId, Promotion)>,
+    /// Each lost cluster that something replaced, ascending, with the cluster that took
+    /// its place and how ([`Decisions::replacement`]).
+    pub replaced: Vec<(ClusterId, (ClusterId, Promotion))>,
     /// A planned switchover's choice: the cluster handed over and the one that takes over.
     pub forced: Option<(ClusterId, ClusterId)>,
     /// Whether each recovery's [`Recovery::why`] is written.
@@ -58,7 +59,8 @@ pub struct Decisions {
 pub enum Reasons {
     /// Every [`Recovery::why`] explains the choice, citing its sources.
     Written,
-    /// Every [`Recovery::why`] is empty; the choices are the same.
+    /// Every [`Recovery::why`] is empty and every [`Recovery::candidates`] too (the ranking
+    /// is made, only not kept); the choices are the same.
     Omitted,
 }
 
@@ -103,25 +105,71 @@ pub fn decide_lost(t: &Topology, lost: BTreeSet<ClusterId>) -> Decisions {
 /// the failure takes out. VRT302 asks this once per replication set and failure. Without
 /// reasons, as [`decide_lost`].
 pub fn decide_primary(t: &Topology, lost: BTreeSet<ClusterId>, root: ClusterId) -> Decisions {
-    let mut d = Decisions::undecided(lost, None, Reasons::Omitted);
-    d.decide(t, Some(root));
+    let mut d = Decisions::undecided(lost.into_iter().collect(), None, Reasons::Omitted);
+    d.decide(t, Some(root), &mut Scratch::default());
     d
+}
+
+/// The buffers of one decision, kept from one decision to the next by a caller that
+/// decides many ([`super::sweep()`]): a decision then allocates only what it keeps.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// The lost primaries and performance secondaries, upstream first.
+    serving_lost: Vec<ClusterId>,
+    /// Their recoveries, by position in `serving_lost`.
+    decided: Vec<Option<Recovery>>,
+    /// The candidates of one promotion.
+    candidates: Vec<ClusterId>,
 }
 
 impl Decisions {
     /// Nothing decided yet about the loss of `lost`.
-    fn undecided(
-        lost: BTreeSet<ClusterId>,
+    pub(super) fn undecided(
+        lost: Vec<ClusterId>,
         forced: Option<(ClusterId, ClusterId)>,
         reasons: Reasons,
     ) -> Self {
+        debug_assert!(lost.is_sorted() && lost.windows(2).all(|w| w[0] != w[1]));
         Self {
             lost,
             recoveries: Vec::new(),
-            replaced: BTreeMap::new(),
+            replaced: Vec::new(),
             forced,
             reasons,
         }
+    }
+
+    /// The cluster that took lost cluster `l`'s place, and how.
+    pub fn replacement(&self, l: ClusterId) -> Option<(ClusterId, Promotion)> {
+        self.replaced
+            .binary_search_by_key(&l, |(c, _)| *c)
+            .ok()
+            .map(|at| self.replaced[at].1)
+    }
+
+    /// Records that `to` took lost cluster `l`'s place.
+    fn replace(&mut self, l: ClusterId, to: ClusterId, how: Promotion) {
+        match self.replaced.binary_search_by_key(&l, |(c, _)| *c) {
+            Ok(at) => self.replaced[at].1 = (to, how),
+            Err(at) => self.replaced.insert(at, (l, (to, how))),
+        }
+    }
+
+    /// Decides again, for the loss of the clusters `fill` appends (ascending, each once),
+    /// keeping every buffer: the sweep's way to decide thousands of failures without
+    /// allocating for each.
+    pub(super) fn redecide(
+        &mut self,
+        t: &Topology,
+        fill: impl FnOnce(&mut Vec<ClusterId>),
+        scratch: &mut Scratch,
+    ) {
+        self.lost.clear();
+        fill(&mut self.lost);
+        debug_assert!(self.lost.is_sorted() && self.lost.windows(2).all(|w| w[0] != w[1]));
+        self.recoveries.clear();
+        self.replaced.clear();
+        self.decide(t, None, scratch);
     }
 
     /// The recovery decided for lost primary or performance secondary `l`, if it is lost.
@@ -131,16 +179,16 @@ impl Decisions {
 
     /// The decisions for the loss of `lost` (in a topology without replication cycles).
     pub(super) fn new(t: &Topology, lost: BTreeSet<ClusterId>, reasons: Reasons) -> Self {
-        let mut d = Self::undecided(lost, None, reasons);
-        d.decide(t, None);
+        let mut d = Self::undecided(lost.into_iter().collect(), None, reasons);
+        d.decide(t, None, &mut Scratch::default());
         d
     }
 
     /// The decisions of a planned switchover from `from` to `to`, which must be one of
     /// `from`'s successor candidates ([`Topology::successor_candidates`]).
     pub(super) fn switchover(t: &Topology, from: ClusterId, to: ClusterId) -> Self {
-        let mut d = Self::undecided(BTreeSet::from([from]), Some((from, to)), Reasons::Written);
-        d.decide(t, None);
+        let mut d = Self::undecided(vec![from], Some((from, to)), Reasons::Written);
+        d.decide(t, None, &mut Scratch::default());
         d
     }
 
@@ -182,16 +230,17 @@ impl Decisions {
 
     /// Keeps only the switchover's chosen cluster among `candidates` when `l` is the cluster
     /// handed over.
-    fn only_forced(&self, l: ClusterId, candidates: Vec<ClusterId>) -> Vec<ClusterId> {
-        match self.forced {
-            Some((from, to)) if from == l => candidates.into_iter().filter(|c| *c == to).collect(),
-            _ => candidates,
+    fn only_forced(&self, l: ClusterId, candidates: &mut Vec<ClusterId>) {
+        if let Some((from, to)) = self.forced
+            && from == l
+        {
+            candidates.retain(|c| *c == to);
         }
     }
 
     /// Whether the failure takes `c` out.
     pub fn is_lost(&self, c: ClusterId) -> bool {
-        self.lost.contains(&c)
+        self.lost.binary_search(&c).is_ok()
     }
 
     /// The cluster doing `c`'s job after the failover: `c` itself, its replacement, or
@@ -202,7 +251,7 @@ impl Decisions {
             if !self.is_lost(cur) {
                 return Some(cur);
             }
-            cur = self.replaced.get(&cur)?.0;
+            cur = self.replacement(cur)?.0;
         }
         None
     }
@@ -210,53 +259,58 @@ impl Decisions {
     /// The lost primaries and performance secondaries, upstream first: in the order of
     /// [`super::upstream_first`], found from the lost clusters alone, so a sweep's scenario
     /// costs what it loses, not the size of the topology.
-    fn serving_lost(&self, t: &Topology, only: Option<ClusterId>) -> Vec<ClusterId> {
-        let mut out: Vec<ClusterId> = match only {
+    fn serving_lost(&self, t: &Topology, only: Option<ClusterId>, out: &mut Vec<ClusterId>) {
+        out.clear();
+        match only {
             // The primary and the lost performance secondaries its recovery may go through.
-            Some(root) => std::iter::once(root)
-                .chain(t.performance_secondaries(root))
-                .filter(|c| self.is_lost(*c))
-                .collect(),
-            None => self.lost.iter().copied().collect(),
-        };
+            Some(root) => out.extend(
+                std::iter::once(root)
+                    .chain(t.performance_secondaries(root))
+                    .filter(|c| self.is_lost(*c)),
+            ),
+            None => out.extend_from_slice(&self.lost),
+        }
         out.retain(|c| t.role(*c) != Role::DrSecondary);
-        out.sort_by_cached_key(|c| super::order_key(t, *c));
-        out
+        out.sort_unstable_by_key(|c| super::order_key(t, *c));
     }
 
     /// Chooses each lost serving cluster's recovery; with `only`, the recovery of that
     /// primary alone ([`decide_primary`]).
-    fn decide(&mut self, t: &Topology, only: Option<ClusterId>) {
-        let serving_lost = self.serving_lost(t, only);
+    fn decide(&mut self, t: &Topology, only: Option<ClusterId>, scratch: &mut Scratch) {
+        let Scratch {
+            serving_lost,
+            decided,
+            candidates,
+        } = scratch;
+        self.serving_lost(t, only, serving_lost);
         // Recoveries by position in `serving_lost`: a vector, not a map keyed by cluster,
         // because a map node of recoveries is an allocation large enough to make the
         // allocator consolidate its free lists once per scenario of a sweep.
-        let mut decided: Vec<Option<Recovery>> = serving_lost.iter().map(|_| None).collect();
+        decided.clear();
+        decided.resize_with(serving_lost.len(), || None);
         let mut memo = Memo::default();
         // DR promotions first: they never depend on other choices.
-        for (&l, slot) in serving_lost.iter().zip(&mut decided) {
-            let drs: Vec<ClusterId> = t
-                .dr_secondaries(l)
-                .into_iter()
-                .filter(|d| !self.is_lost(*d))
-                .collect();
-            let ranked = t.rank_replacements(l, self.only_forced(l, drs));
-            if let Some(&d) = ranked.first() {
-                self.replaced.insert(l, (d, Promotion::Dr));
-                let why = self.explain(|| self.why_dr_promotion(t, l, d, &ranked));
+        for (&l, slot) in serving_lost.iter().zip(decided.iter_mut()) {
+            candidates.clear();
+            candidates.extend(t.dr_secondaries_of(l).filter(|d| !self.is_lost(*d)));
+            self.only_forced(l, candidates);
+            t.rank_in_place(l, candidates);
+            if let Some(&d) = candidates.first() {
+                self.replace(l, d, Promotion::Dr);
+                let why = self.explain(|| self.why_dr_promotion(t, l, d, candidates));
                 *slot = Some(Recovery {
                     lost: l,
                     path: RecoveryPath::DrPromotion,
                     to: Some(d),
                     via: None,
-                    candidates: ranked,
+                    candidates: self.kept(candidates),
                     why,
                     tokens_preserved: true,
                     reauthenticate: Vec::new(),
                 });
             }
         }
-        for (&l, slot) in serving_lost.iter().zip(&mut decided) {
+        for (&l, slot) in serving_lost.iter().zip(decided.iter_mut()) {
             if slot.is_some() || only.is_some_and(|root| root != l) {
                 continue;
             }
@@ -276,20 +330,27 @@ impl Decisions {
                 self.secondary_without_dr(t, l, &dr_note, clients, &mut memo)
             };
             if let (Some(to), RecoveryPath::PerformancePromotion) = (recovery.to, recovery.path) {
-                self.replaced.insert(l, (to, Promotion::Performance));
+                self.replace(l, to, Promotion::Performance);
             }
             *slot = Some(recovery);
         }
-        self.recoveries = decided
-            .into_iter()
-            .flatten()
-            .map(|mut r| {
-                if self.reasons == Reasons::Written {
+        let written = self.reasons == Reasons::Written;
+        self.recoveries
+            .extend(decided.drain(..).flatten().map(|mut r| {
+                if written {
                     r.why.push('.');
                 }
                 r
-            })
-            .collect();
+            }));
+    }
+
+    /// The ranked candidates a recovery keeps: all of them when the decisions carry their
+    /// reasons, none otherwise ([`Reasons::Omitted`]).
+    fn kept(&self, ranked: &[ClusterId]) -> Vec<ClusterId> {
+        match self.reasons {
+            Reasons::Written => ranked.to_vec(),
+            Reasons::Omitted => Vec::new(),
+        }
     }
 
     /// Why DR secondary `d` is promoted in place of `l`, the first of `ranked`.
@@ -330,7 +391,7 @@ impl Decisions {
         let perf = t.performance_secondaries(l);
         // Only candidates of `l`'s environment count: a surviving performance secondary of
         // another environment must not hide the two-step recovery below.
-        let direct: Vec<ClusterId> = perf
+        let mut direct: Vec<ClusterId> = perf
             .iter()
             .copied()
             .filter(|p| !self.is_lost(*p) && t.same_environment(l, *p))
@@ -340,8 +401,8 @@ impl Decisions {
             // turn: two steps, but the set serves again.
             let replacements: BTreeMap<ClusterId, ClusterId> = perf
                 .iter()
-                .filter_map(|p| match self.replaced.get(p) {
-                    Some((r, Promotion::Dr)) => Some((*r, *p)),
+                .filter_map(|p| match self.replacement(*p) {
+                    Some((r, Promotion::Dr)) => Some((r, *p)),
                     _ => None,
                 })
                 .collect();
@@ -349,7 +410,8 @@ impl Decisions {
             let via = ranked.first().and_then(|r| replacements.get(r).copied());
             (ranked, via)
         } else {
-            (t.rank_replacements(l, self.only_forced(l, direct)), None)
+            self.only_forced(l, &mut direct);
+            (t.rank_replacements(l, direct), None)
         };
         match ranked.first() {
             Some(&p) => {
@@ -361,7 +423,7 @@ impl Decisions {
                     path: RecoveryPath::PerformancePromotion,
                     to: Some(p),
                     via,
-                    candidates: ranked,
+                    candidates: self.kept(&ranked),
                     why,
                     tokens_preserved: false,
                     reauthenticate: clients,
@@ -423,7 +485,7 @@ impl Decisions {
                     path: RecoveryPath::ClientsMove,
                     to: Some(to),
                     via: None,
-                    candidates: ranked,
+                    candidates: self.kept(&ranked),
                     why,
                     tokens_preserved: false,
                     reauthenticate: clients,

@@ -22,7 +22,7 @@ impl Builder<'_> {
             .filter(|c| self.d.is_lost(*c))
             .collect();
         for l in lost {
-            if let Some(&(r, how)) = self.d.replaced.get(&l) {
+            if let Some(&(r, how)) = self.d.replacement(l).as_ref() {
                 let step = fenced.get(&l).copied().unwrap_or(0);
                 match how {
                     Promotion::Dr => self.failback_dr(l, r, step),
@@ -220,10 +220,10 @@ impl Builder<'_> {
     fn returning_dr(&mut self, x: ClusterId) {
         let t = self.t;
         let Some((u, _)) = t.upstream(x) else { return };
-        if t.set_lost(t.root(x), &self.d.lost) {
+        if t.set_lost(t.root(x), |c| self.d.is_lost(c)) {
             return; // the whole set is restored from snapshots
         }
-        match self.d.replaced.get(&u).copied() {
+        match self.d.replacement(u) {
             None => {
                 let verify = self.vault(x, "read -format=json sys/replication/dr/status");
                 let when = if self.d.is_lost(u) {
@@ -318,7 +318,7 @@ impl Builder<'_> {
                 quoted(t, u)
             ));
         } else {
-            let dr_failover = matches!(self.d.replaced.get(&u), Some((_, Promotion::Dr)));
+            let dr_failover = matches!(self.d.replacement(u), Some((_, Promotion::Dr)));
             if dr_failover && t.version(l).is_some_and(|v| v.core >= (1, 13, 0)) {
                 let addr = self.advertised(now);
                 commands.push(self.vault(

@@ -98,7 +98,7 @@ fn build_from(
     let scenario = Scenario {
         failure: failure.clone(),
         label,
-        lost: d.lost.iter().copied().collect(),
+        lost: d.lost.clone(),
         sites: t.sites_lost_by(failure),
         planned: d.forced.is_some(),
     };

@@ -136,7 +136,7 @@ pub(super) fn sets(t: &Topology, d: &Decisions) -> Vec<SetImpact> {
                     return None;
                 }
                 lost.sort();
-                let (status, note) = if t.set_lost(root, &d.lost) {
+                let (status, note) = if t.set_lost(root, |c| d.is_lost(c)) {
                     (
                         SetStatus::Lost,
                         "nothing of the set survives: restore it from snapshots".to_string(),
@@ -166,7 +166,7 @@ pub(super) fn sets(t: &Topology, d: &Decisions) -> Vec<SetImpact> {
                         .into_iter()
                         .filter(|s| !d.is_lost(*s))
                         .collect();
-                    let by = d.replaced.get(&root).map(|(c, _)| quoted(t, *c));
+                    let by = d.replacement(root).map(|(c, _)| quoted(t, c));
                     let note = if let Some(by) = &by
                         && readers.is_empty()
                     {

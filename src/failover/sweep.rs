@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use super::decide::{Decisions, Reasons};
+use super::decide::{self, Decisions, Reasons};
 use super::outcome;
 use super::plan::{RecoveryPath, Scenario};
 use super::resolve;
@@ -200,15 +200,21 @@ pub fn sweep(t: &Topology) -> Result<Sweep, Cyclic> {
     ));
     let mut scratch = outcome::Scratch::default();
     let failures = t.single_failures();
+    // Each cluster is lost once alone and once with its site, and once more with its region
+    // when regions of several sites fail: the lost clusters and recoveries of every row fit.
+    let regions = failures.iter().any(|f| matches!(f, Failure::Region(_)));
+    let most = t.model.clusters.len() * if regions { 3 } else { 2 };
     let mut out = Sweep {
         rows: Vec::with_capacity(failures.len()),
         failures: Vec::with_capacity(failures.len()),
-        lost: Vec::with_capacity(failures.len()),
-        recoveries: Vec::with_capacity(failures.len()),
+        lost: Vec::with_capacity(most),
+        recoveries: Vec::with_capacity(most),
         ..Sweep::default()
     };
+    let mut d = Decisions::undecided(Vec::new(), None, Reasons::Omitted);
+    let mut deciding = decide::Scratch::default();
     for f in failures {
-        let d = Decisions::new(t, t.lost_by(&f), Reasons::Omitted);
+        d.redecide(t, |lost| t.lost_by_into(&f, lost), &mut deciding);
         out.push(t, f, &d, (&base, &mut scratch));
     }
     Ok(out)

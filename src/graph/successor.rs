@@ -63,15 +63,19 @@ impl Topology {
         replaced: ClusterId,
         candidates: impl IntoIterator<Item = ClusterId>,
     ) -> Vec<ClusterId> {
+        let mut out: Vec<ClusterId> = candidates.into_iter().collect();
+        self.rank_in_place(replaced, &mut out);
+        out
+    }
+
+    /// [`Topology::rank_replacements`] of the clusters of `candidates`, in place.
+    pub fn rank_in_place(&self, replaced: ClusterId, out: &mut Vec<ClusterId>) {
         let preferred = self
             .cluster(replaced)
             .failover_to
             .as_ref()
             .map(|f| *f.get());
-        let mut out: Vec<ClusterId> = candidates
-            .into_iter()
-            .filter(|c| self.same_environment(replaced, *c))
-            .collect();
+        out.retain(|c| self.same_environment(replaced, *c));
         out.sort_by(|a, b| {
             let key = |c: ClusterId| {
                 (
@@ -86,7 +90,6 @@ impl Topology {
                 .then_with(|| self.name(*a).cmp(self.name(*b)))
         });
         out.dedup();
-        out
     }
 
     /// Where the clients of lost performance secondary `lost` go when no DR secondary of it
