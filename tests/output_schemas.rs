@@ -332,6 +332,10 @@ fn planners(file: &str) -> Vec<(Vec<String>, Value)> {
             args(&["failover", "--all"]),
             vrt::report::failover::sweep_schema(),
         ),
+        (
+            args(&["switchover", "--to", "c"]),
+            vrt::report::failover::plan_schema(),
+        ),
         (args(&["upgrade-plan"]), vrt::report::upgrade::schema()),
     ]
 }
@@ -403,13 +407,20 @@ fn every_planner_prints_the_findings_of_a_file_that_does_not_load() {
 fn planners_print_the_findings_they_stop_on() {
     let cycle = "tests/fixtures/rules/VRT104-replication-cycle.yaml";
     for (args, schema) in planners(cycle) {
-        if args[0] != "failover" && args[0] != "upgrade-plan" {
+        if !["failover", "switchover", "upgrade-plan"].contains(&args[0].as_str()) {
             continue;
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // A cluster on the cycle to lose; a switchover to a cluster off it, which is a
+        // candidate: the planner then stops on the cycle, not on the target.
+        let name = if args[0] == "switchover" {
+            "dr-a"
+        } else {
+            "perf-b"
+        };
         let args: Vec<&str> = args
             .iter()
-            .map(|a| if *a == "c" { "perf-b" } else { a })
+            .map(|a| if *a == "c" { name } else { a })
             .collect();
         let doc = json_of(&args, 1);
         assert_findings_document(&doc, cycle, Some("cycle"), "VRT104");

@@ -1,6 +1,7 @@
 use crate::error::Error;
 use crate::{failover, report};
 
+use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Plan a planned switchover to a cluster: demote its upstream first, then promote it,
@@ -37,7 +38,7 @@ enum Format {
     Text,
     /// A runbook to paste into a wiki or change ticket.
     Markdown,
-    /// One JSON document (schemas/failover-plan.schema.json).
+    /// One JSON document (schemas/failover-plan.schema.json); on errors, the findings.
     Json,
     /// A bash script: one function per step, a confirmation before each promote, demote,
     /// disable or enable, `--yes` and `--dry-run`.
@@ -46,14 +47,17 @@ enum Format {
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
     let output = args.output.open()?;
-    let Some(t) = args.input.load(io)? else {
-        return Ok(Exit::Findings);
+    let json = args.format == Format::Json;
+    let (source, t) = match args.input.load_or_findings()? {
+        Loaded::Ready(source, t) => (source, *t),
+        Loaded::Refused(source, findings) => {
+            return super::planner::refuse(output, json, &source, None, &findings, io);
+        }
     };
     let plan = match failover::switchover(&t, &args.to) {
         Ok(p) => p,
-        Err(failover::SwitchoverError::Cyclic(e)) => {
-            writeln!(io.err, "error: {e}")?;
-            return Ok(Exit::Findings);
+        Err(failover::SwitchoverError::Cyclic(cycle)) => {
+            return super::planner::refuse_cycle(output, json, &source, &t, &cycle, io);
         }
         Err(e) => return Err(Error::BadTarget(e.to_string())),
     };
