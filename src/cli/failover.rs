@@ -3,7 +3,6 @@ use clap::ArgGroup;
 use crate::error::Error;
 use crate::{failover, report};
 
-use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Plan the failover for a lost cluster, site or region, or sweep every single failure.
@@ -68,13 +67,9 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
                 .to_string(),
         ));
     }
-    let output = args.output.open()?;
     let json = args.format == Format::Json;
-    let (source, t) = match args.input.load_or_findings()? {
-        Loaded::Ready(source, t) => (source, *t),
-        Loaded::Refused(source, findings) => {
-            return super::planner::refuse(output, json, &source, None, &findings, io);
-        }
+    let Some((output, source, t)) = args.input.start_planner(&args.output, json, io)? else {
+        return Ok(Exit::Findings);
     };
     let mut out = Vec::new();
     let preserved = if let Some(name) = &args.lose {

@@ -5,7 +5,6 @@ use crate::firewall::{Family, Scope};
 use crate::report::firewall::{self as render, Context};
 use crate::spec::Provider;
 
-use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Generate firewall allow rules for every flow of `vrt ports`, for a real target.
@@ -243,13 +242,9 @@ fn note_empty(args: &Args, scope: &Scope, io: &mut Io<'_>) -> std::io::Result<()
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let output = args.output.open()?;
     let json = args.format == Format::Json;
-    let (source, t) = match args.input.load_or_findings()? {
-        Loaded::Ready(source, t) => (source, *t),
-        Loaded::Refused(source, findings) => {
-            return super::planner::refuse(output, json, &source, None, &findings, io);
-        }
+    let Some((output, source, t)) = args.input.start_planner(&args.output, json, io)? else {
+        return Ok(Exit::Findings);
     };
     let scope = scope(args, &t)?;
     let flows: Vec<_> = crate::net::flows::flows(&t)

@@ -3,7 +3,6 @@ use std::collections::BTreeSet;
 use crate::error::Error;
 use crate::report::mounts as render;
 
-use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Print where each mount's data lives: the clusters that hold it, before or after a loss.
@@ -48,13 +47,9 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let output = args.output.open()?;
     let json = args.format == Format::Json;
-    let (_, t) = match args.input.load_or_findings()? {
-        Loaded::Ready(source, t) => (source, *t),
-        Loaded::Refused(source, findings) => {
-            return super::planner::refuse(output, json, &source, None, &findings, io);
-        }
+    let Some((output, _, t)) = args.input.start_planner(&args.output, json, io)? else {
+        return Ok(Exit::Findings);
     };
     let (lost, loss_name) = match &args.after_loss {
         None => (BTreeSet::new(), None),

@@ -9,7 +9,7 @@ use crate::graph::Topology;
 use crate::output::Output;
 use crate::source::Source;
 
-use super::{Exit, InputArgs, Io};
+use super::{Exit, InputArgs, Io, OutputArgs};
 
 /// A planner's topology, or the findings that keep the file from loading.
 pub enum Loaded {
@@ -34,9 +34,23 @@ pub fn load(path: &str, limits: crate::yaml::Limits) -> Result<Loaded, Error> {
 }
 
 impl InputArgs {
-    /// Reads and loads the topology of a planner; see [`load`] and [`refuse`].
-    pub fn load_or_findings(&self) -> Result<Loaded, Error> {
-        load(&self.file, self.limits.limits())
+    /// Opens a planner's `output` and loads its topology. When the file does not load, the
+    /// planner stops there ([`refuse`], exit 1) and this returns `None`: with `json`, the
+    /// findings document is the product written.
+    pub fn start_planner(
+        &self,
+        output: &OutputArgs,
+        json: bool,
+        io: &mut Io<'_>,
+    ) -> Result<Option<(Output, Source, Topology)>, Error> {
+        let output = output.open()?;
+        match load(&self.file, self.limits.limits())? {
+            Loaded::Ready(source, t) => Ok(Some((output, source, *t))),
+            Loaded::Refused(source, findings) => {
+                refuse(output, json, &source, None, &findings, io)?;
+                Ok(None)
+            }
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 use crate::error::Error;
 use crate::report::ports as render;
 
-use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Print the port matrix: every flow the topology needs, derived from the roles.
@@ -49,13 +48,9 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let output = args.output.open()?;
     let json = args.format == Format::Json;
-    let (_, t) = match args.input.load_or_findings()? {
-        Loaded::Ready(source, t) => (source, *t),
-        Loaded::Refused(source, findings) => {
-            return super::planner::refuse(output, json, &source, None, &findings, io);
-        }
+    let Some((output, _, t)) = args.input.start_planner(&args.output, json, io)? else {
+        return Ok(Exit::Findings);
     };
     let flows: Vec<_> = crate::net::flows::flows(&t)
         .into_iter()

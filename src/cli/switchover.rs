@@ -1,7 +1,6 @@
 use crate::error::Error;
 use crate::{failover, report};
 
-use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Plan a planned switchover to a cluster: demote its upstream first, then promote it,
@@ -46,13 +45,9 @@ enum Format {
 }
 
 pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let output = args.output.open()?;
     let json = args.format == Format::Json;
-    let (source, t) = match args.input.load_or_findings()? {
-        Loaded::Ready(source, t) => (source, *t),
-        Loaded::Refused(source, findings) => {
-            return super::planner::refuse(output, json, &source, None, &findings, io);
-        }
+    let Some((output, source, t)) = args.input.start_planner(&args.output, json, io)? else {
+        return Ok(Exit::Findings);
     };
     let plan = match failover::switchover(&t, &args.to) {
         Ok(p) => p,

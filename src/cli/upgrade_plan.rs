@@ -2,7 +2,6 @@ use crate::error::Error;
 use crate::values::Version;
 use crate::{report, upgrade};
 
-use super::planner::Loaded;
 use super::{Exit, Io};
 
 /// Print the safe upgrade order: downstream clusters first, in waves that can run in
@@ -49,13 +48,9 @@ pub fn run(args: &Args, io: &mut Io<'_>) -> Result<Exit, Error> {
         })?),
         None => None,
     };
-    let output = args.output.open()?;
     let json = args.format == Format::Json;
-    let (source, t) = match args.input.load_or_findings()? {
-        Loaded::Ready(source, t) => (source, *t),
-        Loaded::Refused(source, findings) => {
-            return super::planner::refuse(output, json, &source, None, &findings, io);
-        }
+    let Some((output, source, t)) = args.input.start_planner(&args.output, json, io)? else {
+        return Ok(Exit::Findings);
     };
     let plan = match upgrade::plan_to(&t, to.as_ref()) {
         Ok(p) => p,
