@@ -27,66 +27,36 @@ pub struct LiveCheck {
     pub run: fn(&Live<'_>) -> Vec<Finding>,
 }
 
-/// Every live check with a check function, in code order.
-pub static CHECKS: &[LiveCheck] = &[
-    LiveCheck {
-        rule: &live_role_mismatch::RULE,
-        run: live_role_mismatch::check,
-    },
-    LiveCheck {
-        rule: &live_upstream_mismatch::RULE,
-        run: live_upstream_mismatch::check,
-    },
-    LiveCheck {
-        rule: &secondary_unknown_to_primary::RULE,
-        run: secondary_unknown_to_primary::check,
-    },
-    LiveCheck {
-        rule: &undeclared_secondary::RULE,
-        run: undeclared_secondary::check,
-    },
-    LiveCheck {
-        rule: &replication_disconnected::RULE,
-        run: replication_disconnected::check,
-    },
-    LiveCheck {
-        rule: &replication_not_streaming::RULE,
-        run: replication_not_streaming::check,
-    },
-    LiveCheck {
-        rule: &replication_lag::RULE,
-        run: replication_lag::check,
-    },
-    LiveCheck {
-        rule: &corrupted_merkle_tree::RULE,
-        run: corrupted_merkle_tree::check,
-    },
-    LiveCheck {
-        rule: &cluster_id_mismatch::RULE,
-        run: cluster_id_mismatch::check,
-    },
-    LiveCheck {
-        rule: &live_version_mismatch::RULE,
-        run: live_version_mismatch::check,
-    },
-];
+/// Declares [`CHECKS`] from the modules of the live checks, in code order, and [`ALL`]:
+/// those checks, then the codes reported while reading the state (each module once).
+macro_rules! live_checks {
+    ($($check:ident),+ ; $($reading:ident),+) => {
+        /// Every live check with a check function, in code order.
+        pub static CHECKS: &[LiveCheck] = &[$(LiveCheck {
+            rule: &$check::RULE,
+            run: $check::check,
+        }),+];
 
-/// Every live code, in code order (the checks, then the codes reported while reading the
-/// state).
-pub static ALL: &[&Rule] = &[
-    &live_role_mismatch::RULE,
-    &live_upstream_mismatch::RULE,
-    &secondary_unknown_to_primary::RULE,
-    &undeclared_secondary::RULE,
-    &replication_disconnected::RULE,
-    &replication_not_streaming::RULE,
-    &replication_lag::RULE,
-    &corrupted_merkle_tree::RULE,
-    &cluster_id_mismatch::RULE,
-    &live_version_mismatch::RULE,
-    &status_unavailable::RULE,
-    &invalid_status::RULE,
-];
+        /// Every live code, in code order (the checks, then the codes reported while reading
+        /// the state).
+        pub static ALL: &[&Rule] = &[$(&$check::RULE),+, $(&$reading::RULE),+];
+    };
+}
+
+live_checks!(
+    live_role_mismatch,
+    live_upstream_mismatch,
+    secondary_unknown_to_primary,
+    undeclared_secondary,
+    replication_disconnected,
+    replication_not_streaming,
+    replication_lag,
+    corrupted_merkle_tree,
+    cluster_id_mismatch,
+    live_version_mismatch;
+    status_unavailable,
+    invalid_status
+);
 
 /// Whether `rule` is a live check (reported by `vrt status` only).
 pub fn is_live(rule: &Rule) -> bool {
