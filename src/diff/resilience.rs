@@ -36,7 +36,9 @@ pub struct Outcome {
     pub tokens_preserved: bool,
     /// Clients that must re-authenticate.
     pub reauthenticate: Vec<String>,
-    /// Serving clusters left without a DR secondary.
+    /// Serving clusters the failure leaves without a DR secondary that had one before it
+    /// (or that it puts in a serving role without one); those without one before any
+    /// failure are the findings' business (VRT101), not every scenario's.
     pub without_dr: Vec<String>,
 }
 

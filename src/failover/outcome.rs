@@ -74,13 +74,14 @@ fn after_into(
     }
 }
 
-/// [`without_dr`] for a sweep row, appended to `out` in ascending order: `base` (the answer
-/// when nothing fails) outside the replication sets the failure touches, recomputed inside
-/// them only.
-pub(super) fn without_dr_sparse(
+/// The serving clusters a failure leaves without a DR secondary beyond `before` (the answer
+/// when nothing fails, ascending), appended to `out` in ascending order. A failure changes
+/// roles and upstreams only inside the replication sets it touches, so only those are
+/// recomputed: a row costs what its failure touches.
+pub(super) fn newly_without_dr(
     t: &Topology,
     d: &Decisions,
-    base: &[ClusterId],
+    before: &[ClusterId],
     scratch: &mut Scratch,
     out: &mut Vec<ClusterId>,
 ) {
@@ -89,6 +90,7 @@ pub(super) fn without_dr_sparse(
         touched,
         after,
         protected,
+        found,
     } = scratch;
     roots.clear();
     roots.extend(d.lost.iter().map(|c| t.root(*c)));
@@ -100,18 +102,19 @@ pub(super) fn without_dr_sparse(
         touched.extend_from_slice(t.set_members(*r));
     }
     touched.sort_unstable();
-    let from = out.len();
-    out.extend(
-        base.iter()
-            .copied()
-            .filter(|c| touched.binary_search(c).is_err()),
-    );
     after_into(t, d, touched.iter().copied(), after);
-    without_dr_into(after, protected, out);
-    out[from..].sort_unstable();
+    found.clear();
+    without_dr_into(after, protected, found);
+    found.sort_unstable();
+    out.extend(
+        found
+            .iter()
+            .copied()
+            .filter(|c| before.binary_search(c).is_err()),
+    );
 }
 
-/// The buffers of [`without_dr_sparse`], kept from one sweep row to the next: a row then
+/// The buffers of [`newly_without_dr`], kept from one sweep row to the next: a row then
 /// allocates only what it keeps.
 #[derive(Default)]
 pub(super) struct Scratch {
@@ -119,6 +122,7 @@ pub(super) struct Scratch {
     touched: Vec<ClusterId>,
     after: Vec<AfterCluster>,
     protected: Vec<ClusterId>,
+    found: Vec<ClusterId>,
 }
 
 /// The replication sets the failure touches, in file order of their primaries.

@@ -45,6 +45,8 @@ struct Ends {
 /// Every single failure ([`Topology::single_failures`]) and what it leads to, in that order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sweep {
+    /// The serving clusters without a DR secondary when nothing fails, ascending.
+    before: Vec<ClusterId>,
     failures: Vec<Failure>,
     /// Per row: where its parts end, and whether every lost cluster's tokens survive.
     rows: Vec<(Ends, bool)>,
@@ -70,7 +72,11 @@ pub struct SweepRow<'a> {
     pub tokens_preserved: bool,
     /// Clients that must re-authenticate, in file order.
     pub reauthenticate: &'a [ClientId],
-    /// Serving clusters left without a DR secondary, in file order.
+    /// Serving clusters the failure leaves without a DR secondary, in file order: those
+    /// it adds to [`Sweep::without_dr_before`] (a promoted cluster with no DR secondary of
+    /// its own, a cluster whose DR secondaries are lost). A cluster without one before the
+    /// failure is not listed again in every row: a design without DR would make the sweep
+    /// as long as its scenarios times its clusters.
     pub without_dr: &'a [ClusterId],
 }
 
@@ -96,6 +102,13 @@ impl Sweep {
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// The serving clusters that have no DR secondary when nothing fails (VRT101's), in
+    /// file order. After a failure, those of them that survive still have none, and each
+    /// row lists what the failure adds ([`SweepRow::without_dr`]).
+    pub fn without_dr_before(&self) -> &[ClusterId] {
+        &self.before
     }
 
     /// Whether the sweep has no row (a topology without clusters or sites).
@@ -136,7 +149,7 @@ impl Sweep {
         t: &Topology,
         failure: Failure,
         d: &Decisions,
-        (base, scratch): (&[ClusterId], &mut outcome::Scratch),
+        scratch: &mut outcome::Scratch,
     ) {
         self.lost.extend(d.lost.iter().copied());
         match &failure {
@@ -159,7 +172,7 @@ impl Sweep {
                 .flat_map(|r| r.reauthenticate.iter().copied()),
         );
         sort_dedup_tail(&mut self.reauthenticate, from);
-        outcome::without_dr_sparse(t, d, base, scratch, &mut self.without_dr);
+        outcome::newly_without_dr(t, d, &self.before, scratch, &mut self.without_dr);
         let ends = Ends {
             lost: self.lost.len(),
             sites: self.sites.len(),
@@ -191,10 +204,10 @@ fn sort_dedup_tail<T: Ord + Copy>(v: &mut Vec<T>, from: usize) {
 /// (`tests/consistency.rs`).
 pub fn sweep(t: &Topology) -> Result<Sweep, Cyclic> {
     super::acyclic(t)?;
-    // Once per sweep: the clusters left without a DR secondary when nothing fails. A
-    // scenario changes this only inside the replication sets it touches, so each row costs
-    // what its failure touches, not the size of the topology.
-    let base = outcome::without_dr(&outcome::after(
+    // Once per sweep: the clusters without a DR secondary when nothing fails. A scenario
+    // changes this only inside the replication sets it touches, so each row costs what its
+    // failure touches, not the size of the topology.
+    let before = outcome::without_dr(&outcome::after(
         t,
         &Decisions::new(t, BTreeSet::new(), Reasons::Omitted),
     ));
@@ -204,7 +217,9 @@ pub fn sweep(t: &Topology) -> Result<Sweep, Cyclic> {
     // when regions of several sites fail: the lost clusters and recoveries of every row fit.
     let regions = failures.iter().any(|f| matches!(f, Failure::Region(_)));
     let most = t.model.clusters.len() * if regions { 3 } else { 2 };
+    debug_assert!(before.is_sorted());
     let mut out = Sweep {
+        before,
         rows: Vec::with_capacity(failures.len()),
         failures: Vec::with_capacity(failures.len()),
         lost: Vec::with_capacity(most),
@@ -215,7 +230,7 @@ pub fn sweep(t: &Topology) -> Result<Sweep, Cyclic> {
     let mut deciding = decide::Scratch::default();
     for f in failures {
         d.redecide(t, |lost| t.lost_by_into(&f, lost), &mut deciding);
-        out.push(t, f, &d, (&base, &mut scratch));
+        out.push(t, f, &d, &mut scratch);
     }
     Ok(out)
 }

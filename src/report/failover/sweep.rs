@@ -114,12 +114,45 @@ pub fn sweep_text(w: &mut dyn Write, t: &Topology, rows: &Sweep) -> io::Result<(
         "{}",
         table(sweep_rows(t, rows, "\n", (text_cell, text_label)))
     )?;
-    write!(w, "\n{}", wrap(&sweep_summary(rows), 0))
+    write!(
+        w,
+        "\n{}",
+        wrap(&sweep_summary(rows, &term(&before_text(t, rows))), 0)
+    )
 }
 
-fn sweep_summary(rows: &Sweep) -> String {
+/// The sentence on the clusters without DR before any failure (the first eight named, each
+/// in backticks as vrt's prose quotes values), or nothing when every serving cluster has
+/// one. Escaped by the caller for its format.
+fn before_text(t: &Topology, rows: &Sweep) -> String {
+    let before = rows.without_dr_before();
+    if before.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = before
+        .iter()
+        .take(8)
+        .map(|c| format!("`{}`", t.name(*c)))
+        .collect();
+    let more = match before.len() {
+        0..=8 => String::new(),
+        n => format!(" and {} more", n - 8),
+    };
+    format!(
+        " Before any failure, {} serving {} no DR secondary ({}{more}; VRT101): \"left without DR\" lists only the clusters each failure adds.",
+        before.len(),
+        if before.len() == 1 {
+            "cluster has"
+        } else {
+            "clusters have"
+        },
+        shown.join(", ")
+    )
+}
+
+fn sweep_summary(rows: &Sweep, before: &str) -> String {
     let bad = failing(rows);
-    if bad == 0 {
+    let mut summary = if bad == 0 {
         format!(
             "{} scenarios: every one is recovered without losing tokens (DR promotion or nothing to promote).",
             rows.len()
@@ -129,7 +162,9 @@ fn sweep_summary(rows: &Sweep) -> String {
             "{} scenarios: {bad} without a token-preserving recovery (performance promotion, clients moving, or nothing left). `vrt failover FILE --lose NAME` prints the runbook of one.",
             rows.len()
         )
-    }
+    };
+    summary.push_str(before);
+    summary
 }
 
 /// Renders the N-1 sweep as a Markdown table.
@@ -159,7 +194,11 @@ pub fn sweep_markdown(w: &mut dyn Write, t: &Topology, rows: &Sweep) -> io::Resu
         ],
         cells,
     )?;
-    writeln!(w, "\n{}", sweep_summary(rows))
+    writeln!(
+        w,
+        "\n{}",
+        sweep_summary(rows, &md_prose(&before_text(t, rows)))
+    )
 }
 
 /// A recovery in the sweep, as JSON.
@@ -190,7 +229,8 @@ pub struct JsonSweepRow {
     pub tokens_preserved: bool,
     /// Clients that must re-authenticate.
     pub reauthenticate: Vec<String>,
-    /// Serving clusters left without a DR secondary.
+    /// Serving clusters the failure leaves without a DR secondary, beyond
+    /// `without_dr_before` (those are not repeated in every scenario).
     pub without_dr: Vec<String>,
 }
 
@@ -203,6 +243,10 @@ pub struct JsonSweep {
     pub topology: String,
     /// Whether every scenario keeps every token (what `--require-dr-recovery` demands).
     pub all_tokens_preserved: bool,
+    /// Serving clusters without a DR secondary before any failure (VRT101). After a
+    /// failure, those that survive still have none: with a scenario's `without_dr`, they
+    /// are every serving cluster without one.
+    pub without_dr_before: Vec<String>,
     /// Every single failure: clusters, then sites, then regions of several sites.
     pub scenarios: Vec<JsonSweepRow>,
 }
@@ -218,6 +262,7 @@ pub fn sweep_document(t: &Topology, rows: &Sweep) -> JsonSweep {
     JsonSweep {
         topology: t.model.name.clone(),
         all_tokens_preserved: failing(rows) == 0,
+        without_dr_before: names(t, rows.without_dr_before()),
         scenarios: rows
             .rows()
             .map(|r| JsonSweepRow {
