@@ -882,8 +882,17 @@ fn check_planners(t: &Topology) -> bool {
     };
     if let Ok(rows) = vrt::failover::sweep(t) {
         assert!(!rows.is_empty());
-        for failure in t.single_failures() {
+        for (failure, row) in t.single_failures().into_iter().zip(rows.rows()) {
             let plan = vrt::failover::plan(t, &failure).expect("no cycle: the sweep ran");
+            // The sweep finds what a failure adds to the clusters without DR from what it
+            // changes; the runbook recomputes every cluster after the failure.
+            let added: Vec<_> = plan
+                .without_dr
+                .iter()
+                .copied()
+                .filter(|c| !rows.without_dr_before().contains(c))
+                .collect();
+            assert_eq!(row.without_dr, added, "{}", plan.scenario.label);
             for r in &plan.recoveries {
                 if matches!(
                     r.path,

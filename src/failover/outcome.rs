@@ -75,9 +75,18 @@ fn after_into(
 }
 
 /// The serving clusters a failure leaves without a DR secondary beyond `before` (the answer
-/// when nothing fails, ascending), appended to `out` in ascending order. A failure changes
-/// roles and upstreams only inside the replication sets it touches, so only those are
-/// recomputed: a row costs what its failure touches.
+/// when nothing fails, ascending), appended to `out` in ascending order: `without_dr` of
+/// [`after`], less `before`, found from what the failure changes rather than from every
+/// cluster of the replication sets it touches, so that a row costs what its failure loses
+/// and decides (one primary with 50,000 DR secondaries made each row cost the whole set).
+///
+/// A serving cluster `s` not in `before` had a DR secondary. After the failure it has none
+/// only when each of its DR secondaries is lost or promoted, so `s` is the upstream of a
+/// lost or promoted cluster, or was itself promoted into a serving role: those are the
+/// candidates. Each is checked as [`without_dr`] would: a DR secondary that is neither lost
+/// nor promoted protects the cluster doing its upstream's job ([`Decisions::current`]).
+/// `tests/consistency.rs` and `tests/properties.rs` compare every row with its runbook's
+/// [`without_dr`].
 pub(super) fn newly_without_dr(
     t: &Topology,
     d: &Decisions,
@@ -86,43 +95,76 @@ pub(super) fn newly_without_dr(
     out: &mut Vec<ClusterId>,
 ) {
     let Scratch {
-        roots,
-        touched,
-        after,
-        protected,
-        found,
+        promoted,
+        replacing,
+        candidates,
     } = scratch;
-    roots.clear();
-    roots.extend(d.lost.iter().map(|c| t.root(*c)));
-    roots.sort_unstable();
-    roots.dedup();
-    // Replication sets are disjoint: their clusters together, sorted, hold no repeats.
-    touched.clear();
-    for r in roots.iter() {
-        touched.extend_from_slice(t.set_members(*r));
-    }
-    touched.sort_unstable();
-    after_into(t, d, touched.iter().copied(), after);
-    found.clear();
-    without_dr_into(after, protected, found);
-    found.sort_unstable();
-    out.extend(
-        found
+    promoted.clear();
+    promoted.extend(
+        d.recoveries
             .iter()
-            .copied()
-            .filter(|c| before.binary_search(c).is_err()),
+            .filter(|r| {
+                matches!(
+                    r.path,
+                    RecoveryPath::DrPromotion | RecoveryPath::PerformancePromotion
+                )
+            })
+            .filter_map(|r| r.to),
     );
+    promoted.sort_unstable();
+    promoted.dedup();
+    // Each replaced cluster under the cluster now doing its job: its DR secondaries that
+    // are neither lost nor promoted follow that cluster.
+    replacing.clear();
+    replacing.extend(
+        d.replaced
+            .iter()
+            .filter_map(|(x, _)| d.current(*x).map(|now| (now, *x))),
+    );
+    replacing.sort_unstable();
+    candidates.clear();
+    candidates.extend_from_slice(promoted);
+    candidates.extend(
+        d.lost
+            .iter()
+            .chain(promoted.iter())
+            .filter(|c| t.role(**c) == Role::DrSecondary || promoted.binary_search(c).is_ok())
+            .filter_map(|c| t.upstream(*c).map(|(u, _)| u)),
+    );
+    candidates.sort_unstable();
+    candidates.dedup();
+    let stays_dr = |x: &ClusterId| !d.is_lost(*x) && promoted.binary_search(x).is_err();
+    for &s in candidates.iter() {
+        let is_promoted = promoted.binary_search(&s).is_ok();
+        let serving = !d.is_lost(s) && (is_promoted || t.role(s) != Role::DrSecondary);
+        if !serving || before.binary_search(&s).is_ok() {
+            continue;
+        }
+        let from = replacing.partition_point(|(now, _)| *now < s);
+        let protected = std::iter::once(s)
+            .chain(
+                replacing[from..]
+                    .iter()
+                    .take_while(|(now, _)| *now == s)
+                    .map(|(_, x)| *x),
+            )
+            .any(|u| t.dr_secondaries_of(u).any(|x| stays_dr(&x)));
+        if !protected {
+            out.push(s);
+        }
+    }
 }
 
 /// The buffers of [`newly_without_dr`], kept from one sweep row to the next: a row then
 /// allocates only what it keeps.
 #[derive(Default)]
 pub(super) struct Scratch {
-    roots: Vec<ClusterId>,
-    touched: Vec<ClusterId>,
-    after: Vec<AfterCluster>,
-    protected: Vec<ClusterId>,
-    found: Vec<ClusterId>,
+    /// The clusters promoted into a serving role, ascending.
+    promoted: Vec<ClusterId>,
+    /// (the cluster now doing a replaced cluster's job, that replaced cluster), ascending.
+    replacing: Vec<(ClusterId, ClusterId)>,
+    /// The clusters that may have lost their last DR secondary, ascending.
+    candidates: Vec<ClusterId>,
 }
 
 /// The replication sets the failure touches, in file order of their primaries.
