@@ -130,6 +130,17 @@ fn failover_all(c: &mut Criterion) {
         }
         n
     });
+    // One primary with N DR secondaries: every cluster's loss touches the one replication
+    // set, so a row that walked its whole set made the sweep quadratic here.
+    let mut group = c.benchmark_group("failover-all-star");
+    for clusters in STAR_SIZES {
+        let topology = vrt::topology(&star_source(clusters), Limits::default()).expect("valid");
+        configure(&mut group, clusters);
+        group.bench_function(clusters.to_string(), |b| {
+            b.iter(|| vrt::failover::sweep(black_box(&topology)).expect("no cycle"));
+        });
+    }
+    group.finish();
 }
 
 /// Star sizes, in clusters: one primary, the rest its DR secondaries, a fifth as many client
