@@ -332,14 +332,7 @@ fn decisions_without_reasons_choose_what_the_runbook_chooses() {
             reauth.sort();
             reauth.dedup();
             assert_eq!(row.reauthenticate, reauth, "{name}: {failure:?}");
-            // The row lists what the failure adds to the clusters without DR before it.
-            let added: Vec<_> = plan
-                .without_dr
-                .iter()
-                .copied()
-                .filter(|c| !rows.without_dr_before().contains(c))
-                .collect();
-            assert_eq!(row.without_dr, added, "{name}: {failure:?}");
+            common::assert_row_adds_to_without_dr(&rows, &row, &plan);
             assert_eq!(
                 row.tokens_preserved,
                 plan.recoveries.iter().all(|r| r.tokens_preserved),

@@ -884,15 +884,7 @@ fn check_planners(t: &Topology) -> bool {
         assert!(!rows.is_empty());
         for (failure, row) in t.single_failures().into_iter().zip(rows.rows()) {
             let plan = vrt::failover::plan(t, &failure).expect("no cycle: the sweep ran");
-            // The sweep finds what a failure adds to the clusters without DR from what it
-            // changes; the runbook recomputes every cluster after the failure.
-            let added: Vec<_> = plan
-                .without_dr
-                .iter()
-                .copied()
-                .filter(|c| !rows.without_dr_before().contains(c))
-                .collect();
-            assert_eq!(row.without_dr, added, "{}", plan.scenario.label);
+            common::assert_row_adds_to_without_dr(&rows, &row, &plan);
             for r in &plan.recoveries {
                 if matches!(
                     r.path,

@@ -261,3 +261,21 @@ pub fn diff_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
             .args(args),
     )
 }
+
+/// Asserts that a sweep row lists what its failure adds to the clusters without DR before
+/// any failure: its runbook's `without_dr` less [`vrt::failover::Sweep::without_dr_before`].
+/// The sweep finds them from what the failure changes; the runbook recomputes every cluster
+/// after the failure.
+pub fn assert_row_adds_to_without_dr(
+    sweep: &vrt::failover::Sweep,
+    row: &vrt::failover::SweepRow<'_>,
+    plan: &vrt::failover::Plan,
+) {
+    let added: Vec<_> = plan
+        .without_dr
+        .iter()
+        .copied()
+        .filter(|c| !sweep.without_dr_before().contains(c))
+        .collect();
+    assert_eq!(row.without_dr, added, "{}", plan.scenario.label);
+}
