@@ -767,7 +767,8 @@ pub fn firewall(t: &ValidTopology) {
 }
 
 /// `vrt failover`: a plan for every single failure (never promoting a lost cluster) in every
-/// format, the sweep, and the diagram after each loss.
+/// format, the sweep (each row choosing what the plan of its failure chooses), and the
+/// diagram after each loss.
 pub fn failover(t: &ValidTopology) {
     use vrt::failover::{AfterRole, RecoveryPath};
     let (_, topology) = t.load();
@@ -777,8 +778,18 @@ pub fn failover(t: &ValidTopology) {
     let mut sink = Vec::new();
     vrt::report::failover::sweep_text(&mut sink, &topology, &rows).expect("in memory");
     vrt::report::failover::sweep_json(&mut sink, &topology, &rows).expect("in memory");
-    for failure in topology.single_failures() {
+    for (failure, row) in topology.single_failures().into_iter().zip(rows.rows()) {
         let plan = vrt::failover::plan(&topology, &failure).expect("no cycle: the sweep ran");
+        let chosen: Vec<_> = plan.recoveries.iter().map(|r| (r.lost, r.to)).collect();
+        let listed: Vec<_> = row.recoveries.iter().map(|r| (r.lost, r.to)).collect();
+        assert_eq!(chosen, listed, "the sweep chooses what the plan chooses");
+        let added: Vec<_> = plan
+            .without_dr
+            .iter()
+            .copied()
+            .filter(|c| !rows.without_dr_before().contains(c))
+            .collect();
+        assert_eq!(row.without_dr, added, "left without DR, as the plan finds it");
         for r in &plan.recoveries {
             if matches!(
                 r.path,
