@@ -1,7 +1,19 @@
 //! Word wrapping, the one wrapper shared by the renderers and the templates: at spaces only,
-//! never inside a word nor at the hyphens of a kebab-case name; shell words and names.
+//! never inside a word nor at the hyphens of a kebab-case name; shell words and names; short
+//! lists of names.
 
 use std::fmt::Write as _;
+
+/// The first `most` of `items`, joined with `, `, then ` and N more` for the others: a
+/// message that names what a file holds must not grow with the file.
+pub fn first_few(items: impl ExactSizeIterator<Item = String>, most: usize) -> String {
+    let all = items.len();
+    let mut out = items.take(most).collect::<Vec<_>>().join(", ");
+    if all > most {
+        let _ = write!(out, " and {} more", all - most);
+    }
+    out
+}
 
 /// Splits prose into lines of at most `width` characters at spaces (a longer word stands
 /// alone on its line).
@@ -164,6 +176,18 @@ pub fn unique_name(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn first_few_names_at_most_that_many_then_counts_the_rest() {
+        let items = |n: usize| (0..n).map(|i| format!("c{i}"));
+        assert_eq!(super::first_few(items(0), 2), "");
+        assert_eq!(super::first_few(items(2), 2), "c0, c1");
+        assert_eq!(super::first_few(items(3), 2), "c0, c1 and 1 more");
+        assert_eq!(
+            super::first_few(items(10), 8),
+            "c0, c1, c2, c3, c4, c5, c6, c7 and 2 more"
+        );
+    }
+
     #[test]
     fn unique_names_count_up_and_stay_within_the_limit() {
         let taken = ["a-b", "a-b-2"];

@@ -207,13 +207,9 @@ impl Decisions {
         if others.is_empty() {
             "survives to take over".to_string()
         } else {
-            let shown = names(t, &others[..others.len().min(8)]);
-            let more = match others.len() {
-                0..=8 => String::new(),
-                n => format!(" and {} more", n - 8),
-            };
+            let shown = crate::text::first_few(others.iter().map(|c| quoted(t, *c)), 8);
             format!(
-                "of {}'s environment survives to take over ({shown}{more} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
+                "of {}'s environment survives to take over ({shown} {} of another environment, and vrt never hands a cluster's role or clients across environments)",
                 quoted(t, l),
                 if others.len() == 1 { "is" } else { "are" }
             )
@@ -303,7 +299,7 @@ impl Decisions {
                     path: RecoveryPath::DrPromotion,
                     to: Some(d),
                     via: None,
-                    candidates: self.kept(candidates),
+                    candidates: self.kept(candidates.as_slice()),
                     why,
                     tokens_preserved: true,
                     reauthenticate: Vec::new(),
@@ -346,9 +342,9 @@ impl Decisions {
 
     /// The ranked candidates a recovery keeps: all of them when the decisions carry their
     /// reasons, none otherwise ([`Reasons::Omitted`]).
-    fn kept(&self, ranked: &[ClusterId]) -> Vec<ClusterId> {
+    fn kept(&self, ranked: impl Into<Vec<ClusterId>>) -> Vec<ClusterId> {
         match self.reasons {
-            Reasons::Written => ranked.to_vec(),
+            Reasons::Written => ranked.into(),
             Reasons::Omitted => Vec::new(),
         }
     }
@@ -423,7 +419,7 @@ impl Decisions {
                     path: RecoveryPath::PerformancePromotion,
                     to: Some(p),
                     via,
-                    candidates: self.kept(&ranked),
+                    candidates: self.kept(ranked),
                     why,
                     tokens_preserved: false,
                     reauthenticate: clients,
@@ -485,7 +481,7 @@ impl Decisions {
                     path: RecoveryPath::ClientsMove,
                     to: Some(to),
                     via: None,
-                    candidates: self.kept(&ranked),
+                    candidates: self.kept(ranked),
                     why,
                     tokens_preserved: false,
                     reauthenticate: clients,

@@ -175,15 +175,7 @@ impl Topology {
             }
         };
         // The first eight: a why per lost cluster must not grow with the size of the set.
-        let mut all = ranked
-            .iter()
-            .take(8)
-            .map(|c| q(*c))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if ranked.len() > 8 {
-            all = format!("{all} and {} more", ranked.len() - 8);
-        }
+        let all = crate::text::first_few(ranked.iter().map(|c| q(*c)), 8);
         format!(
             ". Of the {} {what} ({all}), vrt picks {}: {reason}. The order is: same environment only, then the file's `failover_to`, then enough capacity, then the lost cluster's region, then the newest Vault version, then name",
             ranked.len(),

@@ -129,24 +129,15 @@ fn before_text(t: &Topology, rows: &Sweep) -> String {
     if before.is_empty() {
         return String::new();
     }
-    let shown: Vec<String> = before
-        .iter()
-        .take(8)
-        .map(|c| format!("`{}`", t.name(*c)))
-        .collect();
-    let more = match before.len() {
-        0..=8 => String::new(),
-        n => format!(" and {} more", n - 8),
-    };
+    let shown = crate::text::first_few(before.iter().map(|c| format!("`{}`", t.name(*c))), 8);
     format!(
-        " Before any failure, {} serving {} no DR secondary ({}{more}; VRT101): \"left without DR\" lists only the clusters each failure adds.",
+        " Before any failure, {} serving {} no DR secondary ({shown}; VRT101): \"left without DR\" lists only the clusters each failure adds.",
         before.len(),
         if before.len() == 1 {
             "cluster has"
         } else {
             "clusters have"
         },
-        shown.join(", ")
     )
 }
 

@@ -61,10 +61,8 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
             if unknown.is_empty() {
                 continue;
             }
-            let shown: Vec<String> = unknown
-                .iter()
-                .take(10)
-                .map(|id| {
+            let shown = crate::text::first_few(
+                unknown.iter().map(|id| {
                     let at = r
                         .secondaries
                         .iter()
@@ -74,24 +72,19 @@ pub fn check(live: &Live<'_>) -> Vec<Finding> {
                         Some(a) => format!("`{id}` (at `{a}`)"),
                         None => format!("`{id}`"),
                     }
-                })
-                .collect();
-            let more = if unknown.len() > shown.len() {
-                format!(" and {} more", unknown.len() - shown.len())
-            } else {
-                String::new()
-            };
+                }),
+                10,
+            );
             out.push(
                 Finding::new(
                     &RULE,
                     t.cluster(p).name.span(),
                     format!(
-                        "`{}` knows {} {} secondar{} the file does not declare: {}{more}",
+                        "`{}` knows {} {} secondar{} the file does not declare: {shown}",
                         t.name(p),
                         unknown.len(),
                         label(kind),
                         if unknown.len() == 1 { "y" } else { "ies" },
-                        shown.join(", ")
                     ),
                 )
                 .label(format!("its live {} status", label(kind)))
