@@ -481,28 +481,28 @@ impl Topology {
 
     /// The DR secondaries of `id`, in file order.
     pub fn dr_secondaries(&self, id: ClusterId) -> Vec<ClusterId> {
-        self.downstream_of_kind(id, EdgeKind::Dr)
+        self.dr_secondaries_of(id).collect()
     }
 
     /// [`Self::dr_secondaries`] without collecting them.
     pub fn dr_secondaries_of(&self, id: ClusterId) -> impl Iterator<Item = ClusterId> + '_ {
-        self.index.downstream[id.0]
-            .iter()
-            .filter(|(_, k)| *k == EdgeKind::Dr)
-            .map(|(c, _)| *c)
+        self.downstream_of_kind(id, EdgeKind::Dr)
     }
 
     /// The performance secondaries of `id`, in file order.
     pub fn performance_secondaries(&self, id: ClusterId) -> Vec<ClusterId> {
-        self.downstream_of_kind(id, EdgeKind::Performance)
+        self.downstream_of_kind(id, EdgeKind::Performance).collect()
     }
 
-    fn downstream_of_kind(&self, id: ClusterId, kind: EdgeKind) -> Vec<ClusterId> {
+    fn downstream_of_kind(
+        &self,
+        id: ClusterId,
+        kind: EdgeKind,
+    ) -> impl Iterator<Item = ClusterId> + '_ {
         self.index.downstream[id.0]
             .iter()
-            .filter(|(_, k)| *k == kind)
+            .filter(move |(_, k)| *k == kind)
             .map(|(c, _)| *c)
-            .collect()
     }
 
     /// The replication cycles: each is a set of clusters that (transitively) replicate

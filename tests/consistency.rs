@@ -309,17 +309,8 @@ fn decisions_without_reasons_choose_what_the_runbook_chooses() {
             );
             assert_eq!(written.replaced, omitted.replaced, "{name}: {failure:?}");
             let plan = failover::plan(&t, failure).unwrap();
-            let shown: Vec<_> = plan
-                .recoveries
-                .iter()
-                .map(|r| failover::SweepRecovery {
-                    lost: r.lost,
-                    path: r.path,
-                    to: r.to,
-                    via: r.via,
-                    tokens_preserved: r.tokens_preserved,
-                })
-                .collect();
+            let shown: Vec<failover::SweepRecovery> =
+                plan.recoveries.iter().map(Into::into).collect();
             assert_eq!(row.recoveries, shown, "{name}: {failure:?}");
             // The row's parts are its own, not a neighbour's (they share vectors).
             assert_eq!(row.failure, failure, "{name}");

@@ -780,9 +780,9 @@ pub fn failover(t: &ValidTopology) {
     vrt::report::failover::sweep_json(&mut sink, &topology, &rows).expect("in memory");
     for (failure, row) in topology.single_failures().into_iter().zip(rows.rows()) {
         let plan = vrt::failover::plan(&topology, &failure).expect("no cycle: the sweep ran");
-        let chosen: Vec<_> = plan.recoveries.iter().map(|r| (r.lost, r.to)).collect();
-        let listed: Vec<_> = row.recoveries.iter().map(|r| (r.lost, r.to)).collect();
-        assert_eq!(chosen, listed, "the sweep chooses what the plan chooses");
+        let chosen: Vec<vrt::failover::SweepRecovery> =
+            plan.recoveries.iter().map(Into::into).collect();
+        assert_eq!(chosen, row.recoveries, "the sweep chooses what the plan chooses");
         let added: Vec<_> = plan
             .without_dr
             .iter()

@@ -22,7 +22,7 @@ impl Builder<'_> {
             .filter(|c| self.d.is_lost(*c))
             .collect();
         for l in lost {
-            if let Some(&(r, how)) = self.d.replacement(l).as_ref() {
+            if let Some((r, how)) = self.d.replacement(l) {
                 let step = fenced.get(&l).copied().unwrap_or(0);
                 match how {
                     Promotion::Dr => self.failback_dr(l, r, step),

@@ -11,41 +11,29 @@ use crate::graph::Topology;
 use crate::ids::{ClusterId, ServiceId};
 use crate::spec::Role;
 
-/// The topology after the failover.
+/// The topology after the failover: every cluster, in file order.
 pub(super) fn after(t: &Topology, d: &Decisions) -> Vec<AfterCluster> {
-    let mut now = Vec::new();
-    after_into(t, d, t.cluster_ids(), &mut now);
-    now
-}
-
-/// The roles after the failover of `clusters` (ascending ids), which must hold every
-/// cluster of each replication set they touch (a promotion changes only its own set), into
-/// `now` (cleared first), so that the sweep reuses one buffer.
-fn after_into(
-    t: &Topology,
-    d: &Decisions,
-    clusters: impl Iterator<Item = ClusterId>,
-    now: &mut Vec<AfterCluster>,
-) {
-    now.clear();
     // Sorted by cluster (the ids ascend): a vector searched by halves, not a map.
-    now.extend(clusters.map(|c| {
-        let (role, upstream) = if d.is_lost(c) {
-            (AfterRole::Lost, None)
-        } else {
-            (
-                AfterRole::from_role(t.role(c)),
-                t.upstream(c).and_then(|(u, _)| d.current(u)),
-            )
-        };
-        AfterCluster {
-            cluster: c,
-            before: t.role(c),
-            role,
-            upstream,
-            changed: false,
-        }
-    }));
+    let mut now: Vec<AfterCluster> = t
+        .cluster_ids()
+        .map(|c| {
+            let (role, upstream) = if d.is_lost(c) {
+                (AfterRole::Lost, None)
+            } else {
+                (
+                    AfterRole::from_role(t.role(c)),
+                    t.upstream(c).and_then(|(u, _)| d.current(u)),
+                )
+            };
+            AfterCluster {
+                cluster: c,
+                before: t.role(c),
+                role,
+                upstream,
+                changed: false,
+            }
+        })
+        .collect();
     // DR promotions first: a cluster that replaced a lost performance secondary may then
     // be promoted to primary.
     for path in [
@@ -68,10 +56,11 @@ fn after_into(
             };
         }
     }
-    for a in now.iter_mut() {
+    for a in &mut now {
         let before_up = t.upstream(a.cluster).map(|(u, _)| u);
         a.changed = a.role != AfterRole::from_role(a.before) || a.upstream != before_up;
     }
+    now
 }
 
 /// The serving clusters a failure leaves without a DR secondary beyond `before` (the answer
@@ -122,13 +111,14 @@ pub(super) fn newly_without_dr(
             .filter_map(|(x, _)| d.current(*x).map(|now| (now, *x))),
     );
     replacing.sort_unstable();
+    // The promoted clusters, and the upstreams of the lost DR secondaries and of the
+    // promoted clusters.
     candidates.clear();
     candidates.extend_from_slice(promoted);
+    let lost_drs = d.lost.iter().filter(|c| t.role(**c) == Role::DrSecondary);
     candidates.extend(
-        d.lost
-            .iter()
+        lost_drs
             .chain(promoted.iter())
-            .filter(|c| t.role(**c) == Role::DrSecondary || promoted.binary_search(c).is_ok())
             .filter_map(|c| t.upstream(*c).map(|(u, _)| u)),
     );
     candidates.sort_unstable();
@@ -354,30 +344,16 @@ pub(super) fn live_paths(
 
 /// Serving clusters after the failover that have no DR secondary.
 pub(super) fn without_dr(after: &[AfterCluster]) -> Vec<ClusterId> {
-    let mut out = Vec::new();
-    without_dr_into(after, &mut Vec::new(), &mut out);
-    out
-}
-
-/// [`without_dr`] appended to `out`, with `protected` as a buffer.
-fn without_dr_into(
-    after: &[AfterCluster],
-    protected: &mut Vec<ClusterId>,
-    out: &mut Vec<ClusterId>,
-) {
-    protected.clear();
-    protected.extend(
-        after
-            .iter()
-            .filter(|d| d.role == AfterRole::DrSecondary)
-            .filter_map(|d| d.upstream),
-    );
+    let mut protected: Vec<ClusterId> = after
+        .iter()
+        .filter(|d| d.role == AfterRole::DrSecondary)
+        .filter_map(|d| d.upstream)
+        .collect();
     protected.sort_unstable();
-    out.extend(
-        after
-            .iter()
-            .filter(|a| matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary))
-            .filter(|a| protected.binary_search(&a.cluster).is_err())
-            .map(|a| a.cluster),
-    );
+    after
+        .iter()
+        .filter(|a| matches!(a.role, AfterRole::Primary | AfterRole::PerformanceSecondary))
+        .filter(|a| protected.binary_search(&a.cluster).is_err())
+        .map(|a| a.cluster)
+        .collect()
 }

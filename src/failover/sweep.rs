@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use super::decide::{self, Decisions, Reasons};
 use super::outcome;
-use super::plan::{RecoveryPath, Scenario};
+use super::plan::{Recovery, RecoveryPath, Scenario};
 use super::resolve;
 use crate::graph::{Cyclic, Failure, Topology};
 use crate::ids::{ClientId, ClusterId, SiteId};
@@ -29,6 +29,19 @@ pub struct SweepRecovery {
     pub via: Option<ClusterId>,
     /// Whether the lost cluster's tokens and leases survive.
     pub tokens_preserved: bool,
+}
+
+impl From<&Recovery> for SweepRecovery {
+    /// The choice of a runbook's recovery.
+    fn from(r: &Recovery) -> Self {
+        Self {
+            lost: r.lost,
+            path: r.path,
+            to: r.to,
+            via: r.via,
+            tokens_preserved: r.tokens_preserved,
+        }
+    }
 }
 
 /// Where a row's parts end in the shared vectors of [`Sweep`]; each starts where the
@@ -158,13 +171,7 @@ impl Sweep {
             Failure::Region(_) => self.sites.extend(t.sites_lost_by(&failure)),
         }
         self.recoveries
-            .extend(d.recoveries.iter().map(|r| SweepRecovery {
-                lost: r.lost,
-                path: r.path,
-                to: r.to,
-                via: r.via,
-                tokens_preserved: r.tokens_preserved,
-            }));
+            .extend(d.recoveries.iter().map(SweepRecovery::from));
         let from = self.reauthenticate.len();
         self.reauthenticate.extend(
             d.recoveries
@@ -204,9 +211,9 @@ fn sort_dedup_tail<T: Ord + Copy>(v: &mut Vec<T>, from: usize) {
 /// (`tests/consistency.rs`).
 pub fn sweep(t: &Topology) -> Result<Sweep, Cyclic> {
     super::acyclic(t)?;
-    // Once per sweep: the clusters without a DR secondary when nothing fails. A scenario
-    // changes this only inside the replication sets it touches, so each row costs what its
-    // failure touches, not the size of the topology.
+    // Once per sweep: the clusters without a DR secondary when nothing fails. Each row then
+    // lists what its failure adds, found from what it loses and promotes
+    // (`outcome::newly_without_dr`): a row costs its failure, not the topology's size.
     let before = outcome::without_dr(&outcome::after(
         t,
         &Decisions::new(t, BTreeSet::new(), Reasons::Omitted),
