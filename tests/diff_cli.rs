@@ -158,6 +158,18 @@ fn adding_a_dr_secondary_enables_the_dr_primary_first_and_fixes_vrt101() {
     assert_eq!(scenario["new"]["recoveries"][0]["path"], "dr-promotion");
     assert_eq!(scenario["new"]["recoveries"][0]["to"], "dr-b");
     assert_ne!(scenario["old"]["recoveries"][0]["path"], "dr-promotion");
+    // Better, not worse, though the promoted dr-b has no DR secondary of its own.
+    assert_eq!(scenario["worse"], false);
+    // The other way round (removing dr-b), losing perf-b loses its tokens: worse.
+    let (old, new) = pair("add-dr-secondary");
+    let (_, back) = json(&[&new, &old]);
+    let scenario = back["resilience"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "cluster" && s["name"] == "perf-b")
+        .expect("losing perf-b recovers differently");
+    assert_eq!(scenario["worse"], true);
 }
 
 #[test]

@@ -62,8 +62,10 @@ pub struct ScenarioChange {
     pub old: Option<Outcome>,
     /// Its outcome in NEW (`None`: no such failure there).
     pub new: Option<Outcome>,
-    /// Whether NEW recovers worse: tokens preserved before and not now, or a recovery that
-    /// became `none`.
+    /// Whether NEW recovers worse: tokens preserved before and not now, a recovery that
+    /// became `none`, or more serving clusters left without DR when the tokens fare no
+    /// better (a DR promotion in place of clients moving leaves the promoted cluster
+    /// without DR of its own, and is still the better recovery).
     pub worse: bool,
 }
 
@@ -136,7 +138,9 @@ fn worse(old: Option<&Outcome>, new: Option<&Outcome>) -> bool {
                             .iter()
                             .any(|x| x.lost == r.lost && x.path != RecoveryPath::None)
                 })
-                || n.without_dr.len() > o.without_dr.len()
+                // Tokens no better (not newly kept), and more clusters without DR.
+                || ((o.tokens_preserved || !n.tokens_preserved)
+                    && n.without_dr.len() > o.without_dr.len())
         }
         (None, Some(n)) => n.recoveries.iter().any(|r| r.path == RecoveryPath::None),
         _ => false,
@@ -184,4 +188,47 @@ pub fn compare(old: Option<&Topology>, new: &Topology) -> Option<ResilienceDelta
         unchanged,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(path: RecoveryPath, tokens_preserved: bool, without_dr: &[&str]) -> Outcome {
+        Outcome {
+            label: "cluster `p`".to_string(),
+            lost: vec!["p".to_string()],
+            recoveries: vec![Recovery {
+                lost: "p".to_string(),
+                path,
+                to: (path != RecoveryPath::None).then(|| "q".to_string()),
+                via: None,
+            }],
+            tokens_preserved,
+            reauthenticate: Vec::new(),
+            without_dr: without_dr.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn worse_is_losing_tokens_a_recovery_or_dr_cover_without_gaining_tokens() {
+        use RecoveryPath::{ClientsMove, DrPromotion, None as Nothing};
+        let dr = outcome(DrPromotion, true, &[]);
+        let moved = outcome(ClientsMove, false, &[]);
+        // Tokens kept before, lost now.
+        assert!(worse(Some(&dr), Some(&moved)));
+        // A recovery that became none.
+        assert!(worse(Some(&moved), Some(&outcome(Nothing, false, &[]))));
+        assert!(worse(None, Some(&outcome(Nothing, false, &[]))));
+        // More clusters left without DR, tokens no better.
+        assert!(worse(Some(&dr), Some(&outcome(DrPromotion, true, &["q"]))));
+        // A DR promotion in place of clients moving leaves the promoted cluster without DR
+        // of its own, and is still the better recovery.
+        assert!(!worse(
+            Some(&moved),
+            Some(&outcome(DrPromotion, true, &["q"]))
+        ));
+        assert!(!worse(Some(&dr), Some(&dr)));
+        assert!(!worse(Some(&dr), None));
+    }
 }
